@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "SoccerStream",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "soccer", targets: ["soccer"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+  ],
+  targets: [
+    // FFmpeg's libavformat, libavcodec, libswscale and libavutil.
+    .systemLibrary(
+      name: "CFFmpeg",
+      pkgConfig: "libavformat",
+      providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+    ),
+    // Generated from protos/ by tools/generate-protos; never edited by hand.
+    .target(
+      name: "SoccerProtocol",
+      dependencies: [
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
+    .target(name: "VideoFrames", swiftSettings: strict),
+    .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "VideoFrames"], swiftSettings: strict),
+    .target(
+      name: "SoccerServer",
+      dependencies: [
+        "SoccerProtocol", "VideoDecoding", "VideoFrames",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "SoccerClient",
+      dependencies: [
+        "SoccerProtocol", "VideoFrames",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "soccer",
+      dependencies: [
+        "SoccerServer", "SoccerClient", "VideoFrames",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
+    .testTarget(
+      name: "VideoDecodingTests",
+      dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: [
+        "SoccerServer", "SoccerClient", "SoccerProtocol", "VideoDecoding", "VideoFrames", "TestSupport",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      swiftSettings: strict
+    ),
+    // Locates the repository and makes test media with the ffmpeg command.
+    .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+  ]
+)

@@ -1,0 +1,57 @@
+import Foundation
+import Synchronization
+
+/// What a dump wrote.
+public struct DumpSummary: Sendable {
+  public var frames: Int
+  public var bytes: Int
+  public var seconds: Double
+  public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+}
+
+/// Streams a match into PPM (RGB) or PGM (gray) files named `<id>_<frame number>.ppm`.
+public struct FrameDump: Sendable {
+  public var request: WatchRequest
+  public var writer: FrameFileWriter
+
+  public init(request: WatchRequest, writer: FrameFileWriter) {
+    self.request = request
+    self.writer = writer
+  }
+
+  /// The file name of a frame: its number in the match counts from 1, so names sort in play order.
+  public static func fileName(id: String, frameIndex: Int, gray: Bool) -> String {
+    let number = String(frameIndex + 1)
+    let padded = String(repeating: "0", count: max(0, 6 - number.count)) + number
+    return "\(id)_\(padded).\(gray ? "pgm" : "ppm")"
+  }
+
+  /// Runs the dump; `progress` hears of each frame written.
+  public func run(
+    client: SoccerClient, progress: @escaping @Sendable (_ frames: Int, _ bytes: Int) -> Void = { _, _ in }
+  ) async throws(ClientError) -> DumpSummary {
+    let totals = Mutex((frames: 0, bytes: 0))
+    let started = ContinuousClock.now
+    let writer = self.writer
+    let id = request.id
+    try await client.watch(request) { frame in
+      let data = try frame.netPBM()
+      let name = Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1)
+      do {
+        try writer.write(data, name: name)
+      } catch {
+        throw ClientError.local("\(error)")
+      }
+      let (frames, bytes) = totals.withLock { t in
+        t.frames += 1
+        t.bytes += data.count
+        return (t.frames, t.bytes)
+      }
+      progress(frames, bytes)
+    }
+    let elapsed = started.duration(to: .now)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let (frames, bytes) = totals.withLock { ($0.frames, $0.bytes) }
+    return DumpSummary(frames: frames, bytes: bytes, seconds: seconds)
+  }
+}

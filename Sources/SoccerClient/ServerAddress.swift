@@ -1,0 +1,34 @@
+/// A server's "HOST:PORT", as given on the command line.
+public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
+  public var host: String
+  public var port: Int
+
+  public init(host: String, port: Int) {
+    self.host = host
+    self.port = port
+  }
+
+  /// Parses "HOST:PORT", "[IPv6]:PORT" or a bare "HOST" (port 50051).
+  public init?(_ text: String) {
+    var host = Substring(text)
+    var port = 50051
+    if host.hasPrefix("[") {
+      guard let close = host.firstIndex(of: "]") else { return nil }
+      let rest = host[host.index(after: close)...]
+      host = host[host.index(after: host.startIndex)..<close]
+      if !rest.isEmpty {
+        guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else { return nil }
+        port = p
+      }
+    } else if let colon = host.lastIndex(of: ":") {
+      guard let p = Int(host[host.index(after: colon)...]) else { return nil }
+      port = p
+      host = host[..<colon]
+    }
+    guard !host.isEmpty, (0...65535).contains(port) else { return nil }
+    self.host = String(host)
+    self.port = port
+  }
+
+  public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,136 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SoccerProtocol
+import VideoFrames
+
+/// What to ask the server for in `Watch`.
+public struct WatchRequest: Sendable, Hashable {
+  public var id: String
+  /// Pixel format; nil leaves the server's default (BGR24, like the Python demo).
+  public var format: PixelFormat?
+  public var maxWidth = 0
+  public var maxHeight = 0
+  public var startSeconds = 0.0
+  public var maxFrames = 0
+  public var stride = 1
+  public var realTime = false
+
+  public init(id: String) { self.id = id }
+
+  var message: Stream_Match {
+    Stream_Match.with {
+      $0.id = id
+      switch format {
+      case .none, .bgr24: $0.pixelFormat = .bgr24
+      case .rgb24: $0.pixelFormat = .rgb24
+      case .gray8: $0.pixelFormat = .gray8
+      }
+      $0.maxWidth = UInt32(clamping: maxWidth)
+      $0.maxHeight = UInt32(clamping: maxHeight)
+      $0.startSeconds = startSeconds
+      $0.maxFrames = UInt32(clamping: maxFrames)
+      $0.stride = UInt32(clamping: max(1, stride))
+      $0.realTime = realTime
+    }
+  }
+}
+
+/// How to reach a server.
+public struct ClientConfiguration: Sendable {
+  public var server: ServerAddress
+  /// Largest frame accepted, in bytes: the default fits 8K RGB frames.
+  public var maxFrameBytes: Int
+  /// Deadline for the unary calls (`Describe`, `List`).
+  public var unaryTimeout: Duration
+
+  public init(
+    server: ServerAddress = ServerAddress(host: "127.0.0.1", port: 50051),
+    maxFrameBytes: Int = 7680 * 4320 * 3 + 4096, unaryTimeout: Duration = .seconds(15)
+  ) {
+    self.server = server
+    self.maxFrameBytes = maxFrameBytes
+    self.unaryTimeout = unaryTimeout
+  }
+}
+
+/// A connection to a SoccerStream (or Python demo) server.
+public struct SoccerClient: Sendable {
+  private let soccer: Stream_Soccer.Client<HTTP2ClientTransport.Posix>
+  private let configuration: ClientConfiguration
+
+  /// Connects to the configured server, runs `body`, then closes the connection.
+  public static func with<Result: Sendable>(
+    _ configuration: ClientConfiguration,
+    _ body: (SoccerClient) async throws -> Result
+  ) async throws(ClientError) -> Result {
+    let server = configuration.server
+    do {
+      let transport = try HTTP2ClientTransport.Posix(
+        target: .dns(host: server.host, port: server.port),
+        transportSecurity: .plaintext,
+        config: .defaults {
+          // Frames are megabytes each: large HTTP/2 frames and windows keep the pipe full.
+          $0.http2.maxFrameSize = (1 << 24) - 1
+          $0.http2.targetWindowSize = 64 * 1024 * 1024
+        })
+      return try await withGRPCClient(transport: transport) { grpc in
+        try await body(SoccerClient(soccer: Stream_Soccer.Client(wrapping: grpc), configuration: configuration))
+      }
+    } catch {
+      throw ClientError.from(error, server: server)
+    }
+  }
+
+  private func callOptions(timeout: Duration?) -> CallOptions {
+    var options = CallOptions.defaults
+    // Fail at once when the server is down instead of waiting for it to appear.
+    options.waitForReady = false
+    options.timeout = timeout
+    // The transport applies maxRequestMessageBytes to what it receives; set both to be sure.
+    options.maxRequestMessageBytes = configuration.maxFrameBytes
+    options.maxResponseMessageBytes = configuration.maxFrameBytes
+    return options
+  }
+
+  /// Streams a match, calling `onFrame` for each frame; returns the number of frames.
+  ///
+  /// A stream that ends without frames is an error: a healthy match always has some.
+  @discardableResult
+  public func watch(
+    _ request: WatchRequest, onFrame: @escaping @Sendable (ReceivedFrame) async throws -> Void
+  ) async throws(ClientError) -> Int {
+    do {
+      let count = try await soccer.watch(request.message, options: callOptions(timeout: nil)) { response in
+        var count = 0
+        for try await video in response.messages {
+          try await onFrame(try ReceivedFrame(video))
+          count += 1
+        }
+        return count
+      }
+      guard count > 0 else { throw ClientError.noFrames(request.id) }
+      return count
+    } catch {
+      throw ClientError.from(error, server: configuration.server)
+    }
+  }
+
+  /// What the server says about a match.
+  public func describe(_ id: String) async throws(ClientError) -> Stream_MatchInfo {
+    do {
+      return try await soccer.describe(
+        Stream_Match.with { $0.id = id }, options: callOptions(timeout: configuration.unaryTimeout))
+    } catch {
+      throw ClientError.from(error, server: configuration.server)
+    }
+  }
+
+  /// The ids the server can stream.
+  public func list() async throws(ClientError) -> [String] {
+    do {
+      return try await soccer.list(Stream_ListRequest(), options: callOptions(timeout: configuration.unaryTimeout)).ids
+    } catch {
+      throw ClientError.from(error, server: configuration.server)
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Why an id does not name a streamable match.
+public enum LibraryError: Error, Equatable, CustomStringConvertible {
+  /// The id is empty, too long, or has characters outside the safe alphabet.
+  case invalidID(String)
+  /// No file for the id, or it resolves outside the media root.
+  case notFound(String)
+  /// Something is there, but not a regular file.
+  case notAFile(String)
+
+  public var description: String {
+    switch self {
+    case .invalidID(let why): return "invalid match id: \(why)"
+    case .notFound(let id): return "no match with id \"\(id)\""
+    case .notAFile(let id): return "match \"\(id)\" is not a regular file"
+    }
+  }
+}
+
+/// The matches in a media folder: `<root>/<id>.mp4`.
+public struct MatchLibrary: Sendable {
+  /// Longest id accepted.
+  public static let maxIDLength = 128
+
+  /// The media folder, as given.
+  public let root: String
+  /// The media folder with symlinks resolved; every match must resolve inside it.
+  private let resolvedRoot: String
+
+  /// Opens the media folder `root`, which must exist.
+  public init(root: String) throws(LibraryError) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
+      let resolved = Self.realPath(root)
+    else {
+      throw .notFound(root)
+    }
+    self.root = root
+    self.resolvedRoot = resolved
+  }
+
+  /// Checks an id against the safe alphabet before it comes near the filesystem.
+  public static func validate(_ id: String) throws(LibraryError) {
+    guard !id.isEmpty else { throw .invalidID("the id is empty") }
+    guard id.utf8.count <= maxIDLength else {
+      throw .invalidID("the id is longer than \(maxIDLength) characters")
+    }
+    guard id.first != "." else { throw .invalidID("the id starts with '.'") }
+    for byte in id.utf8 {
+      let ok =
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+      guard ok else {
+        throw .invalidID("ids use letters, digits, '-', '_' and '.' only")
+      }
+    }
+  }
+
+  /// The file of match `id`, after checking the id and that the file stays inside the root.
+  public func path(for id: String) throws(LibraryError) -> String {
+    try Self.validate(id)
+    let candidate = resolvedRoot + "/" + id + ".mp4"
+    guard let resolved = Self.realPath(candidate) else { throw .notFound(id) }
+    // A symlink that leads out of the root is treated as absent: the server never reads outside it.
+    guard resolved.hasPrefix(resolvedRoot + "/") else { throw .notFound(id) }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else { throw .notFound(id) }
+    guard !isDirectory.boolValue else { throw .notAFile(id) }
+    return resolved
+  }
+
+  /// The ids of every `.mp4` in the root whose name is a valid id, sorted.
+  public func ids() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: resolvedRoot)) ?? []
+    return names.compactMap { name -> String? in
+      guard name.hasSuffix(".mp4") else { return nil }
+      let id = String(name.dropLast(4))
+      guard (try? Self.validate(id)) != nil, (try? path(for: id)) != nil else { return nil }
+      return id
+    }.sorted()
+  }
+
+  private static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}

@@ -1,0 +1,118 @@
+import GRPCCore
+import SoccerProtocol
+import VideoDecoding
+import VideoFrames
+
+/// The `stream.Soccer` service: streams, describes and lists the matches of a media library.
+public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
+  /// Largest output side a client may ask for, so one request cannot ask for absurd frames.
+  static let maxOutputSide = 16_384
+
+  private let library: MatchLibrary
+  /// Frames decoded ahead of the network per stream.
+  private let queueDepth: Int
+
+  /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer.
+  public init(library: MatchLibrary, queueDepth: Int = 4) {
+    self.library = library
+    self.queueDepth = queueDepth
+  }
+
+  public func watch(
+    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
+  ) async throws {
+    try await mappingErrors {
+      let path = try library.path(for: request.id)
+      let options = try Self.decodeOptions(for: request)
+      let frames = DecodeAhead(path: path, options: options, capacity: queueDepth)
+      defer { frames.cancel() }
+      var pacer = request.realTime ? Pacer() : nil
+      for try await frame in frames {
+        try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
+        try await response.write(Stream_Video(frame))
+      }
+    }
+  }
+
+  public func describe(request: Stream_Match, context: ServerContext) async throws -> Stream_MatchInfo {
+    try await mappingErrors {
+      let path = try library.path(for: request.id)
+      let info = try await VideoDecoder.probe(path: path)
+      return Stream_MatchInfo.with {
+        $0.id = request.id
+        $0.width = UInt32(clamping: info.width)
+        $0.height = UInt32(clamping: info.height)
+        $0.frameRate = info.frameRate
+        $0.durationSeconds = info.durationSeconds
+        $0.frameCount = UInt64(clamping: info.frameCount)
+        $0.frameCountExact = info.frameCountExact
+        $0.codec = info.codec
+        $0.sourcePixelFormat = info.sourcePixelFormat
+      }
+    }
+  }
+
+  public func list(request: Stream_ListRequest, context: ServerContext) async throws -> Stream_MatchList {
+    Stream_MatchList.with { $0.ids = library.ids() }
+  }
+
+  /// Checks the `Match` options and turns them into decoder options.
+  static func decodeOptions(for match: Stream_Match) throws(RequestError) -> DecodeOptions {
+    let format: PixelFormat
+    switch match.pixelFormat {
+    case .bgr24: format = .bgr24
+    case .rgb24: format = .rgb24
+    case .gray8: format = .gray8
+    case .UNRECOGNIZED(let value): throw .invalidOption("unknown pixel_format \(value)")
+    }
+    guard match.startSeconds.isFinite, match.startSeconds >= 0 else {
+      throw .invalidOption("start_seconds must be a finite number of seconds, 0 or more")
+    }
+    guard match.maxWidth <= maxOutputSide, match.maxHeight <= maxOutputSide else {
+      throw .invalidOption("max_width and max_height must be at most \(maxOutputSide)")
+    }
+    return DecodeOptions(
+      format: format, maxWidth: Int(match.maxWidth), maxHeight: Int(match.maxHeight),
+      startSeconds: match.startSeconds, maxFrames: Int(match.maxFrames), stride: Int(max(1, match.stride)))
+  }
+
+  private func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch {
+      throw StatusMapping.rpcError(for: error)
+    }
+  }
+}
+
+extension Stream_Video {
+  /// The message for one decoded frame, in the layout the Python demo sends.
+  init(_ frame: Frame) {
+    self.init()
+    let header = frame.header
+    data = frame.pixels
+    dataType = header.dataType
+    dataShape = header.dataShape
+    frameIndex = UInt64(clamping: frame.index)
+    ptsSeconds = frame.ptsSeconds
+    switch frame.format {
+    case .bgr24: pixelFormat = .bgr24
+    case .rgb24: pixelFormat = .rgb24
+    case .gray8: pixelFormat = .gray8
+    }
+  }
+}
+
+/// Holds frames back until their presentation time, relative to the first frame.
+struct Pacer {
+  private var origin: (clock: ContinuousClock.Instant, pts: Double)?
+
+  mutating func wait(untilPresentationTime pts: Double) async throws {
+    guard let origin else {
+      self.origin = (ContinuousClock.now, pts)
+      return
+    }
+    let offset = max(0, pts - origin.pts)
+    try await Task.sleep(until: origin.clock + .seconds(offset), clock: .continuous)
+  }
+}

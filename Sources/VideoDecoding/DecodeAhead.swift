@@ -1,0 +1,167 @@
+import Dispatch
+import Foundation
+import Synchronization
+import VideoFrames
+
+/// Frames decoded ahead of their consumer on a thread of their own, through a small bounded queue.
+///
+/// The decoding thread blocks when `capacity` frames wait, so memory stays bounded whatever the
+/// file's length; the consumer awaits without blocking a thread. Cancelling (or deinitialising
+/// the sequence's owner) stops decoding, and the thread then frees the decoder.
+public final class DecodeAhead: Sendable, AsyncSequence {
+  public typealias Element = Frame
+
+  private let channel: FrameChannel
+
+  /// Starts decoding `path` with `options` on a new thread.
+  public init(path: String, options: DecodeOptions, capacity: Int = 4) {
+    let channel = FrameChannel(capacity: capacity)
+    self.channel = channel
+    // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
+    let thread = Thread { channel.decode(path: path, options: options) }
+    thread.name = "soccer-decode"
+    thread.start()
+  }
+
+  deinit {
+    channel.cancel()
+  }
+
+  /// Stops decoding; a waiting `next()` throws `CancellationError`.
+  public func cancel() { channel.cancel() }
+
+  /// The next frame, nil at the end, or the error that stopped decoding.
+  public func next() async throws -> Frame? { try await channel.next() }
+
+  /// What the container says about the video once the file is open; nil before, or if it failed to open.
+  public var info: MediaInfo? { channel.info }
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let source: DecodeAhead
+    public mutating func next() async throws -> Frame? { try await source.next() }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+}
+
+/// The queue between the decoding thread and the consumer.
+private final class FrameChannel: Sendable {
+  private enum End {
+    case finished
+    case failed(any Error)
+  }
+
+  private struct State {
+    var frames: [Frame] = []
+    var info: MediaInfo?
+    var end: End?
+    var waiter: CheckedContinuation<Frame?, any Error>?
+    var cancelled = false
+  }
+
+  private let state = Mutex(State())
+  /// Free places in the queue; the decoding thread takes one before each push.
+  private let freeSlots: DispatchSemaphore
+
+  init(capacity: Int) {
+    freeSlots = DispatchSemaphore(value: max(1, capacity))
+  }
+
+  func cancel() {
+    let waiter = state.withLock { s -> CheckedContinuation<Frame?, any Error>? in
+      s.cancelled = true
+      s.frames.removeAll()
+      defer { s.waiter = nil }
+      return s.waiter
+    }
+    waiter?.resume(throwing: CancellationError())
+    freeSlots.signal()
+  }
+
+  func next() async throws -> Frame? {
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Frame?, any Error>) in
+        enum Outcome {
+          case frame(Frame)
+          case end(End)
+          case cancelled
+          case wait
+        }
+        let outcome = state.withLock { s -> Outcome in
+          if s.cancelled { return .cancelled }
+          if !s.frames.isEmpty { return .frame(s.frames.removeFirst()) }
+          if let end = s.end { return .end(end) }
+          s.waiter = continuation
+          return .wait
+        }
+        switch outcome {
+        case .frame(let frame):
+          freeSlots.signal()
+          continuation.resume(returning: frame)
+        case .end(.finished):
+          continuation.resume(returning: nil)
+        case .end(.failed(let error)):
+          continuation.resume(throwing: error)
+        case .cancelled:
+          continuation.resume(throwing: CancellationError())
+        case .wait:
+          break
+        }
+      }
+    } onCancel: {
+      self.cancel()
+    }
+  }
+
+  var info: MediaInfo? { state.withLock { $0.info } }
+
+  // MARK: - Decoding thread
+
+  func decode(path: String, options: DecodeOptions) {
+    do {
+      let decoder = try VideoDecoder(path: path)
+      state.withLock { $0.info = decoder.info }
+      try decoder.configure(options)
+      while let frame = try decoder.next() {
+        guard push(frame) else { return }
+      }
+      finish(.finished)
+    } catch {
+      finish(.failed(error))
+    }
+  }
+
+  /// Hands a frame to the consumer, waiting for room; false once the consumer has cancelled.
+  private func push(_ frame: Frame) -> Bool {
+    freeSlots.wait()
+    let (waiter, accepted) = state.withLock { s -> (CheckedContinuation<Frame?, any Error>?, Bool) in
+      if s.cancelled { return (nil, false) }
+      if let waiter = s.waiter {
+        s.waiter = nil
+        return (waiter, true)
+      }
+      s.frames.append(frame)
+      return (nil, true)
+    }
+    if let waiter {
+      // Handed over directly: the frame took no place in the queue.
+      freeSlots.signal()
+      waiter.resume(returning: frame)
+    }
+    return accepted
+  }
+
+  private func finish(_ end: End) {
+    let waiter = state.withLock { s -> CheckedContinuation<Frame?, any Error>? in
+      guard !s.cancelled else { return nil }
+      s.end = end
+      guard s.frames.isEmpty else { return nil }
+      defer { s.waiter = nil }
+      return s.waiter
+    }
+    switch end {
+    case .finished: waiter?.resume(returning: nil)
+    case .failed(let error): waiter?.resume(throwing: error)
+    }
+  }
+}

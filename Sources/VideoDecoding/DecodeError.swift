@@ -1,0 +1,44 @@
+import CFFmpeg
+
+/// Why a file could not be decoded, or stopped decoding.
+public enum DecodeError: Error, Equatable, CustomStringConvertible {
+  /// FFmpeg could not open the file as media (empty, random bytes, text, truncated index).
+  case notMedia(String)
+  /// The file is media but holds no video stream.
+  case noVideoStream
+  /// The video's codec has no decoder here, or the decoder refused its parameters.
+  case unsupportedCodec(String)
+  /// Not one frame could be decoded.
+  case noDecodableFrames(String)
+  /// The start offset lies at or past the end of the video.
+  case startPastEnd(start: Double, duration: Double)
+  /// Decoding stopped after some frames because the rest of the file is unreadable.
+  case dataLoss(String)
+  /// FFmpeg could not allocate what it needed.
+  case resources(String)
+
+  public var description: String {
+    switch self {
+    case .notMedia(let why): return "not a readable media file: \(why)"
+    case .noVideoStream: return "the file has no video stream"
+    case .unsupportedCodec(let why): return "unsupported video codec: \(why)"
+    case .noDecodableFrames(let why): return "no frame could be decoded: \(why)"
+    case .startPastEnd(let start, let duration):
+      return "start offset \(formatSeconds(start)) s is at or past the end of the video (\(formatSeconds(duration)) s)"
+    case .dataLoss(let why): return "the rest of the video cannot be decoded: \(why)"
+    case .resources(let why): return "decoder resources: \(why)"
+    }
+  }
+}
+
+func formatSeconds(_ s: Double) -> String {
+  let rounded = (s * 1000).rounded() / 1000
+  return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}
+
+/// FFmpeg's text for an error code, from av_strerror.
+func ffmpegErrorText(_ code: Int32) -> String {
+  var buffer = [CChar](repeating: 0, count: 128)
+  if av_strerror(code, &buffer, buffer.count) < 0 { return "error \(code)" }
+  return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,43 @@
+import VideoFrames
+
+/// What to decode and how to convert it.
+public struct DecodeOptions: Sendable, Hashable {
+  public var format: PixelFormat
+  /// Largest output width; 0 for no limit.
+  public var maxWidth: Int
+  /// Largest output height; 0 for no limit.
+  public var maxHeight: Int
+  /// Seconds into the video to start at.
+  public var startSeconds: Double
+  /// Frames to produce at most; 0 for all.
+  public var maxFrames: Int
+  /// Produce every Nth frame; 1 for every frame.
+  public var stride: Int
+
+  public init(
+    format: PixelFormat = .bgr24, maxWidth: Int = 0, maxHeight: Int = 0,
+    startSeconds: Double = 0, maxFrames: Int = 0, stride: Int = 1
+  ) {
+    self.format = format
+    self.maxWidth = maxWidth
+    self.maxHeight = maxHeight
+    self.startSeconds = startSeconds
+    self.maxFrames = maxFrames
+    self.stride = max(1, stride)
+  }
+}
+
+/// The size a frame of `width`×`height` is scaled to so that it fits the limits,
+/// keeping its aspect ratio and never growing. A limit of 0 means none.
+public func fittedSize(width: Int, height: Int, maxWidth: Int, maxHeight: Int) -> (width: Int, height: Int) {
+  guard width > 0, height > 0 else { return (width, height) }
+  var scale = 1.0
+  if maxWidth > 0 { scale = min(scale, Double(maxWidth) / Double(width)) }
+  if maxHeight > 0 { scale = min(scale, Double(maxHeight) / Double(height)) }
+  guard scale < 1 else { return (width, height) }
+  var w = max(1, Int((Double(width) * scale).rounded()))
+  var h = max(1, Int((Double(height) * scale).rounded()))
+  if maxWidth > 0 { w = min(w, maxWidth) }
+  if maxHeight > 0 { h = min(h, maxHeight) }
+  return (w, h)
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// One decoded picture: packed pixels and where it sits in the match.
+public struct Frame: Sendable {
+  /// Packed pixels, row-major, no row padding.
+  public var pixels: Data
+  public var width: Int
+  public var height: Int
+  public var format: PixelFormat
+  /// Position of the frame in the match, from 0.
+  public var index: Int
+  /// Presentation time in seconds from the start of the match.
+  public var ptsSeconds: Double
+
+  public init(pixels: Data, width: Int, height: Int, format: PixelFormat, index: Int, ptsSeconds: Double) {
+    self.pixels = pixels
+    self.width = width
+    self.height = height
+    self.format = format
+    self.index = index
+    self.ptsSeconds = ptsSeconds
+  }
+
+  /// The numpy header describing `pixels`.
+  public var header: ArrayHeader {
+    ArrayHeader(height: height, width: width, channels: format.channels)
+  }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SoccerServer
+import VideoDecoding
+
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Serve the matches of a media folder over gRPC.",
+    discussion: """
+      Each <id>.mp4 in the media folder can be streamed as match <id>. The server prints \
+      "listening on HOST:PORT" once it accepts connections, and stops cleanly on SIGINT or \
+      SIGTERM, letting in-flight streams finish.
+      """
+  )
+
+  @Option(help: ArgumentHelp("Folder of <id>.mp4 files.", valueName: "dir"))
+  var media: String = "media"
+
+  @Option(help: "Address to listen on (IPv4 or IPv6).")
+  var host: String = "127.0.0.1"
+
+  @Option(help: "TCP port to listen on; 0 picks a free one.")
+  var port: Int = 50051
+
+  @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
+  var queueDepth: Int = 4
+
+  @Flag(help: "Let FFmpeg print its own warnings about damaged files.")
+  var ffmpegLogs = false
+
+  func validate() throws {
+    guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+    guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
+  }
+
+  func run() async throws {
+    if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
+    let server: SoccerServer
+    do {
+      server = try SoccerServer(
+        configuration: ServerConfiguration(mediaRoot: media, host: host, port: port, queueDepth: queueDepth))
+    } catch {
+      throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
+    }
+    let logger = Logger(label: "soccer.serve")
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [.init(service: server)],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+      tasks.addTask { try await group.run() }
+      tasks.addTask {
+        do {
+          let address = try await server.listeningAddress
+          // Unbuffered, so a script reading the pipe sees the address at once.
+          FileHandle.standardOutput.write(Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
+        } catch {
+          // run() fails too and reports why.
+        }
+      }
+      do {
+        try await tasks.waitForAll()
+      } catch {
+        throw fail("serve", "cannot serve on \(host):\(port): \(error)")
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Soccer: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "soccer",
+    abstract: "Stream recorded matches as raw video frames over gRPC.",
+    discussion: """
+      A server (`soccer serve`) decodes <media>/<id>.mp4 with FFmpeg and streams every frame \
+      as raw pixels over gRPC (service stream.Soccer), wire-compatible with the Python/OpenCV \
+      demo. The other commands are clients of such a server.
+      """,
+    subcommands: [Serve.self, Dump.self, Info.self, List.self]
+  )
+}
