@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import ServiceLifecycle
+import VideoDecoding
 
 /// Where the server listens and what it serves.
 public struct ServerConfiguration: Sendable {
@@ -24,6 +25,7 @@ public struct ServerConfiguration: Sendable {
 /// The SoccerStream gRPC server: the `stream.Soccer` service over HTTP/2.
 public struct SoccerServer: Service {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  private let decoders: DecoderTally
 
   /// Prepares a server; fails when the media folder does not exist.
   public init(configuration: ServerConfiguration) throws(LibraryError) {
@@ -41,8 +43,12 @@ public struct SoccerServer: Service {
         $0.http2.targetWindowSize = 64 * 1024 * 1024
       })
     let service = SoccerService(library: library, queueDepth: configuration.queueDepth)
+    decoders = service.decoders
     server = GRPCServer(transport: transport, services: [service])
   }
+
+  /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.
+  public var openDecoders: Int { decoders.open }
 
   /// The address the server listens on, once it does: "127.0.0.1:50051".
   public var listeningAddress: (host: String, port: Int) {

@@ -11,6 +11,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   private let library: MatchLibrary
   /// Frames decoded ahead of the network per stream.
   private let queueDepth: Int
+  /// Decoders open for this service's streams.
+  public let decoders = DecoderTally()
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer.
   public init(library: MatchLibrary, queueDepth: Int = 4) {
@@ -24,7 +26,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     try await mappingErrors {
       let path = try library.path(for: request.id)
       let options = try Self.decodeOptions(for: request)
-      let frames = DecodeAhead(path: path, options: options, capacity: queueDepth)
+      let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
       defer { frames.cancel() }
       var pacer = request.realTime ? Pacer() : nil
       for try await frame in frames {

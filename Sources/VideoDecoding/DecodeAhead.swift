@@ -13,12 +13,17 @@ public final class DecodeAhead: Sendable, AsyncSequence {
 
   private let channel: FrameChannel
 
-  /// Starts decoding `path` with `options` on a new thread.
-  public init(path: String, options: DecodeOptions, capacity: Int = 4) {
+  /// Starts decoding `path` with `options` on a new thread; `tally` counts the decoder while it is open.
+  public init(path: String, options: DecodeOptions, capacity: Int = 4, tally: DecoderTally? = nil) {
     let channel = FrameChannel(capacity: capacity)
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
-    let thread = Thread { channel.decode(path: path, options: options) }
+    let thread = Thread {
+      tally?.opened()
+      channel.decode(path: path, options: options)
+      // decode(path:options:) has returned, so its decoder and every FFmpeg object are freed.
+      tally?.closed()
+    }
     thread.name = "soccer-decode"
     thread.start()
   }
@@ -44,6 +49,19 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 }
 
+/// Counts the decoding threads that are running, so an owner can see cancelled streams free theirs.
+public final class DecoderTally: Sendable {
+  private let count = Atomic<Int>(0)
+
+  public init() {}
+
+  /// Decoders open now.
+  public var open: Int { count.load(ordering: .acquiring) }
+
+  func opened() { count.add(1, ordering: .releasing) }
+  func closed() { count.subtract(1, ordering: .releasing) }
+}
+
 /// The queue between the decoding thread and the consumer.
 private final class FrameChannel: Sendable {
   private enum End {
@@ -64,7 +82,9 @@ private final class FrameChannel: Sendable {
   private let freeSlots: DispatchSemaphore
 
   init(capacity: Int) {
-    freeSlots = DispatchSemaphore(value: max(1, capacity))
+    // Created at 0 and raised, because libdispatch traps when a semaphore is freed below its initial value.
+    freeSlots = DispatchSemaphore(value: 0)
+    for _ in 0..<max(1, capacity) { freeSlots.signal() }
   }
 
   func cancel() {

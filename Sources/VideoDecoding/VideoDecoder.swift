@@ -1,6 +1,5 @@
 import CFFmpeg
 import Foundation
-import Synchronization
 import VideoFrames
 
 /// Decodes the video stream of one media file into packed frames with FFmpeg.
@@ -8,9 +7,6 @@ import VideoFrames
 /// Not thread-safe: one decoder belongs to one thread at a time. Every FFmpeg
 /// resource is released when the decoder is deinitialised.
 public final class VideoDecoder {
-  /// Decoders currently open in this process, so tests can see that cancelled streams free theirs.
-  public static var openCount: Int { liveDecoders.load(ordering: .relaxed) }
-
   /// What the container says about the video.
   public let info: MediaInfo
   /// Packets or frames FFmpeg refused and that were skipped, as FFmpeg's own tools skip them.
@@ -47,12 +43,10 @@ public final class VideoDecoder {
     timeBase = opened.timeBase
     startTimestamp = opened.startTimestamp
     info = opened.info
-    liveDecoders.add(1, ordering: .relaxed)
   }
 
   deinit {
     releaseAll()
-    liveDecoders.subtract(1, ordering: .relaxed)
   }
 
   /// Sets what `next()` produces; call before the first `next()`.
@@ -247,8 +241,6 @@ public final class VideoDecoder {
       sourcePixelFormat: pixelFormatName(parameters.pointee.format))
   }
 }
-
-private let liveDecoders = Atomic<Int>(0)
 
 /// The FFmpeg objects of a freshly opened video stream; frees what it made when opening fails.
 private struct OpenedStream {

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Paths inside the repository, found from this file's location.
+public enum Repository {
+  public static let root: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  /// The bundled sample match.
+  public static var sample: String { root + "/media/sample.mp4" }
+  public static var mediaFolder: String { root + "/media" }
+}
+
+/// Errors from test helpers.
+public struct TestSupportError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Runs a program to completion and returns its exit status and output.
+@discardableResult
+public func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  process.standardError = pipe
+  try process.run()
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A fresh temporary folder.
+public func makeTemporaryFolder(_ label: String = "soccer-test") throws -> String {
+  let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// Test matches made once per test run with tools/make-sample-media.
+public enum TestMedia {
+  private static let folder: String = {
+    let path = NSTemporaryDirectory() + "soccer-test-media-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }()
+
+  /// The path of a match made with `arguments` (see tools/make-sample-media), made if missing.
+  public static func make(_ name: String, _ arguments: [String] = []) throws -> String {
+    let path = folder + "/" + name + ".mp4"
+    if FileManager.default.fileExists(atPath: path) { return path }
+    let result = try run(Repository.root + "/tools/make-sample-media", arguments + [path])
+    guard result.status == 0 else { throw TestSupportError("make-sample-media \(arguments): \(result.output)") }
+    return path
+  }
+
+  /// A file with these bytes, named `<name>.mp4`.
+  public static func file(_ name: String, contents: Data) throws -> String {
+    let path = folder + "/" + name + ".mp4"
+    try contents.write(to: URL(fileURLWithPath: path))
+    return path
+  }
+}
+
+/// Reads what tools/make-sample-media draws into each frame.
+public enum SamplePattern {
+  /// The frame number shown by the counter patch: 8 stripes, bit k white in stripe k.
+  /// `channelStride` is 3 for BGR/RGB, 1 for gray.
+  public static func counter(pixels: Data, width: Int, height: Int, channels: Int) -> Int {
+    let patchLeft = 3 * (width / 4)
+    let patchWidth = width - patchLeft
+    let stripe = max(1, patchWidth / 8)
+    let y = (height * 4 / 9) / 2
+    var value = 0
+    for bit in 0..<8 {
+      let x = patchLeft + bit * stripe + stripe / 2
+      let offset = (y * width + x) * channels
+      if Int(pixels[pixels.startIndex + offset]) > 128 { value |= 1 << bit }
+    }
+    return value
+  }
+
+  /// The pixel at (x, y) as (first, second, third) channel values.
+  public static func pixel(_ pixels: Data, width: Int, x: Int, y: Int, channels: Int) -> [Int] {
+    let offset = pixels.startIndex + (y * width + x) * channels
+    return (0..<channels).map { Int(pixels[offset + $0]) }
+  }
+
+  /// Centres of the red, green and blue patches.
+  public static func patchCentres(width: Int, height: Int) -> (red: (Int, Int), green: (Int, Int), blue: (Int, Int)) {
+    let pw = width / 4
+    let y = (height * 4 / 9) / 2
+    return ((pw / 2, y), (pw + pw / 2, y), (2 * pw + pw / 2, y))
+  }
+}

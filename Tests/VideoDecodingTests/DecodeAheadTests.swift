@@ -1,0 +1,49 @@
+import Foundation
+import TestSupport
+import Testing
+import VideoFrames
+
+@testable import VideoDecoding
+
+@Suite struct DecodeAheadTests {
+  @Test func deliversEveryFrameInOrder() async throws {
+    var indices: [Int] = []
+    for try await frame in DecodeAhead(path: Repository.sample, options: DecodeOptions(maxWidth: 160)) {
+      indices.append(frame.index)
+    }
+    #expect(indices == Array(0..<100))
+  }
+
+  @Test func reportsOpenErrorsToTheConsumer() async throws {
+    let stream = DecodeAhead(path: "/nonexistent/file.mp4", options: DecodeOptions())
+    await #expect(throws: DecodeError.self) { try await stream.next() }
+  }
+
+  @Test func cancellingFreesTheDecoder() async throws {
+    let tally = DecoderTally()
+    let stream = DecodeAhead(path: Repository.sample, options: DecodeOptions(), capacity: 2, tally: tally)
+    _ = try await stream.next()
+    #expect(tally.open == 1)
+    stream.cancel()
+    try await waitUntil { tally.open == 0 }
+    #expect(tally.open == 0)
+  }
+
+  @Test func droppingTheHandleFreesTheDecoder() async throws {
+    let tally = DecoderTally()
+    do {
+      let stream = DecodeAhead(path: Repository.sample, options: DecodeOptions(), capacity: 2, tally: tally)
+      _ = try await stream.next()
+    }
+    try await waitUntil { tally.open == 0 }
+    #expect(tally.open == 0)
+  }
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`.
+func waitUntil(seconds: Double = 5, _ condition: () -> Bool) async throws {
+  let deadline = ContinuousClock.now + .seconds(seconds)
+  while !condition() && ContinuousClock.now < deadline {
+    try await Task.sleep(for: .milliseconds(10))
+  }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import TestSupport
+import Testing
+import VideoFrames
+
+@testable import VideoDecoding
+
+/// Codecs, pixel formats and stream layouts FFmpeg decodes inside MP4.
+@Suite struct FormatTests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    var name: String
+    var arguments: [String]
+    var codec: String
+    var sourceFormat: String
+    var testDescription: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(name: "hevc-10bit", arguments: ["--codec", "x265", "--pix-fmt", "yuv420p10le"], codec: "hevc", sourceFormat: "yuv420p10le"),
+    Case(name: "vp9", arguments: ["--codec", "vp9"], codec: "vp9", sourceFormat: "yuv420p"),
+    Case(name: "av1", arguments: ["--codec", "av1"], codec: "av1", sourceFormat: "yuv420p"),
+    Case(name: "mpeg4", arguments: ["--codec", "mpeg4"], codec: "mpeg4", sourceFormat: "yuv420p"),
+    Case(name: "mjpeg", arguments: ["--codec", "mjpeg", "--pix-fmt", "yuvj422p"], codec: "mjpeg", sourceFormat: "yuvj422p"),
+    Case(name: "h264-444", arguments: ["--pix-fmt", "yuv444p"], codec: "h264", sourceFormat: "yuv444p"),
+  ]
+
+  @Test(arguments: cases)
+  func decodesCodec(_ c: Case) throws {
+    let path = try TestMedia.make(c.name, c.arguments + ["--size", "320x180", "--seconds", "1", "--rate", "10"])
+    let decoder = try VideoDecoder(path: path)
+    #expect(decoder.info.codec == c.codec)
+    #expect(decoder.info.sourcePixelFormat == c.sourceFormat)
+    var frames: [Frame] = []
+    while let frame = try decoder.next() { frames.append(frame) }
+    #expect(frames.count == 10)
+    for (n, frame) in frames.enumerated() {
+      #expect(frame.width == 320 && frame.height == 180)
+      #expect(SamplePattern.counter(pixels: frame.pixels, width: 320, height: 180, channels: 3) == n)
+    }
+    let first = try #require(frames.first)
+    let red = SamplePattern.patchCentres(width: 320, height: 180).red
+    #expect(near(SamplePattern.pixel(first.pixels, width: 320, x: red.0, y: red.1, channels: 3), [0, 0, 255], within: 24))
+  }
+
+  @Test func oddAndTinySizes() throws {
+    for size in ["33x17", "9x5"] {
+      let path = try TestMedia.make("odd-\(size)", ["--size", size, "--pix-fmt", "yuv444p", "--seconds", "1", "--rate", "5"])
+      let frames = try decodeAll(path)
+      let parts = size.split(separator: "x").compactMap { Int($0) }
+      #expect(frames.count == 5)
+      #expect(frames.allSatisfy { $0.width == parts[0] && $0.height == parts[1] })
+      #expect(frames.allSatisfy { $0.pixels.count == parts[0] * parts[1] * 3 })
+    }
+  }
+
+  @Test func videoThatIsNotTheFirstStream() throws {
+    let path = try TestMedia.make("audio-first", ["--audio-first", "--size", "160x90", "--seconds", "1", "--rate", "10"])
+    let frames = try decodeAll(path)
+    #expect(frames.count == 10)
+    #expect(frames.map { SamplePattern.counter(pixels: $0.pixels, width: 160, height: 90, channels: 3) } == Array(0..<10))
+  }
+
+  @Test func variableFrameRateKeepsPresentationTimes() throws {
+    let path = try TestMedia.make("vfr", ["--vfr", "--size", "160x90", "--seconds", "2", "--rate", "30"])
+    let frames = try decodeAll(path)
+    // Every third frame (n % 3 == 1) was dropped: 40 of 60 remain, at their original times.
+    #expect(frames.count == 40)
+    for frame in frames {
+      let shown = SamplePattern.counter(pixels: frame.pixels, width: 160, height: 90, channels: 3)
+      #expect(shown % 3 != 1)
+      #expect(abs(frame.ptsSeconds - Double(shown) / 30) < 0.002)
+    }
+  }
+}
+
+/// Files that are not playable videos fail with the matching error, never an empty success.
+@Suite struct BrokenFileTests {
+  @Test func zeroBytes() throws {
+    let path = try TestMedia.file("zero", contents: Data())
+    #expect(throws: DecodeError.self) { try decodeAll(path) }
+  }
+
+  @Test func randomBytesAndText() throws {
+    var generator = SystemRandomNumberGenerator()
+    let random = try TestMedia.file("random", contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+    let text = try TestMedia.file("text", contents: Data(String(repeating: "not a video\n", count: 500).utf8))
+    for path in [random, text] {
+      do {
+        _ = try decodeAll(path)
+        Issue.record("\(path) decoded")
+      } catch {
+        switch error as? DecodeError {
+        case .notMedia, .noVideoStream, .noDecodableFrames: break
+        default: Issue.record("unexpected \(error)")
+        }
+      }
+    }
+  }
+
+  @Test func audioOnly() throws {
+    let folder = try makeTemporaryFolder()
+    let path = folder + "/audio.mp4"
+    let made = try run(
+      "/usr/bin/ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", path])
+    try #require(made.status == 0, "\(made.output)")
+    #expect(throws: DecodeError.noVideoStream) { try VideoDecoder(path: path) }
+  }
+
+  @Test func truncatedBeforeTheIndex() throws {
+    // Without faststart the index (moov) comes last; cutting the file in half loses it.
+    let folder = try makeTemporaryFolder()
+    let whole = folder + "/whole.mp4"
+    let made = try run(
+      "/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", whole])
+    try #require(made.status == 0, "\(made.output)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: whole))
+    let truncated = try TestMedia.file("truncated-index", contents: data.prefix(data.count / 2))
+    #expect(throws: DecodeError.self) { try VideoDecoder(path: truncated) }
+  }
+}
