@@ -69,15 +69,19 @@ public enum TestMedia {
 /// Reads what tools/make-sample-media draws into each frame.
 public enum SamplePattern {
   /// The frame number shown by the counter patch: 8 stripes, bit k white in stripe k.
-  /// `channelStride` is 3 for BGR/RGB, 1 for gray.
-  public static func counter(pixels: Data, width: Int, height: Int, channels: Int) -> Int {
-    let patchLeft = 3 * (width / 4)
-    let patchWidth = width - patchLeft
-    let stripe = max(1, patchWidth / 8)
-    let y = (height * 4 / 9) / 2
+  /// `channels` is 3 for BGR/RGB, 1 for gray. For a downscaled frame, `source` is the size
+  /// the match was made at, so stripe positions are found where the scaling moved them.
+  public static func counter(
+    pixels: Data, width: Int, height: Int, channels: Int, source: (width: Int, height: Int)? = nil
+  ) -> Int {
+    let (sw, sh) = source ?? (width, height)
+    let patchLeft = 3 * (sw / 4)
+    let stripe = max(1, (sw - patchLeft) / 8)
+    let y = Int(Double((sh * 4 / 9) / 2) * Double(height) / Double(sh))
     var value = 0
     for bit in 0..<8 {
-      let x = patchLeft + bit * stripe + stripe / 2
+      let sourceX = Double(patchLeft + bit * stripe) + Double(stripe) / 2
+      let x = min(width - 1, Int(sourceX * Double(width) / Double(sw)))
       let offset = (y * width + x) * channels
       if Int(pixels[pixels.startIndex + offset]) > 128 { value |= 1 << bit }
     }

@@ -1,0 +1,100 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SoccerClient
+import SoccerProtocol
+import SoccerServer
+import TestSupport
+
+/// A media folder holding the sample under several ids, and every kind of bad file.
+enum TestLibrary {
+  static let folder: String = {
+    do {
+      return try make()
+    } catch {
+      fatalError("cannot build the test media folder: \(error)")
+    }
+  }()
+
+  private static func make() throws -> String {
+    let folder = try makeTemporaryFolder("soccer-library")
+    let fm = FileManager.default
+    for id in ["sample", "final-2022", "KKNuUdn4wI4"] {
+      try fm.copyItem(atPath: Repository.sample, toPath: "\(folder)/\(id).mp4")
+    }
+    try fm.copyItem(atPath: try TestMedia.make("big", ["--size", "1920x1080", "--seconds", "1", "--rate", "5"]), toPath: "\(folder)/big.mp4")
+    try Data().write(to: URL(fileURLWithPath: "\(folder)/zero.mp4"))
+    var generator = SystemRandomNumberGenerator()
+    try Data((0..<50_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+      .write(to: URL(fileURLWithPath: "\(folder)/random.mp4"))
+    try Data(String(repeating: "this is not a video\n", count: 100).utf8).write(to: URL(fileURLWithPath: "\(folder)/text.mp4"))
+    let audio = try run(
+      "/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", "\(folder)/audio.mp4"])
+    guard audio.status == 0 else { throw TestSupportError(audio.output) }
+    let moovLast = "\(folder)/moov-last.tmp"
+    let copy = try run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", "-f", "mp4", moovLast])
+    guard copy.status == 0 else { throw TestSupportError(copy.output) }
+    let whole = try Data(contentsOf: URL(fileURLWithPath: moovLast))
+    try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(folder)/truncated.mp4"))
+    try fm.removeItem(atPath: moovLast)
+    // A symlink that leads out of the media folder, and one that stays inside.
+    let outside = try makeTemporaryFolder("soccer-outside")
+    try fm.copyItem(atPath: Repository.sample, toPath: "\(outside)/secret.mp4")
+    try fm.createSymbolicLink(atPath: "\(folder)/escape.mp4", withDestinationPath: "\(outside)/secret.mp4")
+    try fm.createSymbolicLink(atPath: "\(folder)/alias.mp4", withDestinationPath: "\(folder)/sample.mp4")
+    try fm.createDirectory(atPath: "\(folder)/folder.mp4", withIntermediateDirectories: true)
+    return folder
+  }
+}
+
+/// Runs `body` against a real server listening on 127.0.0.1 on a free port; stops the server afterwards.
+func withServer<T: Sendable>(
+  media: String = TestLibrary.folder,
+  _ body: @Sendable (_ server: SoccerServer, _ client: ClientConfiguration) async throws -> T
+) async throws -> T {
+  let server = try SoccerServer(configuration: ServerConfiguration(mediaRoot: media, host: "127.0.0.1", port: 0))
+  return try await withThrowingTaskGroup(of: T?.self) { group in
+    group.addTask {
+      try await server.run()
+      return nil
+    }
+    let address = try await server.listeningAddress
+    let configuration = ClientConfiguration(server: ServerAddress(host: address.host, port: address.port))
+    let result = try await body(server, configuration)
+    group.cancelAll()
+    return result
+  }
+}
+
+/// Calls `Watch` with the generated client and returns the raw messages, as any gRPC client sees them.
+func rawWatch(_ match: Stream_Match, _ configuration: ClientConfiguration) async throws -> [Stream_Video] {
+  let transport = try HTTP2ClientTransport.Posix(
+    target: .ipv4(host: configuration.server.host, port: configuration.server.port), transportSecurity: .plaintext)
+  return try await withGRPCClient(transport: transport) { grpc in
+    var options = CallOptions.defaults
+    options.maxRequestMessageBytes = 64 << 20
+    options.maxResponseMessageBytes = 64 << 20
+    return try await Stream_Soccer.Client(wrapping: grpc).watch(match, options: options) { response in
+      var all: [Stream_Video] = []
+      for try await video in response.messages { all.append(video) }
+      return all
+    }
+  }
+}
+
+/// Collects the frames a `WatchRequest` brings.
+func frames(_ request: WatchRequest, _ configuration: ClientConfiguration) async throws -> [ReceivedFrame] {
+  let collected = Collected()
+  try await SoccerClient.with(configuration) { client in
+    try await client.watch(request) { frame in collected.add(frame) }
+  }
+  return collected.frames
+}
+
+final class Collected: Sendable {
+  private let storage = Mutex<[ReceivedFrame]>([])
+  func add(_ frame: ReceivedFrame) { storage.withLock { $0.append(frame) } }
+  var frames: [ReceivedFrame] { storage.withLock { $0 } }
+}
+
+import Synchronization
