@@ -71,6 +71,7 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
+    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient"], swiftSettings: strict),
     .testTarget(
       name: "VideoDecodingTests",
       dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],

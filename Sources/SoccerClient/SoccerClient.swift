@@ -102,8 +102,11 @@ public struct SoccerClient: Sendable {
     do {
       let count = try await soccer.watch(request.message, options: callOptions(timeout: nil)) { response in
         var count = 0
+        var numbering = FrameNumbering()
         for try await video in response.messages {
-          try await onFrame(try ReceivedFrame(video))
+          var frame = try ReceivedFrame(video)
+          frame.index = numbering.index(sent: frame.index)
+          try await onFrame(frame)
           count += 1
         }
         return count
@@ -132,5 +135,20 @@ public struct SoccerClient: Sendable {
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
+  }
+}
+
+/// Frame numbers for servers that predate `frame_index` (they send 0 for every frame):
+/// once a number fails to increase, frames are numbered in the order they arrive.
+struct FrameNumbering {
+  private var last: Int?
+  private var serverNumbers = true
+  private var received = 0
+
+  mutating func index(sent: Int) -> Int {
+    defer { received += 1 }
+    if let last, sent <= last { serverNumbers = false }
+    last = sent
+    return serverNumbers ? sent : received
   }
 }

@@ -1,0 +1,29 @@
+import Testing
+
+@testable import SoccerClient
+
+@Suite struct ClientTests {
+  @Test func numbersFramesFromServersThatDoNot() {
+    var numbering = FrameNumbering()
+    #expect([0, 0, 0, 0].map { numbering.index(sent: $0) } == [0, 1, 2, 3])
+  }
+
+  @Test func keepsTheServersNumbers() {
+    var numbering = FrameNumbering()
+    #expect([50, 54, 58].map { numbering.index(sent: $0) } == [50, 54, 58])
+  }
+
+  @Test(arguments: [
+    ("127.0.0.1:50051", "127.0.0.1", 50051), ("localhost", "localhost", 50051),
+    ("[::1]:7000", "::1", 7000), ("example.org:443", "example.org", 443),
+  ])
+  func parsesServerAddresses(text: String, host: String, port: Int) throws {
+    let address = try #require(ServerAddress(text))
+    #expect(address.host == host && address.port == port)
+  }
+
+  @Test(arguments: ["", ":50051", "host:", "host:port", "host:70000", "[::1", "[::1]x"])
+  func refusesBadAddresses(text: String) {
+    #expect(ServerAddress(text) == nil)
+  }
+}

@@ -1,0 +1,168 @@
+"""SoccerStream against real Python grpcio peers, and its CLI as a user runs it."""
+import ast
+import os
+import subprocess
+
+import grpc
+import numpy as np
+import pytest
+
+import reference_client
+from reference_server import pattern
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+
+
+def counter(frame):
+    """The frame number drawn by tools/make-sample-media (or the Python server) into a frame."""
+    height, width = frame.shape[:2]
+    left = 3 * (width // 4)
+    stripe = max(1, (width - left) // 8)
+    y = (height * 4 // 9) // 2
+    value = 0
+    for bit in range(8):
+        pixel = frame[y, left + bit * stripe + stripe // 2]
+        if int(np.max(pixel)) > 128:
+            value |= 1 << bit
+    return value
+
+
+def close(pixel, expected, tolerance=12):
+    return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, expected))
+
+
+# --- The Python reference client against our server ---------------------------------------
+
+def test_reference_client_reads_every_frame_in_bgr(our_server):
+    frames = list(reference_client.watch(our_server.target, "sample"))
+    assert len(frames) == 100
+    for n, (video, frame) in enumerate(frames):
+        assert frame.shape == (360, 640, 3) and frame.dtype == np.uint8
+        assert video.frame_index == n
+        assert counter(frame) == n
+    first = frames[0][1]
+    # OpenCV order: blue, green, red.
+    assert close(first[80, 80], (0, 0, 255)), first[80, 80]
+    assert close(first[80, 240], (0, 255, 0)), first[80, 240]
+    assert close(first[80, 400], (255, 0, 0)), first[80, 400]
+
+
+def test_reference_client_can_ask_for_smaller_frames(our_server):
+    frames = list(reference_client.watch(our_server.target, "sample", max_width=320, max_frames=3))
+    assert [f.shape for _, f in frames] == [(180, 320, 3)] * 3
+
+
+def test_stock_client_without_options_reads_small_frames(our_server):
+    # 640x360 BGR is 691,200 bytes: under grpcio's default 4 MiB limit, so no options are needed.
+    with grpc.insecure_channel(our_server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        video = next(iter(stub.Watch(stream_pb2.Match(id="sample"))))
+        frame = np.frombuffer(video.data, dtype=video.data_type).reshape(ast.literal_eval(video.data_shape))
+        assert frame.shape == (360, 640, 3)
+
+
+@pytest.mark.parametrize("match_id, code", [
+    ("missing", grpc.StatusCode.NOT_FOUND),
+    ("../etc/passwd", grpc.StatusCode.INVALID_ARGUMENT),
+    ("", grpc.StatusCode.INVALID_ARGUMENT),
+])
+def test_python_client_sees_error_statuses(our_server, match_id, code):
+    with pytest.raises(grpc.RpcError) as raised:
+        list(reference_client.watch(our_server.target, match_id))
+    assert raised.value.code() == code
+
+
+def test_describe_and_list_from_python(our_server):
+    with grpc.insecure_channel(our_server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        info = stub.Describe(stream_pb2.Match(id="sample"))
+        assert (info.width, info.height, info.frame_count, info.codec) == (640, 360, 100, "h264")
+        assert "sample" in stub.List(stream_pb2.ListRequest()).ids
+
+
+# --- Our client against the Python server -------------------------------------------------
+
+def run(soccer, *args):
+    return subprocess.run([soccer, *args], capture_output=True, text=True, timeout=120)
+
+
+def read_pnm(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, width, height, maxval, pixels = data.split(maxsplit=4)
+    channels = 3 if magic == b"P6" else 1
+    assert maxval == b"255"
+    shape = (int(height), int(width), channels) if channels == 3 else (int(height), int(width))
+    return np.frombuffer(pixels, dtype=np.uint8).reshape(shape)
+
+
+def test_dump_from_python_server_writes_rgb_ppm(soccer, python_server, tmp_path):
+    result = run(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_server.target)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 12 frames" in result.stdout
+    names = sorted(os.listdir(tmp_path))
+    assert names == [f"demo_{n:06d}.ppm" for n in range(1, 13)]
+    for n, name in enumerate(names):
+        image = read_pnm(tmp_path / name)
+        expected = pattern(320, 180, n)[..., ::-1]  # the server's BGR frame, as RGB
+        assert np.array_equal(image, expected), name
+
+
+def test_dump_from_python_server_writes_gray_pgm(soccer, python_gray_server, tmp_path):
+    result = run(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_gray_server.target)
+    assert result.returncode == 0, result.stderr
+    image = read_pnm(tmp_path / "demo_000002.pgm")
+    assert np.array_equal(image, pattern(64, 36, 1, gray=True))
+
+
+def test_an_empty_stream_is_an_error_not_a_success(soccer, python_server, tmp_path):
+    # The Python demo ends OK with no frames for a match it cannot open; we say so.
+    result = run(soccer, "dump", "missing", "--out", str(tmp_path), "--server", python_server.target)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no frames" in result.stderr
+
+
+# --- The CLI against our server ----------------------------------------------------------
+
+def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
+    result = run(soccer, "dump", "sample", "--out", str(tmp_path / "f"), "--every", "10", "--width", "320",
+                 "--format", "gray", "--server", our_server.target)
+    assert result.returncode == 0, result.stderr
+    names = sorted(os.listdir(tmp_path / "f"))
+    assert names == [f"sample_{n:06d}.pgm" for n in range(1, 101, 10)]
+    assert read_pnm(tmp_path / "f" / names[0]).shape == (180, 320)
+    info = run(soccer, "info", "sample", "--server", our_server.target)
+    assert info.returncode == 0 and "640x360" in info.stdout and "h264" in info.stdout
+    listing = run(soccer, "list", "--server", our_server.target)
+    assert listing.returncode == 0 and "sample" in listing.stdout.split()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["dump", "nope", "--out", "{tmp}"], "no match"),
+    (["dump", "../etc/passwd", "--out", "{tmp}"], "invalid match id"),
+    (["dump", "sample", "--out", "/proc/version/frames"], "output folder"),
+    (["info", "nope"], "no match"),
+])
+def test_cli_errors_are_one_line_and_exit_1(soccer, our_server, tmp_path, args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run(soccer, *args, "--server", our_server.target)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_cli_reports_a_server_that_is_down(soccer, tmp_path):
+    result = run(soccer, "dump", "sample", "--out", str(tmp_path), "--server", "127.0.0.1:1")
+    assert result.returncode == 1
+    assert "cannot reach the server at 127.0.0.1:1" in result.stderr
+
+
+def test_cli_help_explains_commands(soccer):
+    result = run(soccer, "--help")
+    assert result.returncode == 0
+    for command in ("serve", "dump", "info", "list"):
+        assert command in result.stdout
+    dump_help = run(soccer, "dump", "--help").stdout
+    assert "--every" in dump_help and "--out" in dump_help
