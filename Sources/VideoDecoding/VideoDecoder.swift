@@ -110,7 +110,7 @@ public final class VideoDecoder {
     while true {
       let read = av_read_frame(format, packet)
       if read < 0 {
-        if read != soccer_averror_eof() { pendingReadError = ffmpegErrorText(read) }
+        pendingReadError = read == soccer_averror_eof() ? truncation() : ffmpegErrorText(read)
         draining = true
         _ = avcodec_send_packet(codec, nil)
         return
@@ -124,6 +124,17 @@ public final class VideoDecoder {
       }
       return
     }
+  }
+
+  /// Why the file ended early, if its index names video data past its end (a cut-off download, say).
+  private func truncation() -> String? {
+    guard let format, let io = format.pointee.pb, let stream = format.pointee.streams[Int(streamIndex)] else { return nil }
+    let entries = avformat_index_get_entries_count(stream)
+    guard entries > 0, let last = avformat_index_get_entry(stream, entries - 1) else { return nil }
+    let needed = last.pointee.pos + Int64(last.pointee.size)
+    let size = avio_size(io)
+    guard size > 0, needed > size else { return nil }
+    return "the file is truncated: its index needs \(needed) bytes but it has \(size)"
   }
 
   /// At the end: a file that gave nothing is an error, never an empty success.

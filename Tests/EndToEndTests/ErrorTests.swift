@@ -42,6 +42,18 @@ import Testing
     }
   }
 
+  @Test func aFileCutShortEndsInDataLossAfterItsFrames() async throws {
+    try await withServer { server, client in
+      let seen = Collected()
+      let error = await clientError {
+        _ = try await SoccerClient.with(client) { c in try await c.watch(WatchRequest(id: "cut")) { seen.add($0) } }
+      }
+      #expect(error?.code == .dataLoss)
+      #expect(seen.frames.count > 30 && seen.frames.count < 100)
+      #expect(seen.frames.map(\.index) == Array(0..<seen.frames.count))
+    }
+  }
+
   @Test func startPastTheEndIsOutOfRange() async throws {
     try await withServer { _, client in
       var request = WatchRequest(id: "sample")

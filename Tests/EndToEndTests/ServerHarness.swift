@@ -37,6 +37,8 @@ enum TestLibrary {
     let whole = try Data(contentsOf: URL(fileURLWithPath: moovLast))
     try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(folder)/truncated.mp4"))
     try fm.removeItem(atPath: moovLast)
+    let sample = try Data(contentsOf: URL(fileURLWithPath: Repository.sample))
+    try sample.prefix(sample.count * 6 / 10).write(to: URL(fileURLWithPath: "\(folder)/cut.mp4"))
     // A symlink that leads out of the media folder, and one that stays inside.
     let outside = try makeTemporaryFolder("soccer-outside")
     try fm.copyItem(atPath: Repository.sample, toPath: "\(outside)/secret.mp4")

@@ -118,4 +118,45 @@ import VideoFrames
     let truncated = try TestMedia.file("truncated-index", contents: data.prefix(data.count / 2))
     #expect(throws: DecodeError.self) { try VideoDecoder(path: truncated) }
   }
+
+  @Test func truncatedAfterTheIndexIsDataLossAfterTheFramesThatRemain() throws {
+    // The sample keeps its index first (faststart): cutting it keeps the index, loses frames.
+    let data = try Data(contentsOf: URL(fileURLWithPath: Repository.sample))
+    let path = try TestMedia.file("truncated-data", contents: data.prefix(data.count * 6 / 10))
+    let decoder = try VideoDecoder(path: path)
+    var frames = 0
+    do {
+      while try decoder.next() != nil { frames += 1 }
+      Issue.record("decoding ended without an error")
+    } catch {
+      guard case .dataLoss = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+    }
+    #expect(frames > 30 && frames < 100)
+  }
+
+  @Test func corruptPacketsInTheMiddleAreSkipped() throws {
+    var data = try Data(contentsOf: URL(fileURLWithPath: Repository.sample))
+    var generator = SplitMix(seed: 7)
+    for i in (data.count / 2)..<(data.count / 2 + 20_000) { data[i] = UInt8(truncatingIfNeeded: generator.next()) }
+    let path = try TestMedia.file("corrupt-middle", contents: data)
+    let frames = try decodeAll(path)
+    // Most frames survive; the damaged ones are concealed or dropped, as FFmpeg's tools do.
+    #expect(frames.count > 80 && frames.count <= 100)
+  }
+}
+
+/// A small deterministic generator, so damaged test files are the same on every run.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
 }

@@ -1,0 +1,35 @@
+# SoccerStream: `make demo` streams the bundled sample; `make test` runs every test.
+# Both install what is missing first (tools/install-deps) and can be rerun.
+
+SWIFT ?= swift
+
+.PHONY: demo test build release deps protos sample format
+
+deps:
+	tools/install-deps
+
+build: deps
+	$(SWIFT) build --product soccer
+
+release: deps
+	$(SWIFT) build -c release --product soccer
+
+# Starts a server on the bundled sample, dumps every frame to out/sample, shows the summary.
+demo: release
+	tools/demo
+
+# Unit and end-to-end tests (Swift), then interoperability tests with Python grpcio peers.
+test: deps
+	tools/install-deps --python
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	SOCCER_BIN=$$($(SWIFT) build --show-bin-path)/soccer .venv/bin/python -m pytest -q Tests/interop
+
+protos: deps
+	tools/generate-protos
+
+sample: deps
+	tools/make-sample-media
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
