@@ -128,7 +128,9 @@ public final class VideoDecoder {
 
   /// Why the file ended early, if its index names video data past its end (a cut-off download, say).
   private func truncation() -> String? {
-    guard let format, let io = format.pointee.pb, let stream = format.pointee.streams[Int(streamIndex)] else { return nil }
+    guard let format, let io = format.pointee.pb, let stream = format.pointee.streams[Int(streamIndex)] else {
+      return nil
+    }
     let entries = avformat_index_get_entries_count(stream)
     guard entries > 0, let last = avformat_index_get_entry(stream, entries - 1) else { return nil }
     let needed = last.pointee.pos + Int64(last.pointee.size)
@@ -144,7 +146,8 @@ public final class VideoDecoder {
       throw .dataLoss(pendingReadError)
     }
     if decodedCount == 0 {
-      throw .noDecodableFrames(skippedPackets > 0 ? "\(skippedPackets) packets were corrupt" : "the video stream is empty")
+      throw .noDecodableFrames(
+        skippedPackets > 0 ? "\(skippedPackets) packets were corrupt" : "the video stream is empty")
     }
     if producedCount == 0 && eligibleCount == 0 && options.startSeconds > 0 {
       throw .startPastEnd(start: options.startSeconds, duration: info.durationSeconds)
@@ -214,7 +217,8 @@ public final class VideoDecoder {
       throw .dataLoss("conversion produced \(rows) of \(size.height) rows")
     }
     let pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .free)
-    return Frame(pixels: pixels, width: size.width, height: size.height, format: options.format, index: index, ptsSeconds: pts)
+    return Frame(
+      pixels: pixels, width: size.width, height: size.height, format: options.format, index: index, ptsSeconds: pts)
   }
 
   private func releaseAll() {

@@ -68,7 +68,8 @@ public enum NetPBM {
   /// Decodes a binary PPM/PGM with maxval 255, allowing comments in the header.
   public static func decode(_ data: Data) throws(NetPBMError) -> NetPBMImage {
     let bytes = [UInt8](data)
-    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), bytes[1] == UInt8(ascii: "5") || bytes[1] == UInt8(ascii: "6")
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"),
+      bytes[1] == UInt8(ascii: "5") || bytes[1] == UInt8(ascii: "6")
     else { throw .notNetPBM }
     let channels = bytes[1] == UInt8(ascii: "5") ? 1 : 3
     var i = 2

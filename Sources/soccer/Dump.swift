@@ -30,13 +30,16 @@ struct Dump: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
   var frames: Int = 0
 
-  @Option(help: ArgumentHelp("Largest frame width; the server downscales keeping the aspect ratio.", valueName: "pixels"))
+  @Option(
+    help: ArgumentHelp("Largest frame width; the server downscales keeping the aspect ratio.", valueName: "pixels"))
   var width: Int = 0
 
-  @Option(help: ArgumentHelp("Largest frame height; the server downscales keeping the aspect ratio.", valueName: "pixels"))
+  @Option(
+    help: ArgumentHelp("Largest frame height; the server downscales keeping the aspect ratio.", valueName: "pixels"))
   var height: Int = 0
 
-  @Option(help: ArgumentHelp("Pixel format to ask the server for: bgr, rgb or gray (gray writes PGM).", valueName: "format"))
+  @Option(
+    help: ArgumentHelp("Pixel format to ask the server for: bgr, rgb or gray (gray writes PGM).", valueName: "format"))
   var format: PixelFormat = .rgb24
 
   @OptionGroup var client: ClientOptions

@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import SoccerClient
 import SoccerProtocol
 import SoccerServer
+import Synchronization
 import TestSupport
 
 /// A media folder holding the sample under several ids, and every kind of bad file.
@@ -22,17 +23,26 @@ enum TestLibrary {
     for id in ["sample", "final-2022", "KKNuUdn4wI4"] {
       try fm.copyItem(atPath: Repository.sample, toPath: "\(folder)/\(id).mp4")
     }
-    try fm.copyItem(atPath: try TestMedia.make("big", ["--size", "1920x1080", "--seconds", "1", "--rate", "5"]), toPath: "\(folder)/big.mp4")
+    try fm.copyItem(
+      atPath: try TestMedia.make("big", ["--size", "1920x1080", "--seconds", "1", "--rate", "5"]),
+      toPath: "\(folder)/big.mp4")
     try Data().write(to: URL(fileURLWithPath: "\(folder)/zero.mp4"))
     var generator = SystemRandomNumberGenerator()
     try Data((0..<50_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
       .write(to: URL(fileURLWithPath: "\(folder)/random.mp4"))
-    try Data(String(repeating: "this is not a video\n", count: 100).utf8).write(to: URL(fileURLWithPath: "\(folder)/text.mp4"))
+    try Data(String(repeating: "this is not a video\n", count: 100).utf8).write(
+      to: URL(fileURLWithPath: "\(folder)/text.mp4"))
     let audio = try run(
-      "/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", "\(folder)/audio.mp4"])
+      "/usr/bin/ffmpeg",
+      [
+        "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac",
+        "\(folder)/audio.mp4",
+      ])
     guard audio.status == 0 else { throw TestSupportError(audio.output) }
     let moovLast = "\(folder)/moov-last.tmp"
-    let copy = try run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", "-f", "mp4", moovLast])
+    let copy = try run(
+      "/usr/bin/ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", "-f", "mp4", moovLast])
     guard copy.status == 0 else { throw TestSupportError(copy.output) }
     let whole = try Data(contentsOf: URL(fileURLWithPath: moovLast))
     try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(folder)/truncated.mp4"))
@@ -98,5 +108,3 @@ final class Collected: Sendable {
   func add(_ frame: ReceivedFrame) { storage.withLock { $0.append(frame) } }
   var frames: [ReceivedFrame] { storage.withLock { $0 } }
 }
-
-import Synchronization

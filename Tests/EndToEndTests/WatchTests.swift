@@ -1,6 +1,7 @@
 import Foundation
 import SoccerClient
 import SoccerProtocol
+import Synchronization
 import TestSupport
 import Testing
 import VideoFrames
@@ -105,7 +106,8 @@ func counter(_ frame: ReceivedFrame, source: (width: Int, height: Int) = (640, 3
 
   @Test func describeAndList() async throws {
     try await withServer { _, client in
-      let (info, ids) = try await SoccerClient.with(client) { c in (try await c.describe("sample"), try await c.list()) }
+      let (info, ids) = try await SoccerClient.with(client) { c in (try await c.describe("sample"), try await c.list())
+      }
       #expect(info.id == "sample" && info.width == 640 && info.height == 360)
       #expect(info.frameRate == 25 && info.frameCount == 100 && info.frameCountExact)
       #expect(info.codec == "h264" && info.sourcePixelFormat == "yuv420p")
@@ -139,5 +141,3 @@ func counter(_ frame: ReceivedFrame, source: (width: Int, height: Int) = (640, 3
     }
   }
 }
-
-import Synchronization

@@ -85,14 +85,18 @@ func near(_ actual: [Int], _ expected: [Int], within tolerance: Int = 12) -> Boo
   @Test func seeksToTheStartOffset() throws {
     let frames = try decodeAll(Repository.sample, DecodeOptions(startSeconds: 2.0, maxFrames: 3))
     #expect(frames.map(\.index) == [50, 51, 52])
-    #expect(frames.map { SamplePattern.counter(pixels: $0.pixels, width: 640, height: 360, channels: 3) } == [50, 51, 52])
+    #expect(
+      frames.map { SamplePattern.counter(pixels: $0.pixels, width: 640, height: 360, channels: 3) } == [50, 51, 52])
     #expect(abs((frames.first?.ptsSeconds ?? 0) - 2.0) < 0.001)
   }
 
   @Test func stridesAndStops() throws {
     let frames = try decodeAll(Repository.sample, DecodeOptions(maxFrames: 5, stride: 7))
     #expect(frames.map(\.index) == [0, 7, 14, 21, 28])
-    #expect(frames.map { SamplePattern.counter(pixels: $0.pixels, width: 640, height: 360, channels: 3) } == [0, 7, 14, 21, 28])
+    #expect(
+      frames.map { SamplePattern.counter(pixels: $0.pixels, width: 640, height: 360, channels: 3) } == [
+        0, 7, 14, 21, 28,
+      ])
     let all = try decodeAll(Repository.sample, DecodeOptions(stride: 30))
     #expect(all.map(\.index) == [0, 30, 60, 90])
   }

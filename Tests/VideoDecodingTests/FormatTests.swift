@@ -16,11 +16,14 @@ import VideoFrames
   }
 
   static let cases: [Case] = [
-    Case(name: "hevc-10bit", arguments: ["--codec", "x265", "--pix-fmt", "yuv420p10le"], codec: "hevc", sourceFormat: "yuv420p10le"),
+    Case(
+      name: "hevc-10bit", arguments: ["--codec", "x265", "--pix-fmt", "yuv420p10le"], codec: "hevc",
+      sourceFormat: "yuv420p10le"),
     Case(name: "vp9", arguments: ["--codec", "vp9"], codec: "vp9", sourceFormat: "yuv420p"),
     Case(name: "av1", arguments: ["--codec", "av1"], codec: "av1", sourceFormat: "yuv420p"),
     Case(name: "mpeg4", arguments: ["--codec", "mpeg4"], codec: "mpeg4", sourceFormat: "yuv420p"),
-    Case(name: "mjpeg", arguments: ["--codec", "mjpeg", "--pix-fmt", "yuvj422p"], codec: "mjpeg", sourceFormat: "yuvj422p"),
+    Case(
+      name: "mjpeg", arguments: ["--codec", "mjpeg", "--pix-fmt", "yuvj422p"], codec: "mjpeg", sourceFormat: "yuvj422p"),
     Case(name: "h264-444", arguments: ["--pix-fmt", "yuv444p"], codec: "h264", sourceFormat: "yuv444p"),
   ]
 
@@ -39,12 +42,14 @@ import VideoFrames
     }
     let first = try #require(frames.first)
     let red = SamplePattern.patchCentres(width: 320, height: 180).red
-    #expect(near(SamplePattern.pixel(first.pixels, width: 320, x: red.0, y: red.1, channels: 3), [0, 0, 255], within: 24))
+    #expect(
+      near(SamplePattern.pixel(first.pixels, width: 320, x: red.0, y: red.1, channels: 3), [0, 0, 255], within: 24))
   }
 
   @Test func oddAndTinySizes() throws {
     for size in ["33x17", "9x5"] {
-      let path = try TestMedia.make("odd-\(size)", ["--size", size, "--pix-fmt", "yuv444p", "--seconds", "1", "--rate", "5"])
+      let path = try TestMedia.make(
+        "odd-\(size)", ["--size", size, "--pix-fmt", "yuv444p", "--seconds", "1", "--rate", "5"])
       let frames = try decodeAll(path)
       let parts = size.split(separator: "x").compactMap { Int($0) }
       #expect(frames.count == 5)
@@ -54,10 +59,12 @@ import VideoFrames
   }
 
   @Test func videoThatIsNotTheFirstStream() throws {
-    let path = try TestMedia.make("audio-first", ["--audio-first", "--size", "160x90", "--seconds", "1", "--rate", "10"])
+    let path = try TestMedia.make(
+      "audio-first", ["--audio-first", "--size", "160x90", "--seconds", "1", "--rate", "10"])
     let frames = try decodeAll(path)
     #expect(frames.count == 10)
-    #expect(frames.map { SamplePattern.counter(pixels: $0.pixels, width: 160, height: 90, channels: 3) } == Array(0..<10))
+    #expect(
+      frames.map { SamplePattern.counter(pixels: $0.pixels, width: 160, height: 90, channels: 3) } == Array(0..<10))
   }
 
   @Test func variableFrameRateKeepsPresentationTimes() throws {
@@ -82,7 +89,8 @@ import VideoFrames
 
   @Test func randomBytesAndText() throws {
     var generator = SystemRandomNumberGenerator()
-    let random = try TestMedia.file("random", contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+    let random = try TestMedia.file(
+      "random", contents: Data((0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) }))
     let text = try TestMedia.file("text", contents: Data(String(repeating: "not a video\n", count: 500).utf8))
     for path in [random, text] {
       do {
