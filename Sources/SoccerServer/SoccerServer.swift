@@ -1,5 +1,7 @@
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
 import ServiceLifecycle
 import VideoDecoding
 
@@ -73,4 +75,14 @@ public struct SoccerServer: Service {
   public func beginGracefulShutdown() {
     server.beginGracefulShutdown()
   }
+}
+
+/// One line for a person about why a server could not start: "Address already in use", not the transport's error chain.
+public func startupFailureReason(_ error: any Error) -> String {
+  var current: (any Error)? = error
+  while let error = current {
+    if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+    current = (error as? RuntimeError)?.cause ?? (error as? RPCError)?.cause
+  }
+  return "\(error)"
 }

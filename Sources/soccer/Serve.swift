@@ -64,7 +64,7 @@ struct Serve: AsyncParsableCommand {
       do {
         try await tasks.waitForAll()
       } catch {
-        throw fail("serve", "cannot serve on \(host):\(port): \(error)")
+        throw fail("serve", "cannot serve on \(host):\(port): \(startupFailureReason(error))")
       }
     }
   }

@@ -13,6 +13,8 @@ from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
+MEDIA = os.path.join(os.path.dirname(__file__), "..", "..", "media")
+
 
 def counter(frame):
     """The frame number drawn by tools/make-sample-media (or the Python server) into a frame."""
@@ -166,3 +168,12 @@ def test_cli_help_explains_commands(soccer):
         assert command in result.stdout
     dump_help = run(soccer, "dump", "--help").stdout
     assert "--every" in dump_help and "--out" in dump_help
+
+
+def test_serve_explains_why_it_cannot_start(soccer, our_server):
+    port = our_server.target.rsplit(":", 1)[1]
+    busy = run(soccer, "serve", "--media", MEDIA, "--port", port)
+    assert busy.returncode == 1
+    assert busy.stderr.strip() == f"soccer serve: cannot serve on 127.0.0.1:{port}: Address already in use"
+    missing = run(soccer, "serve", "--media", "/nonexistent-media", "--port", "0")
+    assert missing.returncode == 1 and "/nonexistent-media" in missing.stderr
