@@ -177,3 +177,28 @@ def test_serve_explains_why_it_cannot_start(soccer, our_server):
     assert busy.stderr.strip() == f"soccer serve: cannot serve on 127.0.0.1:{port}: Address already in use"
     missing = run(soccer, "serve", "--media", "/nonexistent-media", "--port", "0")
     assert missing.returncode == 1 and "/nonexistent-media" in missing.stderr
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MiB tmpfs: room for one 640x360 frame, not two."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_dump_on_a_full_disk_fails_clearly_and_leaves_only_whole_files(soccer, our_server, tiny_disk):
+    result = run(soccer, "dump", "sample", "--out", str(tiny_disk), "--server", our_server.target)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0], result.stderr
+    names = os.listdir(tiny_disk)
+    assert names == ["sample_000001.ppm"], names
+    assert read_pnm(tiny_disk / names[0]).shape == (360, 640, 3)
