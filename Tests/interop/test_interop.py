@@ -50,6 +50,24 @@ def test_reference_client_reads_every_frame_in_bgr(our_server):
     assert close(first[80, 400], (255, 0, 0)), first[80, 400]
 
 
+def test_default_frames_are_byte_identical_to_opencv(our_server):
+    # What the Python demo server sends: cv2.VideoCapture(...).read() frames.
+    import cv2
+
+    capture = cv2.VideoCapture(MEDIA + "/sample.mp4")
+    ours = [frame for _, frame in reference_client.watch(our_server.target, "sample")]
+    theirs = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        theirs.append(frame)
+    assert len(ours) == len(theirs) == 100
+    for n, (a, b) in enumerate(zip(ours, theirs)):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert np.array_equal(a, b), f"frame {n} differs: max {np.abs(a.astype(int) - b).max()}"
+
+
 def test_reference_client_can_ask_for_smaller_frames(our_server):
     frames = list(reference_client.watch(our_server.target, "sample", max_width=320, max_frames=3))
     assert [f.shape for _, f in frames] == [(180, 320, 3)] * 3
