@@ -10,6 +10,6 @@ struct Soccer: AsyncParsableCommand {
       as raw pixels over gRPC (service stream.Soccer), wire-compatible with the Python/OpenCV \
       demo. The other commands are clients of such a server.
       """,
-    subcommands: [Serve.self, Dump.self, Info.self, List.self]
+    subcommands: [Serve.self, Dump.self, Info.self, List.self, BenchCommand.self]
   )
 }

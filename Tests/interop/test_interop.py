@@ -220,3 +220,56 @@ def test_dump_on_a_full_disk_fails_clearly_and_leaves_only_whole_files(soccer, o
     names = os.listdir(tiny_disk)
     assert names == ["sample_000001.ppm"], names
     assert read_pnm(tiny_disk / names[0]).shape == (360, 640, 3)
+
+
+# --- soccer bench ---------------------------------------------------------------------------
+
+import json  # noqa: E402
+
+
+def bench_json(soccer, *args):
+    result = run(soccer, "bench", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    return json.loads(lines[0])
+
+
+def test_bench_json_against_our_server(soccer, our_server):
+    report = bench_json(soccer, "sample", "--repeat", "2", "--server", our_server.target)
+    assert report["frames"] == 100 and report["bytes"] == 100 * 640 * 360 * 3
+    assert report["fps"] > 0 and report["mb_per_s"] > 0 and report["seconds"] > 0
+    assert report["repeats"] == 2 and len(report["runs"]) == 2
+    assert all(run["frames"] == 100 for run in report["runs"])
+    assert 0 < report["first_frame_ms"] < report["seconds"] * 1000
+    assert report["gap_p50_ms"] <= report["gap_p90_ms"] <= report["gap_p99_ms"] <= report["gap_max_ms"]
+    assert report["cpu_seconds"] > 0
+    # fps is frames over seconds, not a made-up number.
+    run0 = report["runs"][0]
+    assert abs(run0["fps"] - run0["frames"] / run0["seconds"]) < 0.01 * run0["fps"]
+
+
+def test_bench_concurrent_streams_report_each_stream(soccer, our_server):
+    report = bench_json(soccer, "sample", "--streams", "3", "--width", "160", "--server", our_server.target)
+    assert report["streams"] == 3 and len(report["stream_fps"]) == 3
+    assert report["frames"] == 300 and report["bytes"] == 300 * 160 * 90 * 3
+    assert all(rate > 0 for rate in report["stream_fps"])
+
+
+def test_bench_against_the_python_server(soccer, python_server):
+    report = bench_json(soccer, "demo", "--server", python_server.target)
+    assert report["frames"] == 12 and report["bytes"] == 12 * 320 * 180 * 3
+
+
+def test_bench_local_decodes_in_process(soccer):
+    report = bench_json(soccer, "--local", os.path.join(MEDIA, "sample.mp4"))
+    assert report["server"] == "local" and report["frames"] == 100 and report["fps"] > 0
+
+
+def test_bench_table_and_errors(soccer, our_server):
+    table = run(soccer, "bench", "sample", "--repeat", "2", "--server", our_server.target)
+    assert table.returncode == 0 and "frames/s" in table.stdout and "median" in table.stdout
+    missing = run(soccer, "bench", "nope", "--server", our_server.target)
+    assert missing.returncode == 1 and "no match" in missing.stderr
+    both = run(soccer, "bench", "sample", "--local", "x.mp4")
+    assert both.returncode != 0 and "not both" in both.stderr

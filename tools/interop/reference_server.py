@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """A Python grpcio server that sends frames the way the OpenCV demo does.
 
-usage: reference_server.py [--port P] [--frames N] [--size WxH] [--gray]
+usage: reference_server.py [--port P] [--media DIR | --frames N --size WxH [--gray]]
 
-Every match id streams N synthetic BGR frames (frame.tobytes(),
-frame.dtype.name, str(frame.shape)) drawn like tools/make-sample-media:
-red, green and blue patches and a binary frame counter on top. The id
-"missing" streams nothing and ends OK, exactly as the demo does for a match
-it cannot open. Prints "listening on 127.0.0.1:PORT".
+With --media it is the demo itself: Watch opens DIR/<id>.mp4 with
+cv2.VideoCapture and sends frame.tobytes(), frame.dtype.name and
+str(frame.shape) for every frame read; a file it cannot open gives a stream
+that ends OK with no frames, as in the demo.
+
+Without --media every match id streams N synthetic BGR frames drawn like
+tools/make-sample-media (red, green and blue patches and a binary frame
+counter on top), so tests know every pixel; the id "missing" streams nothing,
+like the demo's missing file. Prints "listening on 127.0.0.1:PORT".
 """
 import argparse
 import sys
@@ -41,6 +45,24 @@ def pattern(width, height, n, gray=False):
     return frame
 
 
+class DemoSoccer(stream_pb2_grpc.SoccerServicer):
+    """The OpenCV demo's servicer."""
+
+    def __init__(self, media):
+        self.media = media
+
+    def Watch(self, request, context):
+        import cv2
+
+        capture = cv2.VideoCapture(f"{self.media}/{request.id}.mp4")
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            yield stream_pb2.Video(data=frame.tobytes(), data_type=frame.dtype.name, data_shape=str(frame.shape))
+        capture.release()
+
+
 class Soccer(stream_pb2_grpc.SoccerServicer):
     def __init__(self, frames, width, height, gray):
         self.frames, self.width, self.height, self.gray = frames, width, height, gray
@@ -56,6 +78,7 @@ class Soccer(stream_pb2_grpc.SoccerServicer):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--media")
     parser.add_argument("--frames", type=int, default=20)
     parser.add_argument("--size", default="640x360")
     parser.add_argument("--gray", action="store_true")
@@ -63,7 +86,8 @@ def main():
     width, height = (int(v) for v in args.size.split("x"))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
                          options=[("grpc.max_send_message_length", -1)])
-    stream_pb2_grpc.add_SoccerServicer_to_server(Soccer(args.frames, width, height, args.gray), server)
+    servicer = DemoSoccer(args.media) if args.media else Soccer(args.frames, width, height, args.gray)
+    stream_pb2_grpc.add_SoccerServicer_to_server(servicer, server)
     port = server.add_insecure_port(f"127.0.0.1:{args.port}")
     server.start()
     print(f"listening on 127.0.0.1:{port}", flush=True)

@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+import VideoDecoding
+
+/// Measures how fast frames arrive: from a server over gRPC, or decoded in this process.
+public enum Bench {
+  /// Receives `request` on `streams` concurrent connections as fast as the server sends.
+  public static func remote(
+    _ configuration: ClientConfiguration, request: WatchRequest, streams: Int,
+    progress: @escaping @Sendable (_ frames: Int) -> Void = { _ in }
+  ) async throws(ClientError) -> BenchRun {
+    let counter = SharedCounter()
+    let cpuBefore = processCPUSeconds()
+    let started = ContinuousClock.now
+    let measurements: [StreamMeasurement]
+    do {
+      measurements = try await withThrowingTaskGroup(of: StreamMeasurement.self) { group in
+        for _ in 0..<max(1, streams) {
+          group.addTask {
+            try await SoccerClient.with(configuration) { client in
+              let clock = Mutex(StreamClock())
+              try await client.watch(request) { frame in
+                clock.withLock { $0.frame(bytes: frame.pixels.count) }
+                progress(counter.increment())
+              }
+              return clock.withLock { $0.finish() }
+            }
+          }
+        }
+        var all: [StreamMeasurement] = []
+        for try await measurement in group { all.append(measurement) }
+        return all
+      }
+    } catch {
+      throw ClientError.from(error, server: configuration.server)
+    }
+    return BenchRun(
+      streams: measurements, seconds: seconds(since: started), cpuSeconds: processCPUSeconds() - cpuBefore)
+  }
+
+  /// Decodes and converts `path` in this process, with no network: what the decoder alone can do.
+  public static func local(
+    path: String, options: DecodeOptions, progress: @escaping @Sendable (_ frames: Int) -> Void = { _ in }
+  ) async throws -> BenchRun {
+    let cpuBefore = processCPUSeconds()
+    let started = ContinuousClock.now
+    var clock = StreamClock()
+    for try await frame in DecodeAhead(path: path, options: options) {
+      clock.frame(bytes: frame.pixels.count)
+      progress(clock.measurement.frames)
+    }
+    let measurement = clock.finish()
+    guard measurement.frames > 0 else { throw ClientError.noFrames(path) }
+    return BenchRun(
+      streams: [measurement], seconds: seconds(since: started), cpuSeconds: processCPUSeconds() - cpuBefore)
+  }
+
+  private static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = start.duration(to: .now)
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+  }
+}
+
+/// A count that concurrent streams add to.
+private final class SharedCounter: Sendable {
+  private let value = Atomic<Int>(0)
+  func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Histogram
+
+/// What one stream of frames measured: counts, timing and the gaps between frames.
+public struct StreamMeasurement: Sendable {
+  public var frames = 0
+  public var bytes = 0
+  /// From asking for the stream to its end.
+  public var seconds = 0.0
+  /// From asking for the stream to the first frame.
+  public var firstFrameSeconds: Double?
+  /// Gaps between consecutive frames, in microseconds.
+  public var gaps = Histogram<UInt64>(highestTrackableValue: 600_000_000)
+
+  public init() {}
+
+  public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+  public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
+
+  /// A gap percentile in milliseconds (0 with fewer than two frames).
+  public func gapMilliseconds(percentile: Double) -> Double {
+    gaps.totalCount > 0 ? Double(gaps.valueAtPercentile(percentile)) / 1000 : 0
+  }
+
+  public var maxGapMilliseconds: Double { gaps.totalCount > 0 ? Double(gaps.max) / 1000 : 0 }
+}
+
+/// Times a stream of frames as they arrive.
+struct StreamClock {
+  private let started = ContinuousClock.now
+  private var last: ContinuousClock.Instant?
+  private(set) var measurement = StreamMeasurement()
+
+  mutating func frame(bytes: Int) {
+    let now = ContinuousClock.now
+    if let last {
+      _ = measurement.gaps.record(UInt64(max(0, microseconds(now - last))))
+    } else {
+      measurement.firstFrameSeconds = seconds(started.duration(to: now))
+    }
+    last = now
+    measurement.frames += 1
+    measurement.bytes += bytes
+  }
+
+  mutating func finish() -> StreamMeasurement {
+    measurement.seconds = seconds(started.duration(to: .now))
+    return measurement
+  }
+
+  private func microseconds(_ d: Duration) -> Int64 {
+    d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+  }
+
+  private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+  }
+}
+
+/// One run of a benchmark: one or more concurrent streams.
+public struct BenchRun: Sendable {
+  public var streams: [StreamMeasurement]
+  /// Wall time of the whole run, first request to last frame.
+  public var seconds: Double
+  /// User plus system CPU time this process spent during the run.
+  public var cpuSeconds: Double
+
+  public var frames: Int { streams.reduce(0) { $0 + $1.frames } }
+  public var bytes: Int { streams.reduce(0) { $0 + $1.bytes } }
+  public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+  public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
+  /// The earliest first frame of any stream.
+  public var firstFrameSeconds: Double? { streams.compactMap(\.firstFrameSeconds).min() }
+  /// Gaps of every stream together.
+  public var gaps: StreamMeasurement {
+    var all = StreamMeasurement()
+    for stream in streams { all.gaps.add(stream.gaps) }
+    return all
+  }
+}
+
+/// CPU time (user + system) this process has used so far, in seconds.
+func processCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Runs SoccerStream and its baselines side by side and writes BENCHMARKS.md.
+
+Pairs, run alternately --reps times on each file:
+  (a) ffmpeg decoding and converting to BGR into /dev/null: the ceiling for any server
+  (b) our server -> soccer bench
+  (c) our server -> the Python reference client (grpcio + numpy)
+  (d) the Python/OpenCV demo server -> the Python reference client
+  (e) the Python/OpenCV demo server -> soccer bench
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools", "interop"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from conftest import Server  # noqa: E402  (starts a server and reads "listening on")
+
+PAIRS = {
+    "a": "ffmpeg → /dev/null (ceiling)",
+    "b": "our server → soccer bench",
+    "c": "our server → Python client",
+    "d": "Python/OpenCV server → Python client",
+    "e": "Python/OpenCV server → soccer bench",
+}
+CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+
+
+def run_measured(argv):
+    """Runs argv; returns (stdout, wall seconds)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {err.strip()}")
+    return out, wall
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def probe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
+                          "stream=width,height,nb_read_packets", "-of", "json", path],
+                         capture_output=True, text=True, check=True).stdout
+    stream = json.loads(out)["streams"][0]
+    return int(stream["width"]), int(stream["height"]), int(stream["nb_read_packets"])
+
+
+def measure_pair(pair, args, file, ours, demo):
+    """One run of one pair: {fps, mb_s, first_ms, client_rss_mb}."""
+    match_id = os.path.splitext(os.path.basename(file))[0]
+    client_py = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py")]
+    width, height, frames = probe(file)
+    if pair == "a":
+        _, wall = run_measured(["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24",
+                                "-y", "/dev/null"])
+        return {"fps": frames / wall, "mb_s": frames * width * height * 3 / wall / 1e6, "first_ms": None}
+    if pair in "be":
+        target = ours.target if pair == "b" else demo.target
+        out, _ = run_measured([args.soccer, "bench", match_id, "--server", target, "--json"])
+        report = json.loads(out)
+        return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
+    target = ours.target if pair == "c" else demo.target
+    out, _ = run_measured(client_py + [target, match_id, "--json"])
+    report = json.loads(out)
+    return {"fps": report["fps"], "mb_s": report["bytes"] / report["seconds"] / 1e6,
+            "first_ms": report["first_frame_seconds"] * 1000}
+
+
+def client_rss(pair, args, file, ours, demo):
+    """Peak RSS in MB of one more client run of the pair, read from wait4's rusage."""
+    match_id = os.path.splitext(os.path.basename(file))[0]
+    if pair == "a":
+        argv = ["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24", "-y", "/dev/null"]
+    elif pair in "be":
+        argv = [args.soccer, "bench", match_id, "--server", (ours if pair == "b" else demo).target, "--json"]
+    else:
+        argv = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py"),
+                (ours if pair == "c" else demo).target, match_id, "--json"]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+def versions(args):
+    def first_line(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0]
+        except Exception:
+            return "unknown"
+    import cv2
+    import grpc
+    import numpy
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    return {
+        "SoccerStream": commit,
+        "Swift": first_line(["swift", "--version"]),
+        "FFmpeg": first_line(["ffmpeg", "-version"]),
+        "Python": platform.python_version(),
+        "grpcio": grpc.__version__,
+        "numpy": numpy.__version__,
+        "OpenCV": cv2.__version__,
+    }
+
+
+def machine():
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return f"{os.cpu_count()} cores ({model}), {mem_kb / 1024 / 1024:.0f} GiB, {platform.platform()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--soccer", required=True, help="the release soccer binary")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="length of the generated clips")
+    parser.add_argument("--files", default="sample,720p,1080p")
+    parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = parser.parse_args()
+
+    media = os.path.join(ROOT, ".bench", "media")
+    os.makedirs(media, exist_ok=True)
+    files = []
+    for name in args.files.split(","):
+        path = os.path.join(media, f"{name}.mp4")
+        if name == "sample":
+            shutil.copyfile(os.path.join(ROOT, "media", "sample.mp4"), path)
+        elif not os.path.exists(path):
+            print(f"making {name} ({CLIPS[name]}, {args.seconds} s)", file=sys.stderr)
+            subprocess.run([os.path.join(ROOT, "tools", "make-sample-media"), "--size", CLIPS[name],
+                            "--seconds", str(args.seconds), "--rate", "30", path], check=True,
+                           stdout=subprocess.DEVNULL)
+        files.append((name, path))
+
+    results = {}
+    for name, path in files:
+        ours = Server([args.soccer, "serve", "--media", media, "--port", "0"])
+        demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
+                       "--media", media])
+        try:
+            runs = {p: [] for p in PAIRS}
+            for rep in range(args.reps):
+                for pair in PAIRS:
+                    runs[pair].append(measure_pair(pair, args, path, ours, demo))
+                    print(f"{name} rep {rep + 1} ({pair}) {runs[pair][-1]['fps']:.1f} frames/s", file=sys.stderr)
+            rss = {p: client_rss(p, args, path, ours, demo) for p in PAIRS}
+            server_rss = {"ours": peak_rss_mb(ours.process.pid), "demo": peak_rss_mb(demo.process.pid)}
+        finally:
+            ours.stop()
+            demo.stop()
+        results[name] = (probe(path), runs, rss, server_rss)
+
+    write_report(args, results)
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def write_report(args, results):
+    lines = ["# Benchmarks", "",
+             f"Made by `tools/bench` on {datetime.date.today().isoformat()}; {args.reps} runs of each pair, "
+             "alternating, medians shown. Frames are BGR24, full size, sent as fast as possible.", "",
+             f"Machine: {machine()}", ""]
+    for key, value in versions(args).items():
+        lines.append(f"- {key}: {value}")
+    lines.append("")
+    for name, ((width, height, frames), runs, rss, server_rss) in results.items():
+        lines += [f"## {name}: {width}x{height}, {frames} frames H.264", "",
+                  "| pair | frames/s | MB/s | first frame ms | client peak RSS MB | server peak RSS MB |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for pair, label in PAIRS.items():
+            fps = med([r["fps"] for r in runs[pair]])
+            mbs = med([r["mb_s"] for r in runs[pair]])
+            first = med([r["first_ms"] for r in runs[pair]])
+            server = {"a": "", "b": "ours", "c": "ours", "d": "demo", "e": "demo"}[pair]
+            server_mb = f"{server_rss[server]:.0f}" if server else "–"
+            first_text = f"{first:.1f}" if first is not None else "–"
+            lines.append(f"| ({pair}) {label} | {fps:.1f} | {mbs:.1f} | {first_text} | {rss[pair]:.0f} | {server_mb} |")
+        fps = {p: med([r["fps"] for r in runs[p]]) for p in PAIRS}
+        lines += ["", f"Ratios: b/a = {fps['b'] / fps['a']:.2f}, b/d = {fps['b'] / fps['d']:.2f}, "
+                      f"c/d = {fps['c'] / fps['d']:.2f}, e/d = {fps['e'] / fps['d']:.2f}", ""]
+        lines.append("Every run (frames/s): " + "; ".join(
+            f"{p}: " + ", ".join(f"{r['fps']:.0f}" for r in runs[p]) for p in PAIRS))
+        lines.append("")
+    lines += ["Server peak RSS is the server process's high-water mark over all runs on that file; client peak "
+              "RSS is one more run of the pair measured alone. Reproduce with `tools/bench` "
+              f"(`tools/bench --reps {args.reps}`).", ""]
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
