@@ -7,6 +7,7 @@ Pairs, run alternately --reps times on each file:
   (c) our server -> the Python reference client (grpcio + numpy)
   (d) the Python/OpenCV demo server -> the Python reference client
   (e) the Python/OpenCV demo server -> soccer bench
+  (l) soccer bench --local: our decoder in-process with no network, to show what the network costs
 """
 import argparse
 import datetime
@@ -31,7 +32,15 @@ PAIRS = {
     "c": "our server → Python client",
     "d": "Python/OpenCV server → Python client",
     "e": "Python/OpenCV server → soccer bench",
+    "l": "soccer bench --local (no network)",
 }
+# Issue targets, reported and never enforced: (pair, over, minimum ratio, files).
+TARGETS = [
+    ("b", "a", 0.8, ("720p", "1080p")),
+    ("b", "d", 1.6, ("720p",)),
+    ("b", "d", 2.2, ("1080p",)),
+    ("c", "d", 1.0, ("720p", "1080p")),
+]
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
@@ -71,6 +80,10 @@ def measure_pair(pair, args, file, ours, demo):
         _, wall = run_measured(["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24",
                                 "-y", "/dev/null"])
         return {"fps": frames / wall, "mb_s": frames * width * height * 3 / wall / 1e6, "first_ms": None}
+    if pair == "l":
+        out, _ = run_measured([args.soccer, "bench", "--local", file, "--json"])
+        report = json.loads(out)
+        return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
     if pair in "be":
         target = ours.target if pair == "b" else demo.target
         out, _ = run_measured([args.soccer, "bench", match_id, "--server", target, "--json"])
@@ -88,6 +101,8 @@ def client_rss(pair, args, file, ours, demo):
     match_id = os.path.splitext(os.path.basename(file))[0]
     if pair == "a":
         argv = ["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24", "-y", "/dev/null"]
+    elif pair == "l":
+        argv = [args.soccer, "bench", "--local", file, "--json"]
     elif pair in "be":
         argv = [args.soccer, "bench", match_id, "--server", (ours if pair == "b" else demo).target, "--json"]
     else:
@@ -197,13 +212,23 @@ def write_report(args, results):
             fps = med([r["fps"] for r in runs[pair]])
             mbs = med([r["mb_s"] for r in runs[pair]])
             first = med([r["first_ms"] for r in runs[pair]])
-            server = {"a": "", "b": "ours", "c": "ours", "d": "demo", "e": "demo"}[pair]
+            server = {"a": "", "b": "ours", "c": "ours", "d": "demo", "e": "demo", "l": ""}[pair]
             server_mb = f"{server_rss[server]:.0f}" if server else "–"
             first_text = f"{first:.1f}" if first is not None else "–"
             lines.append(f"| ({pair}) {label} | {fps:.1f} | {mbs:.1f} | {first_text} | {rss[pair]:.0f} | {server_mb} |")
         fps = {p: med([r["fps"] for r in runs[p]]) for p in PAIRS}
         lines += ["", f"Ratios: b/a = {fps['b'] / fps['a']:.2f}, b/d = {fps['b'] / fps['d']:.2f}, "
-                      f"c/d = {fps['c'] / fps['d']:.2f}, e/d = {fps['e'] / fps['d']:.2f}", ""]
+                      f"c/d = {fps['c'] / fps['d']:.2f}, e/d = {fps['e'] / fps['d']:.2f}, "
+                      f"b/l = {fps['b'] / fps['l']:.2f}", ""]
+        for pair, over, minimum, names in TARGETS:
+            if name in names:
+                ratio = fps[pair] / fps[over]
+                verdict = "met" if ratio >= minimum else "not met"
+                lines.append(f"- target {pair}/{over} ≥ {minimum}: {ratio:.2f}, {verdict}")
+        if name == "720p":
+            first = med([r["first_ms"] for r in runs["b"]])
+            lines.append(f"- target: first frame ≤ 15 ms (b): {first:.1f} ms, {'met' if first <= 15 else 'not met'}")
+        lines.append("")
         lines.append("Every run (frames/s): " + "; ".join(
             f"{p}: " + ", ".join(f"{r['fps']:.0f}" for r in runs[p]) for p in PAIRS))
         lines.append("")
