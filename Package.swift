@@ -30,6 +30,8 @@ let package = Package(
       pkgConfig: "libavformat",
       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
     ),
+    // glibc allocator settings (mallopt), which Swift's Glibc module does not export.
+    .target(name: "CMalloc"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
     .target(
       name: "SoccerProtocol",
@@ -67,7 +69,7 @@ let package = Package(
     .executableTarget(
       name: "soccer",
       dependencies: [
-        "SoccerServer", "SoccerClient", "VideoFrames",
+        "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,7 +77,7 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
-    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient"], swiftSettings: strict),
+    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CMalloc"], swiftSettings: strict),
     .testTarget(
       name: "VideoDecodingTests",
       dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],

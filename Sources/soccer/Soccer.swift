@@ -12,4 +12,18 @@ struct Soccer: AsyncParsableCommand {
       """,
     subcommands: [Serve.self, Dump.self, Info.self, List.self, BenchCommand.self]
   )
+
+  static func main() async {
+    MemoryTuning.forLargeFrames()
+    do {
+      var command = try parseAsRoot()
+      if var command = command as? any AsyncParsableCommand {
+        try await command.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      exit(withError: error)
+    }
+  }
 }
