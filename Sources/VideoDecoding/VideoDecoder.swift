@@ -33,8 +33,13 @@ public final class VideoDecoder {
   private var lastTimestamp: Int64?
 
   /// Opens `path` and prepares its best video stream for decoding.
-  public init(path: String) throws(DecodeError) {
-    let opened = try OpenedStream.open(path: path)
+  ///
+  /// With `analyze` false, FFmpeg's analysis pass (which decodes a frame to learn the pixel
+  /// format) is skipped whenever the container header already names the codec and frame size,
+  /// as MP4's does: a stream's first frame then comes several milliseconds sooner, and
+  /// `info.sourcePixelFormat` may be "unknown".
+  public init(path: String, analyze: Bool = true) throws(DecodeError) {
+    let opened = try OpenedStream.open(path: path, analyze: analyze)
     format = opened.format
     codec = opened.codec
     packet = opened.packet
@@ -270,10 +275,10 @@ private struct OpenedStream {
     width: 0, height: 0, frameRate: 0, durationSeconds: 0, frameCount: 0, frameCountExact: false,
     codec: "", sourcePixelFormat: "")
 
-  static func open(path: String) throws(DecodeError) -> OpenedStream {
+  static func open(path: String, analyze: Bool) throws(DecodeError) -> OpenedStream {
     var opened = OpenedStream()
     do {
-      try opened.setUp(path: path)
+      try opened.setUp(path: path, analyze: analyze)
       return opened
     } catch {
       av_frame_free(&opened.frame)
@@ -284,11 +289,13 @@ private struct OpenedStream {
     }
   }
 
-  private mutating func setUp(path: String) throws(DecodeError) {
+  private mutating func setUp(path: String, analyze: Bool) throws(DecodeError) {
     let openResult = avformat_open_input(&format, path, nil, nil)
     guard openResult >= 0, let fmt = format else { throw .notMedia(ffmpegErrorText(openResult)) }
-    let infoResult = avformat_find_stream_info(fmt, nil)
-    guard infoResult >= 0 else { throw .notMedia(ffmpegErrorText(infoResult)) }
+    if analyze || !Self.headerDescribesVideo(fmt) {
+      let infoResult = avformat_find_stream_info(fmt, nil)
+      guard infoResult >= 0 else { throw .notMedia(ffmpegErrorText(infoResult)) }
+    }
     let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
     guard index >= 0, let stream = fmt.pointee.streams[Int(index)], let parameters = stream.pointee.codecpar
     else { throw .noVideoStream }
@@ -317,6 +324,21 @@ private struct OpenedStream {
     packet = av_packet_alloc()
     frame = av_frame_alloc()
     guard packet != nil, frame != nil else { throw .resources("cannot allocate packet or frame") }
+  }
+
+  /// Whether the container header alone names a video stream's codec and frame size.
+  private static func headerDescribesVideo(_ fmt: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+    for i in 0..<Int(fmt.pointee.nb_streams) {
+      guard let parameters = fmt.pointee.streams[i]?.pointee.codecpar,
+        parameters.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+      else { continue }
+      if parameters.pointee.codec_id != AV_CODEC_ID_NONE && parameters.pointee.width > 0
+        && parameters.pointee.height > 0
+      {
+        return true
+      }
+    }
+    return false
   }
 }
 

@@ -44,6 +44,13 @@ import VideoFrames
     let red = SamplePattern.patchCentres(width: 320, height: 180).red
     #expect(
       near(SamplePattern.pixel(first.pixels, width: 320, x: red.0, y: red.1, channels: 3), [0, 0, 255], within: 24))
+
+    // Streams open without FFmpeg's analysis pass; that must not change a single pixel.
+    let fast = try VideoDecoder(path: path, analyze: false)
+    var fastFrames: [Frame] = []
+    while let frame = try fast.next() { fastFrames.append(frame) }
+    #expect(fastFrames.map(\.pixels) == frames.map(\.pixels))
+    #expect(fastFrames.map(\.ptsSeconds) == frames.map(\.ptsSeconds))
   }
 
   @Test func oddAndTinySizes() throws {
