@@ -4,9 +4,10 @@ import VideoDecoding
 
 /// Measures how fast frames arrive: from a server over gRPC, or decoded in this process.
 public enum Bench {
-  /// Receives `request` on `streams` concurrent connections as fast as the server sends.
+  /// Receives `requests` on `streams` concurrent connections as fast as the server sends;
+  /// stream n asks for `requests[n % requests.count]`.
   public static func remote(
-    _ configuration: ClientConfiguration, request: WatchRequest, streams: Int,
+    _ configuration: ClientConfiguration, requests: [WatchRequest], streams: Int,
     progress: @escaping @Sendable (_ frames: Int) -> Void = { _ in }
   ) async throws(ClientError) -> BenchRun {
     let counter = SharedCounter()
@@ -15,7 +16,8 @@ public enum Bench {
     let measurements: [StreamMeasurement]
     do {
       measurements = try await withThrowingTaskGroup(of: StreamMeasurement.self) { group in
-        for _ in 0..<max(1, streams) {
+        for n in 0..<max(1, streams) {
+          let request = requests[n % requests.count]
           group.addTask {
             try await SoccerClient.with(configuration) { client in
               let clock = Mutex(StreamClock())

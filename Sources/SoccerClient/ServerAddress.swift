@@ -1,3 +1,7 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
 /// A server's "HOST:PORT", as given on the command line.
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
   public var host: String
@@ -31,4 +35,15 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+extension ServerAddress {
+  /// IP literals connect directly; only names go through the DNS resolver.
+  var resolvableTarget: any ResolvableTarget {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    if inet_pton(AF_INET, host, &v4) == 1 { return .ipv4(host: host, port: port) }
+    if inet_pton(AF_INET6, host, &v6) == 1 { return .ipv6(host: host, port: port) }
+    return .dns(host: host, port: port)
+  }
 }

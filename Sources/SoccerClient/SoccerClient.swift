@@ -66,7 +66,7 @@ public struct SoccerClient: Sendable {
     let server = configuration.server
     do {
       let transport = try HTTP2ClientTransport.Posix(
-        target: .dns(host: server.host, port: server.port),
+        target: server.resolvableTarget,
         transportSecurity: .plaintext,
         config: .defaults {
           // Frames are megabytes each: large HTTP/2 frames and windows keep the pipe full.

@@ -21,11 +21,14 @@ struct BenchCommand: AsyncParsableCommand {
 
       --local FILE decodes and converts FILE in this process with no network, so the difference \
       shows what the network costs.
+
+      Several ids share the streams out in turn: `soccer bench a b c d --streams 8` gives each \
+      match two streams.
       """
   )
 
-  @Argument(help: "Match id (not with --local).")
-  var id: String?
+  @Argument(help: "Match ids (not with --local); streams take them in turn.")
+  var ids: [String] = []
 
   @Option(help: ArgumentHelp("Decode this file in-process instead of asking a server.", valueName: "file"))
   var local: String?
@@ -51,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
   @OptionGroup var client: ClientOptions
 
   func validate() throws {
-    guard (id == nil) != (local == nil) else { throw ValidationError("give a match id, or --local FILE, not both") }
+    guard ids.isEmpty != (local == nil) else { throw ValidationError("give a match id, or --local FILE, not both") }
     guard (1...256).contains(streams) else { throw ValidationError("--streams must be 1 to 256") }
     guard (1...1000).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 1000") }
     guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
@@ -75,11 +78,14 @@ struct BenchCommand: AsyncParsableCommand {
           let options = DecodeOptions(format: format, maxWidth: width, maxHeight: height)
           run = try await Bench.local(path: local, options: options, progress: progress)
         } else {
-          var request = WatchRequest(id: id ?? "")
-          request.format = format == .bgr24 ? nil : format
-          request.maxWidth = width
-          request.maxHeight = height
-          run = try await Bench.remote(configuration, request: request, streams: streams, progress: progress)
+          let requests = ids.map { id in
+            var request = WatchRequest(id: id)
+            request.format = format == .bgr24 ? nil : format
+            request.maxWidth = width
+            request.maxHeight = height
+            return request
+          }
+          run = try await Bench.remote(configuration, requests: requests, streams: streams, progress: progress)
         }
         runs.append(BenchFigures(run))
       } catch {
@@ -90,7 +96,7 @@ struct BenchCommand: AsyncParsableCommand {
     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     guard
       let report = BenchReport(
-        source: local ?? id ?? "", server: local == nil ? configuration.server.description : "local",
+        source: local ?? ids.joined(separator: ","), server: local == nil ? configuration.server.description : "local",
         streams: streams, runs: runs)
     else { return }
     print(json ? try report.json() : report.table())

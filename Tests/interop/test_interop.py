@@ -273,3 +273,14 @@ def test_bench_table_and_errors(soccer, our_server):
     assert missing.returncode == 1 and "no match" in missing.stderr
     both = run(soccer, "bench", "sample", "--local", "x.mp4")
     assert both.returncode != 0 and "not both" in both.stderr
+
+
+def test_bench_shares_streams_among_several_matches(soccer, our_server):
+    report = bench_json(soccer, "sample", "sample", "--streams", "4", "--width", "64", "--server", our_server.target)
+    assert report["source"] == "sample,sample" and report["streams"] == 4 and report["frames"] == 400
+
+
+def test_client_resolves_host_names(soccer, our_server):
+    port = our_server.target.rsplit(":", 1)[1]
+    listing = run(soccer, "list", "--server", f"localhost:{port}")
+    assert listing.returncode == 0 and "sample" in listing.stdout.split()
