@@ -188,7 +188,37 @@ def main():
             demo.stop()
         results[name] = (probe(path), runs, rss, server_rss)
 
-    write_report(args, results)
+    concurrent = measure_concurrent(args, media) if "720p" in dict(files) else None
+    write_report(args, results, concurrent)
+
+
+def measure_concurrent(args, media):
+    """8 streams of 8 different matches (copies of the 720p clip) at once, against our server."""
+    ids = [f"720p-copy{n}" for n in range(1, 9)]
+    for match_id in ids:
+        path = os.path.join(media, f"{match_id}.mp4")
+        if not os.path.exists(path):
+            os.link(os.path.join(media, "720p.mp4"), path)
+    ours = Server([args.soccer, "serve", "--media", media, "--port", "0"])
+    try:
+        single, many = [], []
+        for _ in range(args.reps):
+            out, _ = run_measured([args.soccer, "bench", ids[0], "--server", ours.target, "--json"])
+            single.append(json.loads(out))
+            out, _ = run_measured([args.soccer, "bench", *ids, "--streams", "8", "--server", ours.target, "--json"])
+            many.append(json.loads(out))
+            print(f"concurrent: single {single[-1]['fps']:.0f}, 8 streams {many[-1]['fps']:.0f}", file=sys.stderr)
+        server_mb = peak_rss_mb(ours.process.pid)
+    finally:
+        ours.stop()
+    return {
+        "single": med([r["fps"] for r in single]),
+        "aggregate": med([r["fps"] for r in many]),
+        "fairness": med([min(r["stream_fps"]) / max(r["stream_fps"]) for r in many]),
+        "slowest": med([min(r["stream_fps"]) for r in many]),
+        "fastest": med([max(r["stream_fps"]) for r in many]),
+        "server_mb": server_mb,
+    }
 
 
 def med(values):
@@ -196,7 +226,7 @@ def med(values):
     return statistics.median(values) if values else None
 
 
-def write_report(args, results):
+def write_report(args, results, concurrent):
     lines = ["# Benchmarks", "",
              f"Made by `tools/bench` on {datetime.date.today().isoformat()}; {args.reps} runs of each pair, "
              "alternating, medians shown. Frames are BGR24, full size, sent as fast as possible.", "",
@@ -232,6 +262,16 @@ def write_report(args, results):
         lines.append("Every run (frames/s): " + "; ".join(
             f"{p}: " + ", ".join(f"{r['fps']:.0f}" for r in runs[p]) for p in PAIRS))
         lines.append("")
+    if concurrent:
+        c = concurrent
+        ratio = c["aggregate"] / c["single"]
+        lines += ["## 8 concurrent streams (720p, 8 different matches, our server → soccer bench)", "",
+                  f"One stream: {c['single']:.1f} frames/s. Eight at once: {c['aggregate']:.1f} frames/s in all, "
+                  f"each between {c['slowest']:.1f} and {c['fastest']:.1f}. Server peak RSS {c['server_mb']:.0f} MB.",
+                  "",
+                  f"- target aggregate ≥ 0.9 × one stream: {ratio:.2f}, {'met' if ratio >= 0.9 else 'not met'}",
+                  f"- target slowest ≥ 0.8 × fastest: {c['fairness']:.2f}, "
+                  f"{'met' if c['fairness'] >= 0.8 else 'not met'}", ""]
     lines += ["Server peak RSS is the server process's high-water mark over all runs on that file; client peak "
               "RSS is one more run of the pair measured alone. Reproduce with `tools/bench` "
               f"(`tools/bench --reps {args.reps}`).", ""]
