@@ -77,6 +77,7 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
+    .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),
     .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CMalloc"], swiftSettings: strict),
     .testTarget(
       name: "VideoDecodingTests",

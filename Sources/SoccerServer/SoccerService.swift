@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import SoccerProtocol
 import VideoDecoding
@@ -25,7 +26,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   ) async throws {
     try await mappingErrors {
       let path = try library.path(for: request.id)
-      let options = try Self.decodeOptions(for: request)
+      var options = try Self.decodeOptions(for: request)
+      options.threads = Self.decoderThreads(openDecoders: decoders.open)
       let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
       defer { frames.cancel() }
       var pacer = request.realTime ? Pacer() : nil
@@ -56,6 +58,15 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
 
   public func list(request: Stream_ListRequest, context: ServerContext) async throws -> Stream_MatchList {
     Stream_MatchList.with { $0.ids = library.ids() }
+  }
+
+  /// Threads for a new stream's decoder: the cores shared among the streams decoding now.
+  ///
+  /// One stream gets every core; with more streams than cores each decoder runs on one thread,
+  /// which decodes the most frames per CPU second, keeps streams equally fast and holds no
+  /// per-thread frame buffers.
+  static func decoderThreads(openDecoders: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    max(1, cores / (openDecoders + 1))
   }
 
   /// Checks the `Match` options and turns them into decoder options.

@@ -139,7 +139,7 @@ private final class FrameChannel: Sendable {
 
   func decode(path: String, options: DecodeOptions) {
     do {
-      let decoder = try VideoDecoder(path: path, analyze: false)
+      let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
       state.withLock { $0.info = decoder.info }
       try decoder.configure(options)
       while let frame = try decoder.next() {

@@ -13,10 +13,12 @@ public struct DecodeOptions: Sendable, Hashable {
   public var maxFrames: Int
   /// Produce every Nth frame; 1 for every frame.
   public var stride: Int
+  /// Decoder threads; 0 lets FFmpeg choose (one per core, plus one).
+  public var threads: Int
 
   public init(
     format: PixelFormat = .bgr24, maxWidth: Int = 0, maxHeight: Int = 0,
-    startSeconds: Double = 0, maxFrames: Int = 0, stride: Int = 1
+    startSeconds: Double = 0, maxFrames: Int = 0, stride: Int = 1, threads: Int = 0
   ) {
     self.format = format
     self.maxWidth = maxWidth
@@ -24,6 +26,7 @@ public struct DecodeOptions: Sendable, Hashable {
     self.startSeconds = startSeconds
     self.maxFrames = maxFrames
     self.stride = max(1, stride)
+    self.threads = max(0, threads)
   }
 }
 

@@ -38,8 +38,10 @@ public final class VideoDecoder {
   /// format) is skipped whenever the container header already names the codec and frame size,
   /// as MP4's does: a stream's first frame then comes several milliseconds sooner, and
   /// `info.sourcePixelFormat` may be "unknown".
-  public init(path: String, analyze: Bool = true) throws(DecodeError) {
-    let opened = try OpenedStream.open(path: path, analyze: analyze)
+  ///
+  /// `threads` is the decoder's thread count; 0 lets FFmpeg choose.
+  public init(path: String, analyze: Bool = true, threads: Int = 0) throws(DecodeError) {
+    let opened = try OpenedStream.open(path: path, analyze: analyze, threads: threads)
     format = opened.format
     codec = opened.codec
     packet = opened.packet
@@ -275,10 +277,10 @@ private struct OpenedStream {
     width: 0, height: 0, frameRate: 0, durationSeconds: 0, frameCount: 0, frameCountExact: false,
     codec: "", sourcePixelFormat: "")
 
-  static func open(path: String, analyze: Bool) throws(DecodeError) -> OpenedStream {
+  static func open(path: String, analyze: Bool, threads: Int) throws(DecodeError) -> OpenedStream {
     var opened = OpenedStream()
     do {
-      try opened.setUp(path: path, analyze: analyze)
+      try opened.setUp(path: path, analyze: analyze, threads: threads)
       return opened
     } catch {
       av_frame_free(&opened.frame)
@@ -289,7 +291,7 @@ private struct OpenedStream {
     }
   }
 
-  private mutating func setUp(path: String, analyze: Bool) throws(DecodeError) {
+  private mutating func setUp(path: String, analyze: Bool, threads: Int) throws(DecodeError) {
     let openResult = avformat_open_input(&format, path, nil, nil)
     guard openResult >= 0, let fmt = format else { throw .notMedia(ffmpegErrorText(openResult)) }
     if analyze || !Self.headerDescribesVideo(fmt) {
@@ -315,8 +317,8 @@ private struct OpenedStream {
     var setup = avcodec_parameters_to_context(context, parameters)
     if setup >= 0 {
       context.pointee.pkt_timebase = tb
-      // 0 lets FFmpeg pick one thread per core; frame and slice threading both.
-      context.pointee.thread_count = 0
+      // Frame and slice threading both; 0 threads lets FFmpeg pick one per core.
+      context.pointee.thread_count = Int32(clamping: threads)
       context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
       setup = avcodec_open2(context, decoder, nil)
     }

@@ -1,0 +1,30 @@
+import Testing
+
+@testable import SoccerServer
+
+@Suite struct DecoderThreadsTests {
+  @Test func oneStreamGetsEveryCore() {
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 2) == 2)
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 8) == 8)
+  }
+
+  @Test func coresAreSharedAmongStreams() {
+    #expect(SoccerService.decoderThreads(openDecoders: 3, cores: 8) == 2)
+    #expect(SoccerService.decoderThreads(openDecoders: 1, cores: 2) == 1)
+    #expect(SoccerService.decoderThreads(openDecoders: 31, cores: 2) == 1)
+  }
+}
+
+@Suite struct MatchIDTests {
+  @Test(arguments: ["KKNuUdn4wI4", "final-2022", "a", "x.y_z-1", String(repeating: "a", count: 128)])
+  func acceptsSafeIDs(id: String) throws {
+    try MatchLibrary.validate(id)
+  }
+
+  @Test(arguments: [
+    "", ".hidden", "../x", "a/b", "a\\b", "a b", "a\nb", "a\0b", "é", "ａ", String(repeating: "a", count: 129), "%2e%2e",
+  ])
+  func refusesUnsafeIDs(id: String) {
+    #expect(throws: LibraryError.self) { try MatchLibrary.validate(id) }
+  }
+}
