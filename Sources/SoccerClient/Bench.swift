@@ -20,12 +20,18 @@ public enum Bench {
           let request = requests[n % requests.count]
           group.addTask {
             try await SoccerClient.with(configuration) { client in
+              // The connection is timed on its own, so first_frame_ms is the stream's latency alone.
+              let connecting = ContinuousClock.now
+              try await client.connect()
+              let connectSeconds = seconds(since: connecting)
               let clock = Mutex(StreamClock())
               try await client.watch(request) { frame in
                 clock.withLock { $0.frame(bytes: frame.pixels.count) }
                 progress(counter.increment())
               }
-              return clock.withLock { $0.finish() }
+              var measurement = clock.withLock { $0.finish() }
+              measurement.connectSeconds = connectSeconds
+              return measurement
             }
           }
         }

@@ -11,8 +11,10 @@ public struct BenchFigures: Codable, Sendable, Equatable {
   public var fps: Double
   /// Megabytes (10^6 bytes) of pixels per second.
   public var mbPerS: Double
-  /// Milliseconds from the request to the first frame.
+  /// Milliseconds from the Watch request, on an open connection, to the first frame.
   public var firstFrameMs: Double
+  /// Milliseconds from opening a connection to the server's first answer (0 for local runs).
+  public var connectMs: Double
   /// Gaps between consecutive frames of a stream, in milliseconds.
   public var gapP50Ms: Double
   public var gapP90Ms: Double
@@ -27,6 +29,7 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     case frames, bytes, seconds, fps
     case mbPerS = "mb_per_s"
     case firstFrameMs = "first_frame_ms"
+    case connectMs = "connect_ms"
     case gapP50Ms = "gap_p50_ms"
     case gapP90Ms = "gap_p90_ms"
     case gapP99Ms = "gap_p99_ms"
@@ -43,6 +46,7 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     fps = run.framesPerSecond
     mbPerS = run.megabytesPerSecond
     firstFrameMs = (run.firstFrameSeconds ?? 0) * 1000
+    connectMs = (run.connectSeconds ?? 0) * 1000
     gapP50Ms = gaps.gapMilliseconds(percentile: 50)
     gapP90Ms = gaps.gapMilliseconds(percentile: 90)
     gapP99Ms = gaps.gapMilliseconds(percentile: 99)
@@ -65,6 +69,7 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     result.fps = med(runs.map(\.fps))
     result.mbPerS = med(runs.map(\.mbPerS))
     result.firstFrameMs = med(runs.map(\.firstFrameMs))
+    result.connectMs = med(runs.map(\.connectMs))
     result.gapP50Ms = med(runs.map(\.gapP50Ms))
     result.gapP90Ms = med(runs.map(\.gapP90Ms))
     result.gapP99Ms = med(runs.map(\.gapP99Ms))
@@ -134,13 +139,15 @@ public struct BenchReport: Codable, Sendable {
   public func table() -> String {
     var lines: [String] = []
     let header = [
-      "run", "frames", "MB", "seconds", "frames/s", "MB/s", "first ms", "gap p50", "p90", "p99", "max ms", "cpu s",
+      "run", "frames", "MB", "seconds", "frames/s", "MB/s", "connect ms", "first ms", "gap p50", "p90", "p99",
+      "max ms", "cpu s",
     ]
     var rows: [[String]] = []
     func row(_ name: String, _ f: BenchFigures) -> [String] {
       [
         name, "\(f.frames)", fmt(Double(f.bytes) / 1e6, 1), fmt(f.seconds, 3), fmt(f.fps, 1), fmt(f.mbPerS, 1),
-        fmt(f.firstFrameMs, 1), fmt(f.gapP50Ms, 2), fmt(f.gapP90Ms, 2), fmt(f.gapP99Ms, 2), fmt(f.gapMaxMs, 2),
+        fmt(f.connectMs, 1), fmt(f.firstFrameMs, 1), fmt(f.gapP50Ms, 2), fmt(f.gapP90Ms, 2), fmt(f.gapP99Ms, 2),
+        fmt(f.gapMaxMs, 2),
         fmt(f.cpuSeconds, 2),
       ]
     }

@@ -7,8 +7,10 @@ public struct StreamMeasurement: Sendable {
   public var bytes = 0
   /// From asking for the stream to its end.
   public var seconds = 0.0
-  /// From asking for the stream to the first frame.
+  /// From asking for the stream (on an open connection) to the first frame.
   public var firstFrameSeconds: Double?
+  /// From opening the connection to the server's first answer.
+  public var connectSeconds: Double?
   /// Gaps between consecutive frames, in microseconds.
   public var gaps = Histogram<UInt64>(highestTrackableValue: 600_000_000)
 
@@ -25,7 +27,7 @@ public struct StreamMeasurement: Sendable {
   public var maxGapMilliseconds: Double { gaps.totalCount > 0 ? Double(gaps.max) / 1000 : 0 }
 }
 
-/// Times a stream of frames as they arrive.
+/// Times a stream of frames as they arrive, from the moment it is made.
 struct StreamClock {
   private let started = ContinuousClock.now
   private var last: ContinuousClock.Instant?
@@ -71,6 +73,8 @@ public struct BenchRun: Sendable {
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
   /// The earliest first frame of any stream.
   public var firstFrameSeconds: Double? { streams.compactMap(\.firstFrameSeconds).min() }
+  /// The slowest stream's connection time.
+  public var connectSeconds: Double? { streams.compactMap(\.connectSeconds).max() }
   /// Gaps of every stream together.
   public var gaps: StreamMeasurement {
     var all = StreamMeasurement()

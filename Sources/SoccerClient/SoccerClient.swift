@@ -128,6 +128,18 @@ public struct SoccerClient: Sendable {
     }
   }
 
+  /// Opens the connection and waits for one round trip with the server.
+  ///
+  /// The round trip is a `List` call; a server without `List` (the Python demo) answers
+  /// UNIMPLEMENTED, which proves the connection just as well.
+  public func connect() async throws(ClientError) {
+    do {
+      _ = try await list()
+    } catch .server(code: .unimplemented, _) {
+      return
+    }
+  }
+
   /// The ids the server can stream.
   public func list() async throws(ClientError) -> [String] {
     do {

@@ -15,12 +15,15 @@ struct BenchCommand: AsyncParsableCommand {
       connections stream at once: figures are for all of them together, plus each stream's rate.
 
       --json prints one JSON object instead of the table. Its top-level keys are the median run's: \
-      frames, bytes, seconds, fps, mb_per_s, first_frame_ms, gap_p50_ms, gap_p90_ms, gap_p99_ms, \
+      frames, bytes, seconds, fps, mb_per_s, connect_ms, first_frame_ms, gap_p50_ms, gap_p90_ms, gap_p99_ms, \
       gap_max_ms, cpu_seconds, stream_fps (one rate per stream); then source, server, streams, \
       repeats, median (the same figures) and runs (each run's).
 
       --local FILE decodes and converts FILE in this process with no network, so the difference \
       shows what the network costs.
+
+      Each stream first opens its connection and waits for one round trip with the server \
+      (connect_ms); first_frame_ms then runs from the Watch request to the first frame.
 
       Several ids share the streams out in turn: `soccer bench a b c d --streams 8` gives each \
       match two streams.
