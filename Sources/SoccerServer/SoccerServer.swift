@@ -15,12 +15,24 @@ public struct ServerConfiguration: Sendable {
   public var port: Int
   /// Frames each stream decodes ahead of the network.
   public var queueDepth: Int
+  /// Streams served at once; more get RESOURCE_EXHAUSTED.
+  public var maxStreams: Int
+  /// Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+  public var maxStreamsPerConnection: Int
+  /// How long in-flight streams may go on once shutdown begins.
+  public var grace: Duration
 
-  public init(mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4) {
+  public init(
+    mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4,
+    maxStreams: Int = 64, maxStreamsPerConnection: Int = 16, grace: Duration = .seconds(10)
+  ) {
     self.mediaRoot = mediaRoot
     self.host = host
     self.port = port
     self.queueDepth = queueDepth
+    self.maxStreams = maxStreams
+    self.maxStreamsPerConnection = maxStreamsPerConnection
+    self.grace = grace
   }
 }
 
@@ -28,6 +40,12 @@ public struct ServerConfiguration: Sendable {
 public struct SoccerServer: Service {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let decoders: DecoderTally
+  /// What the health service reports.
+  public let health = HealthStatus()
+  private let grace: Duration
+  /// Finishes when shutdown begins, which starts the grace period.
+  private let shutdown: AsyncStream<Void>
+  private let startShutdown: AsyncStream<Void>.Continuation
 
   /// Prepares a server; fails when the media folder does not exist.
   public init(configuration: ServerConfiguration) throws(LibraryError) {
@@ -43,10 +61,14 @@ public struct SoccerServer: Service {
         $0.rpc.maxRequestPayloadSize = 64 * 1024
         $0.http2.maxFrameSize = (1 << 24) - 1
         $0.http2.targetWindowSize = 64 * 1024 * 1024
+        $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
       })
-    let service = SoccerService(library: library, queueDepth: configuration.queueDepth)
+    let service = SoccerService(
+      library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams)
     decoders = service.decoders
-    server = GRPCServer(transport: transport, services: [service])
+    grace = configuration.grace
+    (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
+    server = GRPCServer(transport: transport, services: [service, HealthService(status: health)])
   }
 
   /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.
@@ -62,18 +84,30 @@ public struct SoccerServer: Service {
     }
   }
 
-  /// Serves until cancelled or shut down gracefully (in-flight streams then finish).
+  /// Serves until cancelled or shut down gracefully: health turns NOT_SERVING, new calls are
+  /// refused, and in-flight streams get the grace period to finish before they are cancelled.
   public func run() async throws {
     try await withGracefulShutdownHandler {
-      try await server.serve()
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.serve() }
+        group.addTask {
+          for await _ in shutdown {}
+          try await Task.sleep(for: grace)
+        }
+        // Whichever ends first, serving or the grace period after a shutdown began, ends both.
+        defer { group.cancelAll() }
+        try await group.next()
+      }
     } onGracefulShutdown: {
-      server.beginGracefulShutdown()
+      beginGracefulShutdown()
     }
   }
 
-  /// Stops accepting calls and ends once in-flight calls are done.
+  /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.
   public func beginGracefulShutdown() {
+    health.beginShutdown()
     server.beginGracefulShutdown()
+    startShutdown.finish()
   }
 }
 

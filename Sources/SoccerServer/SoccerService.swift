@@ -14,11 +14,14 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   private let queueDepth: Int
   /// Decoders open for this service's streams.
   public let decoders = DecoderTally()
+  private let streams: StreamLimit
 
-  /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer.
-  public init(library: MatchLibrary, queueDepth: Int = 4) {
+  /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer
+  /// and serving at most `maxStreams` streams at once.
+  public init(library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64) {
     self.library = library
     self.queueDepth = queueDepth
+    self.streams = StreamLimit(limit: maxStreams)
   }
 
   public func watch(
@@ -27,6 +30,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     try await mappingErrors {
       let path = try library.path(for: request.id)
       var options = try Self.decodeOptions(for: request)
+      try streams.acquire()
+      defer { streams.release() }
       options.threads = Self.decoderThreads(openDecoders: decoders.open)
       let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
       defer { frames.cancel() }

@@ -27,6 +27,8 @@ enum StatusMapping {
       }
     case let error as RequestError:
       return RPCError(code: .invalidArgument, message: error.description)
+    case let error as CapacityError:
+      return RPCError(code: .resourceExhausted, message: error.description)
     case let error as DecodeError:
       switch error {
       case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames:

@@ -10,8 +10,12 @@ struct Serve: AsyncParsableCommand {
     abstract: "Serve the matches of a media folder over gRPC.",
     discussion: """
       Each <id>.mp4 in the media folder can be streamed as match <id>. The server prints \
-      "listening on HOST:PORT" once it accepts connections, and stops cleanly on SIGINT or \
-      SIGTERM, letting in-flight streams finish.
+      "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
+      service, grpc.health.v1.Health, for "" and "stream.Soccer".
+
+      On SIGINT or SIGTERM health turns NOT_SERVING, new calls are refused, and streams in \
+      flight get --grace seconds to finish before they are ended; then the server exits with \
+      status 0.
       """
   )
 
@@ -27,12 +31,24 @@ struct Serve: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
   var queueDepth: Int = 4
 
+  @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
+  var maxStreams: Int = 64
+
+  @Option(help: ArgumentHelp("Streams one connection may have open at once.", valueName: "n"))
+  var maxStreamsPerConnection: Int = 16
+
+  @Option(help: ArgumentHelp("Seconds in-flight streams may go on once shutdown begins.", valueName: "seconds"))
+  var grace: Double = 10
+
   @Flag(help: "Let FFmpeg print its own warnings about damaged files.")
   var ffmpegLogs = false
 
   func validate() throws {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
+    guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
+    guard maxStreamsPerConnection >= 1 else { throw ValidationError("--max-streams-per-connection must be 1 or more") }
+    guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
   }
 
   func run() async throws {
@@ -40,7 +56,9 @@ struct Serve: AsyncParsableCommand {
     let server: SoccerServer
     do {
       server = try SoccerServer(
-        configuration: ServerConfiguration(mediaRoot: media, host: host, port: port, queueDepth: queueDepth))
+        configuration: ServerConfiguration(
+          mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
+          maxStreamsPerConnection: maxStreamsPerConnection, grace: .milliseconds(Int64(grace * 1000))))
     } catch {
       throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
     }

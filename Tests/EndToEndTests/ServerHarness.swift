@@ -62,9 +62,12 @@ enum TestLibrary {
 /// Runs `body` against a real server listening on 127.0.0.1 on a free port; stops the server afterwards.
 func withServer<T: Sendable>(
   media: String = TestLibrary.folder,
+  configure: (inout ServerConfiguration) -> Void = { _ in },
   _ body: @Sendable (_ server: SoccerServer, _ client: ClientConfiguration) async throws -> T
 ) async throws -> T {
-  let server = try SoccerServer(configuration: ServerConfiguration(mediaRoot: media, host: "127.0.0.1", port: 0))
+  var configuration = ServerConfiguration(mediaRoot: media, host: "127.0.0.1", port: 0)
+  configure(&configuration)
+  let server = try SoccerServer(configuration: configuration)
   return try await withThrowingTaskGroup(of: T?.self) { group in
     group.addTask {
       try await server.run()

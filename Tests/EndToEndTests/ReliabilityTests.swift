@@ -1,0 +1,126 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SoccerClient
+import SoccerProtocol
+import SoccerServer
+import Synchronization
+import Testing
+
+/// Runs `body` with a generated health client connected to `configuration`'s server.
+func withHealth<T: Sendable>(
+  _ configuration: ClientConfiguration,
+  _ body: @Sendable (Grpc_Health_V1_Health.Client<HTTP2ClientTransport.Posix>) async throws -> T
+) async throws -> T {
+  let transport = try HTTP2ClientTransport.Posix(
+    target: .ipv4(host: configuration.server.host, port: configuration.server.port), transportSecurity: .plaintext)
+  return try await withGRPCClient(transport: transport) { grpc in
+    try await body(Grpc_Health_V1_Health.Client(wrapping: grpc))
+  }
+}
+
+@Suite struct HealthTests {
+  @Test func checkAnswersForTheServerAndItsService() async throws {
+    try await withServer { _, client in
+      try await withHealth(client) { health in
+        for service in ["", "stream.Soccer"] {
+          let answer = try await health.check(.with { $0.service = service })
+          #expect(answer.status == .serving)
+        }
+        do {
+          _ = try await health.check(.with { $0.service = "no.Such" })
+          Issue.record("an unknown service was reported healthy")
+        } catch let error as RPCError {
+          #expect(error.code == .notFound)
+        }
+      }
+    }
+  }
+
+  @Test func watchSeesNotServingWhenShutdownBegins() async throws {
+    try await withServer { server, client in
+      let statuses = try await withHealth(client) { health in
+        try await health.watch(.with { $0.service = "stream.Soccer" }) { response in
+          var seen: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+          for try await message in response.messages {
+            seen.append(message.status)
+            if seen.count == 1 { server.beginGracefulShutdown() }
+          }
+          return seen
+        }
+      }
+      #expect(statuses == [.serving, .notServing])
+    }
+  }
+}
+
+@Suite struct LimitTests {
+  @Test func streamsPastTheLimitAreResourceExhausted() async throws {
+    try await withServer(configure: { $0.maxStreams = 1 }) { _, client in
+      let firstFrame = AsyncStream<Void>.makeStream()
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          var slow = WatchRequest(id: "sample")
+          slow.realTime = true
+          slow.maxWidth = 64
+          _ = try? await SoccerClient.with(client) { c in
+            try await c.watch(slow) { _ in firstFrame.continuation.yield() }
+          }
+        }
+        for await _ in firstFrame.stream { break }
+        let error = await clientError { _ = try await frames(WatchRequest(id: "sample"), client) }
+        #expect(error?.code == .resourceExhausted)
+        #expect(error?.description.contains("limit of 1") == true)
+        group.cancelAll()
+      }
+    }
+  }
+
+  @Test func inFlightStreamsFinishWithinTheGracePeriod() async throws {
+    let received = Mutex(0)
+    try await withServer(configure: { $0.grace = .seconds(30) }) { server, client in
+      var request = WatchRequest(id: "sample")
+      request.realTime = true
+      request.maxFrames = 20
+      request.maxWidth = 64
+      try await SoccerClient.with(client) { c in
+        try await c.watch(request) { _ in
+          let n = received.withLock { n in
+            n += 1
+            return n
+          }
+          if n == 2 { server.beginGracefulShutdown() }
+        }
+      }
+    }
+    // Shutdown began after two frames; the stream still got all twenty.
+    #expect(received.withLock { $0 } == 20)
+  }
+
+  @Test func streamsPastTheGracePeriodAreEnded() async throws {
+    let started = ContinuousClock.now
+    let received = Mutex(0)
+    try await withServer(configure: { $0.grace = .milliseconds(300) }) { server, client in
+      var request = WatchRequest(id: "sample")
+      request.realTime = true
+      request.maxWidth = 64
+      _ = try? await SoccerClient.with(client) { c in
+        try await c.watch(request) { _ in
+          if received.withLock({ n in
+            n += 1
+            return n
+          }) == 2 {
+            server.beginGracefulShutdown()
+          }
+        }
+      }
+      // The stream ended by the grace period freed its decoder too.
+      let deadline = ContinuousClock.now + .seconds(3)
+      while server.openDecoders > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+      #expect(server.openDecoders == 0)
+    }
+    // The sample plays for 4 s in real time; the grace period cut it short.
+    #expect(started.duration(to: .now) < .seconds(3))
+    #expect(received.withLock { $0 } < 100)
+  }
+}

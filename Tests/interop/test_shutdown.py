@@ -1,0 +1,93 @@
+"""Health and shutdown of `soccer serve` as a real Python grpcio peer sees them."""
+import os
+import signal
+import time
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from conftest import ROOT, Server
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+MEDIA = os.path.join(ROOT, "media")
+
+
+def serve(soccer, *extra):
+    return Server([soccer, "serve", "--media", MEDIA, "--port", "0", *extra])
+
+
+def test_python_health_client_sees_serving_then_not_serving(soccer):
+    server = serve(soccer, "--grace", "5")
+    with grpc.insecure_channel(server.target) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        assert health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status == \
+            health_pb2.HealthCheckResponse.SERVING
+        assert health.Check(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=5).status == \
+            health_pb2.HealthCheckResponse.SERVING
+        try:
+            health.Check(health_pb2.HealthCheckRequest(service="no.Such"), timeout=5)
+            raise AssertionError("unknown service reported")
+        except grpc.RpcError as error:
+            assert error.code() == grpc.StatusCode.NOT_FOUND
+        statuses = []
+        for answer in health.Watch(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=15):
+            statuses.append(answer.status)
+            if len(statuses) == 1:
+                server.process.send_signal(signal.SIGTERM)
+    assert statuses == [health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING]
+    assert server.process.wait(timeout=15) == 0
+
+
+def test_sigterm_lets_streams_in_flight_finish_then_exits_0(soccer):
+    server = serve(soccer, "--grace", "30")
+    frames = []
+    with grpc.insecure_channel(server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        match = stream_pb2.Match(id="sample", real_time=True, max_frames=25, max_width=64)
+        for video in stub.Watch(match, timeout=20):
+            frames.append(video.frame_index)
+            if len(frames) == 2:
+                server.process.send_signal(signal.SIGTERM)
+    # The stream was 1 s of real time and the grace 30 s: it ended whole, then the server left.
+    assert frames == list(range(25))
+    assert server.process.wait(timeout=15) == 0
+
+
+def test_sigterm_ends_streams_past_the_grace_period(soccer):
+    server = serve(soccer, "--grace", "0.5")
+    frames = []
+    ended = {}
+    with grpc.insecure_channel(server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        match = stream_pb2.Match(id="sample", real_time=True, max_width=64)
+        started = time.monotonic()
+        try:
+            for video in stub.Watch(match, timeout=20):
+                frames.append(video.frame_index)
+                if len(frames) == 2:
+                    server.process.send_signal(signal.SIGTERM)
+        except grpc.RpcError as error:
+            ended["code"] = error.code()
+        elapsed = time.monotonic() - started
+    assert server.process.wait(timeout=15) == 0
+    # The sample plays 4 s in real time; a 0.5 s grace cut it short.
+    assert elapsed < 3 and len(frames) < 100, (elapsed, len(frames), ended)
+
+
+def test_new_streams_are_refused_once_shutdown_begins(soccer):
+    server = serve(soccer, "--grace", "5")
+    with grpc.insecure_channel(server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        slow = stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_frames=50, max_width=64), timeout=20)
+        next(slow)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            next(iter(stub.Watch(stream_pb2.Match(id="sample", max_frames=1), timeout=5)))
+            refused = False
+        except grpc.RpcError as error:
+            refused = error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+        assert refused
+        assert len(list(slow)) == 49
+    assert server.process.wait(timeout=15) == 0
