@@ -4,6 +4,8 @@ import GRPCCore
 public enum ClientError: Error, Equatable, CustomStringConvertible {
   /// The server could not be reached.
   case unavailable(server: String, reason: String)
+  /// The TLS handshake failed: an untrusted or misnamed certificate, or a client certificate missing.
+  case tls(server: String, reason: String)
   /// The server answered with an error status.
   case server(code: RPCError.Code, message: String)
   /// A frame's header does not describe its bytes.
@@ -16,12 +18,15 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unavailable(let server, let reason): return "cannot reach the server at \(server): \(reason)"
+    case .tls(let server, let reason): return "TLS with the server at \(server) failed: \(reason)"
     case .server(let code, let message):
       switch code {
       case .notFound: return message.isEmpty ? "not found" : message
       case .invalidArgument: return "rejected by the server: \(message)"
       case .failedPrecondition: return "the server cannot play this match: \(message)"
       case .deadlineExceeded: return "deadline exceeded: \(message)"
+      case .unauthenticated: return "the server refused the credentials: \(message)"
+      case .resourceExhausted: return "the server is busy: \(message)"
       default: return "server error (\(code)): \(message)"
       }
     case .badFrame(let why): return "bad frame from the server: \(why)"
@@ -33,7 +38,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
   /// The gRPC status code behind the error, if the server sent one.
   public var code: RPCError.Code? {
     switch self {
-    case .unavailable: return .unavailable
+    case .unavailable, .tls: return .unavailable
     case .server(let code, _): return code
     default: return nil
     }
@@ -42,7 +47,11 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
   static func from(_ error: any Error, server: ServerAddress) -> ClientError {
     if let error = error as? ClientError { return error }
     if let error = error as? RPCError {
-      if error.code == .unavailable { return .unavailable(server: server.description, reason: error.message) }
+      if error.code == .unavailable {
+        if let reason = tlsFailure(in: error) { return .tls(server: server.description, reason: reason) }
+        let hint = error.message.contains("connection preface") ? " (does the server need --tls?)" : ""
+        return .unavailable(server: server.description, reason: error.message + hint)
+      }
       return .server(code: error.code, message: error.message)
     }
     if let error = error as? RuntimeError {
@@ -50,4 +59,29 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     }
     return .local("\(error)")
   }
+}
+
+/// The TLS reason behind an UNAVAILABLE error, if a handshake failure caused it.
+private func tlsFailure(in error: RPCError) -> String? {
+  var texts = [error.message]
+  var cause = error.cause
+  while let current = cause {
+    texts.append(String(describing: current))
+    cause = (current as? RPCError)?.cause ?? (current as? RuntimeError)?.cause
+  }
+  let all = texts.joined(separator: " ")
+  guard all.contains("SSL") || all.contains("TLS") || all.contains("handshake") || all.contains("certificate") else {
+    return nil
+  }
+  if all.contains("CERTIFICATE_VERIFY_FAILED") || all.contains("certificate verify failed") {
+    return "the server's certificate is not trusted (give its CA with --ca)"
+  }
+  if all.contains("CERTIFICATE_REQUIRED") || all.contains("certificate required") || all.contains("PEER_DID_NOT_RETURN")
+  {
+    return "the server requires a client certificate (give --cert and --key)"
+  }
+  if all.contains("WRONG_VERSION_NUMBER") {
+    return "the server does not speak TLS"
+  }
+  return texts.dropFirst().first ?? error.message
 }

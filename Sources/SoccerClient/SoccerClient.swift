@@ -35,9 +35,33 @@ public struct WatchRequest: Sendable, Hashable {
   }
 }
 
+/// TLS settings of a client.
+public struct ClientTLS: Sendable, Hashable {
+  /// PEM certificates to trust; nil trusts the system's roots.
+  public var ca: String?
+  /// PEM certificate chain and key presented to servers that ask (mutual TLS).
+  public var certificate: String?
+  public var key: String?
+  /// The name the server's certificate must carry, when it is not the host connected to.
+  public var authority: String?
+
+  public init(ca: String? = nil, certificate: String? = nil, key: String? = nil, authority: String? = nil) {
+    self.ca = ca
+    self.certificate = certificate
+    self.key = key
+    self.authority = authority
+  }
+}
+
 /// How to reach a server.
 public struct ClientConfiguration: Sendable {
   public var server: ServerAddress
+  /// TLS, or nil for plaintext.
+  public var tls: ClientTLS?
+  /// Bearer token sent with every call, or nil.
+  public var token: String?
+  /// Deadline for every call, streams included; nil for none on streams.
+  public var deadline: Duration?
   /// Largest frame accepted, in bytes: the default fits 8K RGB frames.
   public var maxFrameBytes: Int
   /// Deadline for the unary calls (`Describe`, `List`).
@@ -67,25 +91,36 @@ public struct SoccerClient: Sendable {
     do {
       let transport = try HTTP2ClientTransport.Posix(
         target: server.resolvableTarget,
-        transportSecurity: .plaintext,
+        transportSecurity: configuration.transportSecurity,
         config: .defaults {
           // Frames are megabytes each: large HTTP/2 frames and windows keep the pipe full.
           $0.http2.maxFrameSize = (1 << 24) - 1
           $0.http2.targetWindowSize = 64 * 1024 * 1024
+          $0.http2.authority = configuration.tls?.authority
         })
       return try await withGRPCClient(transport: transport) { grpc in
         try await body(SoccerClient(soccer: Stream_Soccer.Client(wrapping: grpc), configuration: configuration))
       }
+    } catch let error as ClientError {
+      throw error
     } catch {
       throw ClientError.from(error, server: server)
     }
+  }
+
+  private var metadata: Metadata {
+    guard let token = configuration.token else { return [:] }
+    return ["authorization": "Bearer \(token)"]
   }
 
   private func callOptions(timeout: Duration?) -> CallOptions {
     var options = CallOptions.defaults
     // Fail at once when the server is down instead of waiting for it to appear.
     options.waitForReady = false
-    options.timeout = timeout
+    switch (timeout, configuration.deadline) {
+    case (let a?, let b?): options.timeout = min(a, b)
+    case (let a, let b): options.timeout = a ?? b
+    }
     // The transport applies maxRequestMessageBytes to what it receives; set both to be sure.
     options.maxRequestMessageBytes = configuration.maxFrameBytes
     options.maxResponseMessageBytes = configuration.maxFrameBytes
@@ -100,7 +135,8 @@ public struct SoccerClient: Sendable {
     _ request: WatchRequest, onFrame: @escaping @Sendable (ReceivedFrame) async throws -> Void
   ) async throws(ClientError) -> Int {
     do {
-      let count = try await soccer.watch(request.message, options: callOptions(timeout: nil)) { response in
+      let count = try await soccer.watch(request.message, metadata: metadata, options: callOptions(timeout: nil)) {
+        response in
         var count = 0
         var numbering = FrameNumbering()
         for try await video in response.messages {
@@ -122,7 +158,7 @@ public struct SoccerClient: Sendable {
   public func describe(_ id: String) async throws(ClientError) -> Stream_MatchInfo {
     do {
       return try await soccer.describe(
-        Stream_Match.with { $0.id = id }, options: callOptions(timeout: configuration.unaryTimeout))
+        Stream_Match.with { $0.id = id }, metadata: metadata, options: callOptions(timeout: configuration.unaryTimeout))
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
@@ -143,7 +179,9 @@ public struct SoccerClient: Sendable {
   /// The ids the server can stream.
   public func list() async throws(ClientError) -> [String] {
     do {
-      return try await soccer.list(Stream_ListRequest(), options: callOptions(timeout: configuration.unaryTimeout)).ids
+      return try await soccer.list(
+        Stream_ListRequest(), metadata: metadata, options: callOptions(timeout: configuration.unaryTimeout)
+      ).ids
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
@@ -162,5 +200,18 @@ struct FrameNumbering {
     if let last, sent <= last { serverNumbers = false }
     last = sent
     return serverNumbers ? sent : received
+  }
+}
+
+extension ClientConfiguration {
+  var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
+    guard let tls else { return .plaintext }
+    return .tls {
+      if let ca = tls.ca { $0.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
+      if let certificate = tls.certificate, let key = tls.key {
+        $0.certificateChain = [.file(path: certificate, format: .pem)]
+        $0.privateKey = .file(path: key, format: .pem)
+      }
+    }
   }
 }

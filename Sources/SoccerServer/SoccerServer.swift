@@ -1,8 +1,10 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Logging
 import NIOCore
 import ServiceLifecycle
+import SoccerProtocol
 import VideoDecoding
 
 /// Where the server listens and what it serves.
@@ -21,6 +23,10 @@ public struct ServerConfiguration: Sendable {
   public var maxStreamsPerConnection: Int
   /// How long in-flight streams may go on once shutdown begins.
   public var grace: Duration
+  /// TLS and token.
+  public var security = ServerSecurity()
+  /// Where the one line per stream goes.
+  public var logger = Logger(label: "soccer.stream")
 
   public init(
     mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4,
@@ -47,15 +53,16 @@ public struct SoccerServer: Service {
   private let shutdown: AsyncStream<Void>
   private let startShutdown: AsyncStream<Void>.Continuation
 
-  /// Prepares a server; fails when the media folder does not exist.
-  public init(configuration: ServerConfiguration) throws(LibraryError) {
+  /// Prepares a server; fails when the media folder does not exist or a security file cannot be read.
+  public init(configuration: ServerConfiguration) throws {
     let library = try MatchLibrary(root: configuration.mediaRoot)
+    let security = try configuration.security.transportSecurity()
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
     let address: GRPCNIOTransportHTTP2.SocketAddress =
       host.contains(":") ? .ipv6(host: host, port: configuration.port) : .ipv4(host: host, port: configuration.port)
     let transport = HTTP2ServerTransport.Posix(
       address: address,
-      transportSecurity: .plaintext,
+      transportSecurity: security,
       config: .defaults {
         // Requests are one small `Match`: refuse anything bigger early.
         $0.rpc.maxRequestPayloadSize = 64 * 1024
@@ -64,11 +71,18 @@ public struct SoccerServer: Service {
         $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
       })
     let service = SoccerService(
-      library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams)
+      library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
+      logger: configuration.logger)
     decoders = service.decoders
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
-    server = GRPCServer(transport: transport, services: [service, HealthService(status: health)])
+    // The token guards the matches; health stays open, for load balancers and orchestrators.
+    let interceptors: [ConditionalInterceptor<any ServerInterceptor>] =
+      configuration.security.token.map { token in
+        [.apply(BearerTokenInterceptor(token: token), to: .services([Stream_Soccer.descriptor]))]
+      } ?? []
+    server = GRPCServer(
+      transport: transport, services: [service, HealthService(status: health)], interceptorPipeline: interceptors)
   }
 
   /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.

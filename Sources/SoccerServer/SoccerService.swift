@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import Logging
 import SoccerProtocol
 import VideoDecoding
 import VideoFrames
@@ -15,32 +16,75 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Decoders open for this service's streams.
   public let decoders = DecoderTally()
   private let streams: StreamLimit
+  private let logger: Logger
 
-  /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer
-  /// and serving at most `maxStreams` streams at once.
-  public init(library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64) {
+  /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
+  /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
+  public init(
+    library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64,
+    logger: Logger = Logger(label: "soccer.stream")
+  ) {
     self.library = library
     self.queueDepth = queueDepth
     self.streams = StreamLimit(limit: maxStreams)
+    self.logger = logger
   }
 
   public func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
   ) async throws {
-    try await mappingErrors {
-      let path = try library.path(for: request.id)
-      var options = try Self.decodeOptions(for: request)
-      try streams.acquire()
-      defer { streams.release() }
-      options.threads = Self.decoderThreads(openDecoders: decoders.open)
-      let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
-      defer { frames.cancel() }
-      var pacer = request.realTime ? Pacer() : nil
-      for try await frame in frames {
-        try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-        try await response.write(Stream_Video(frame))
-      }
+    let started = ContinuousClock.now
+    var sent = (frames: 0, bytes: 0)
+    var status = "OK"
+    defer {
+      let elapsed = started.duration(to: .now)
+      logger.info(
+        "stream",
+        metadata: [
+          "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
+          "options": "\(Self.describe(request))", "frames": "\(sent.frames)", "bytes": "\(sent.bytes)",
+          "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+          "status": "\(status)",
+        ])
     }
+    do {
+      try await stream(request, to: response, sent: &sent)
+    } catch {
+      let mapped = StatusMapping.rpcError(for: error)
+      status = "\(mapped.code)"
+      throw mapped
+    }
+  }
+
+  private func stream(
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, sent: inout (frames: Int, bytes: Int)
+  ) async throws {
+    let path = try library.path(for: request.id)
+    var options = try Self.decodeOptions(for: request)
+    try streams.acquire()
+    defer { streams.release() }
+    options.threads = Self.decoderThreads(openDecoders: decoders.open)
+    let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
+    defer { frames.cancel() }
+    var pacer = request.realTime ? Pacer() : nil
+    for try await frame in frames {
+      try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
+      try await response.write(Stream_Video(frame))
+      sent.frames += 1
+      sent.bytes += frame.pixels.count
+    }
+  }
+
+  /// The options a request set, for the log: "format:rgb24,max:320x0,start:2.0"; "-" for none.
+  static func describe(_ match: Stream_Match) -> String {
+    var parts: [String] = []
+    if match.pixelFormat != .bgr24 { parts.append("format:\(match.pixelFormat)") }
+    if match.maxWidth > 0 || match.maxHeight > 0 { parts.append("max:\(match.maxWidth)x\(match.maxHeight)") }
+    if match.startSeconds != 0 { parts.append("start:\(match.startSeconds)") }
+    if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
+    if match.stride > 1 { parts.append("stride:\(match.stride)") }
+    if match.realTime { parts.append("real-time") }
+    return parts.isEmpty ? "-" : parts.joined(separator: ",")
   }
 
   public func describe(request: Stream_Match, context: ServerContext) async throws -> Stream_MatchInfo {

@@ -93,7 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
         runs.append(BenchFigures(run))
       } catch {
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        throw fail("bench", (error as? DecodeError)?.description ?? "\(error)")
+        throw fail("bench", error)
       }
     }
     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

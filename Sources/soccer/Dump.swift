@@ -78,7 +78,7 @@ struct Dump: AsyncParsableCommand {
       }
     } catch {
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      throw fail("dump", error.description)
+      throw fail("dump", error)
     }
     if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     print(

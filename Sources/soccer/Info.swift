@@ -21,7 +21,7 @@ struct Info: AsyncParsableCommand {
       print("frames:    \(info.frameCount)\(info.frameCountExact ? "" : " (estimated)")")
       print("codec:     \(info.codec) (\(info.sourcePixelFormat))")
     } catch {
-      throw fail("info", error.description)
+      throw fail("info", error)
     }
   }
 

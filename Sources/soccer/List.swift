@@ -11,7 +11,7 @@ struct List: AsyncParsableCommand {
     do {
       for id in try await SoccerClient.with(configuration, { try await $0.list() }) { print(id) }
     } catch {
-      throw fail("list", error.description)
+      throw fail("list", error)
     }
   }
 }

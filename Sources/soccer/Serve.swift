@@ -40,6 +40,24 @@ struct Serve: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Seconds in-flight streams may go on once shutdown begins.", valueName: "seconds"))
   var grace: Double = 10
 
+  @Option(help: ArgumentHelp("PEM certificate chain to serve TLS with (needs --tls-key).", valueName: "file"))
+  var tlsCert: String?
+
+  @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
+  var tlsKey: String?
+
+  @Option(help: ArgumentHelp("PEM CA certificates; clients must present a certificate they signed.", valueName: "file"))
+  var clientCA: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "File holding the bearer token stream.Soccer calls must carry (default: SOCCER_TOKEN; never a command-line value, which ps shows).",
+      valueName: "file"))
+  var tokenFile: String?
+
+  @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+  var logLevel: String = "info"
+
   @Flag(help: "Let FFmpeg print its own warnings about damaged files.")
   var ffmpegLogs = false
 
@@ -49,20 +67,29 @@ struct Serve: AsyncParsableCommand {
     guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
     guard maxStreamsPerConnection >= 1 else { throw ValidationError("--max-streams-per-connection must be 1 or more") }
     guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
+    guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+    guard clientCA == nil || tlsCert != nil else { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
   }
 
   func run() async throws {
     if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
+    var logger = Logger(label: "soccer.serve")
+    logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+    var configuration = ServerConfiguration(
+      mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
+      maxStreamsPerConnection: maxStreamsPerConnection, grace: .milliseconds(Int64(grace * 1000)))
+    configuration.security = ServerSecurity(
+      certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
+    configuration.logger = logger
     let server: SoccerServer
     do {
-      server = try SoccerServer(
-        configuration: ServerConfiguration(
-          mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
-          maxStreamsPerConnection: maxStreamsPerConnection, grace: .milliseconds(Int64(grace * 1000))))
-    } catch {
+      server = try SoccerServer(configuration: configuration)
+    } catch is LibraryError {
       throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
+    } catch {
+      throw fail("serve", "\(error)")
     }
-    let logger = Logger(label: "soccer.serve")
     let group = ServiceGroup(
       configuration: .init(
         services: [.init(service: server)],

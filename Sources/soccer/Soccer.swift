@@ -9,6 +9,8 @@ struct Soccer: AsyncParsableCommand {
       A server (`soccer serve`) decodes <media>/<id>.mp4 with FFmpeg and streams every frame \
       as raw pixels over gRPC (service stream.Soccer), wire-compatible with the Python/OpenCV \
       demo. The other commands are clients of such a server.
+
+      \(ExitStatus.help)
       """,
     subcommands: [Serve.self, Dump.self, Info.self, List.self, BenchCommand.self]
   )

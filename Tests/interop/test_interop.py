@@ -139,7 +139,7 @@ def test_dump_from_python_server_writes_gray_pgm(soccer, python_gray_server, tmp
 def test_an_empty_stream_is_an_error_not_a_success(soccer, python_server, tmp_path):
     # The Python demo ends OK with no frames for a match it cannot open; we say so.
     result = run(soccer, "dump", "missing", "--out", str(tmp_path), "--server", python_server.target)
-    assert result.returncode == 1
+    assert result.returncode == 7
     assert result.stderr.strip().count("\n") == 0
     assert "no frames" in result.stderr
 
@@ -159,31 +159,34 @@ def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
     assert listing.returncode == 0 and "sample" in listing.stdout.split()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["dump", "nope", "--out", "{tmp}"], "no match"),
-    (["dump", "../etc/passwd", "--out", "{tmp}"], "invalid match id"),
-    (["dump", "sample", "--out", "/proc/version/frames"], "output folder"),
-    (["info", "nope"], "no match"),
+@pytest.mark.parametrize("args, message, status", [
+    (["dump", "nope", "--out", "{tmp}"], "no match", 4),
+    (["dump", "../etc/passwd", "--out", "{tmp}"], "invalid match id", 4),
+    (["dump", "sample", "--out", "/proc/version/frames"], "output folder", 1),
+    (["dump", "sample", "--out", "{tmp}", "--start", "99"], "past the end", 4),
+    (["dump", "sample", "--out", "{tmp}", "--deadline", "0.005"], "deadline exceeded", 5),
+    (["info", "nope"], "no match", 4),
 ])
-def test_cli_errors_are_one_line_and_exit_1(soccer, our_server, tmp_path, args, message):
+def test_cli_errors_are_one_line_with_their_exit_status(soccer, our_server, tmp_path, args, message, status):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = run(soccer, *args, "--server", our_server.target)
-    assert result.returncode == 1
+    assert result.returncode == status, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
 
 
 def test_cli_reports_a_server_that_is_down(soccer, tmp_path):
     result = run(soccer, "dump", "sample", "--out", str(tmp_path), "--server", "127.0.0.1:1")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "cannot reach the server at 127.0.0.1:1" in result.stderr
 
 
 def test_cli_help_explains_commands(soccer):
     result = run(soccer, "--help")
     assert result.returncode == 0
-    for command in ("serve", "dump", "info", "list"):
+    for command in ("serve", "dump", "info", "list", "bench"):
         assert command in result.stdout
+    assert "Exit status" in result.stdout
     dump_help = run(soccer, "dump", "--help").stdout
     assert "--every" in dump_help and "--out" in dump_help
 
@@ -274,7 +277,7 @@ def test_bench_table_and_errors(soccer, our_server):
     table = run(soccer, "bench", "sample", "--repeat", "2", "--server", our_server.target)
     assert table.returncode == 0 and "frames/s" in table.stdout and "median" in table.stdout
     missing = run(soccer, "bench", "nope", "--server", our_server.target)
-    assert missing.returncode == 1 and "no match" in missing.stderr
+    assert missing.returncode == 4 and "no match" in missing.stderr
     both = run(soccer, "bench", "sample", "--local", "x.mp4")
     assert both.returncode != 0 and "not both" in both.stderr
 
