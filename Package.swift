@@ -30,8 +30,8 @@ let package = Package(
       pkgConfig: "libavformat",
       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
     ),
-    // glibc allocator settings (mallopt), which Swift's Glibc module does not export.
-    .target(name: "CMalloc"),
+    // glibc facilities Swift's Glibc module does not export: allocator settings, thread names.
+    .target(name: "CSoccerSystem"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
     .target(
       name: "SoccerProtocol",
@@ -43,7 +43,7 @@ let package = Package(
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     .target(name: "VideoFrames", swiftSettings: strict),
-    .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "VideoFrames"], swiftSettings: strict),
+    .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames"], swiftSettings: strict),
     .target(
       name: "SoccerServer",
       dependencies: [
@@ -69,7 +69,7 @@ let package = Package(
     .executableTarget(
       name: "soccer",
       dependencies: [
-        "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CMalloc",
+        "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CSoccerSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,7 +78,7 @@ let package = Package(
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
     .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),
-    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CMalloc"], swiftSettings: strict),
+    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CSoccerSystem"], swiftSettings: strict),
     .testTarget(
       name: "VideoDecodingTests",
       dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],

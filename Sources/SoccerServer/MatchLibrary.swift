@@ -64,9 +64,10 @@ public struct MatchLibrary: Sendable {
     guard let resolved = Self.realPath(candidate) else { throw .notFound(id) }
     // A symlink that leads out of the root is treated as absent: the server never reads outside it.
     guard resolved.hasPrefix(resolvedRoot + "/") else { throw .notFound(id) }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else { throw .notFound(id) }
-    guard !isDirectory.boolValue else { throw .notAFile(id) }
+    var status = stat()
+    guard stat(resolved, &status) == 0 else { throw .notFound(id) }
+    // Only regular files: opening a FIFO or a device could block the decoder forever.
+    guard status.st_mode & S_IFMT == S_IFREG else { throw .notAFile(id) }
     return resolved
   }
 

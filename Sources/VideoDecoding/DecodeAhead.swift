@@ -1,3 +1,4 @@
+import CSoccerSystem
 import Dispatch
 import Foundation
 import Synchronization
@@ -19,6 +20,8 @@ public final class DecodeAhead: Sendable, AsyncSequence {
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
     let thread = Thread {
+      // Named for the OS too (top -H, perf, /proc), which Foundation's Thread.name is not on Linux.
+      soccer_name_current_thread("soccer-decode")
       tally?.opened()
       channel.decode(path: path, options: options)
       // decode(path:options:) has returned, so its decoder and every FFmpeg object are freed.

@@ -1,4 +1,4 @@
-import CMalloc
+import CSoccerSystem
 
 /// Process-wide allocator settings for streaming multi-megabyte frames.
 enum MemoryTuning {

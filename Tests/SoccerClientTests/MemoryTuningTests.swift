@@ -1,4 +1,4 @@
-import CMalloc
+import CSoccerSystem
 import Testing
 
 @Suite struct MemoryTuningTests {
