@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
   public var maxStreamsPerConnection: Int
   /// How long in-flight streams may go on once shutdown begins.
   public var grace: Duration
+  /// How often the server pings a quiet connection to find dead peers.
+  public var keepalive: Duration = .seconds(60)
   /// TLS and token.
   public var security = ServerSecurity()
   /// Where the one line per stream goes.
@@ -69,6 +71,11 @@ public struct SoccerServer: Service {
         $0.http2.maxFrameSize = (1 << 24) - 1
         $0.http2.targetWindowSize = 64 * 1024 * 1024
         $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
+        // Dead peers (a laptop closed mid-stream) are found by pings, and clients may ping
+        // too, even between calls, as often as once a second, so their own checks are not punished.
+        $0.connection.keepalive = .init(
+          time: configuration.keepalive, timeout: .seconds(20),
+          clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true))
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,

@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Seconds in-flight streams may go on once shutdown begins.", valueName: "seconds"))
   var grace: Double = 10
 
+  @Option(help: ArgumentHelp("Seconds between pings on a quiet connection, to find dead peers.", valueName: "seconds"))
+  var keepalive: Double = 60
+
   @Option(help: ArgumentHelp("PEM certificate chain to serve TLS with (needs --tls-key).", valueName: "file"))
   var tlsCert: String?
 
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
     guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
     guard maxStreamsPerConnection >= 1 else { throw ValidationError("--max-streams-per-connection must be 1 or more") }
     guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
+    guard keepalive >= 1, keepalive.isFinite else { throw ValidationError("--keepalive must be 1 second or more") }
     guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     guard clientCA == nil || tlsCert != nil else { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
@@ -82,6 +86,7 @@ struct Serve: AsyncParsableCommand {
     configuration.security = ServerSecurity(
       certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
     configuration.logger = logger
+    configuration.keepalive = .milliseconds(Int64(keepalive * 1000))
     let server: SoccerServer
     do {
       server = try SoccerServer(configuration: configuration)

@@ -91,3 +91,24 @@ def test_new_streams_are_refused_once_shutdown_begins(soccer):
         assert refused
         assert len(list(slow)) == 49
     assert server.process.wait(timeout=15) == 0
+
+
+def test_clients_that_ping_while_idle_keep_their_connection(soccer):
+    server = serve(soccer)
+    states = []
+    options = [("grpc.keepalive_time_ms", 1000), ("grpc.keepalive_timeout_ms", 5000),
+               ("grpc.keepalive_permit_without_calls", 1), ("grpc.http2.max_pings_without_data", 0)]
+    try:
+        with grpc.insecure_channel(server.target, options=options) as channel:
+            channel.subscribe(lambda state: states.append(state), try_to_connect=True)
+            health = health_pb2_grpc.HealthStub(channel)
+            assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == \
+                health_pb2.HealthCheckResponse.SERVING
+            time.sleep(4)  # about four pings with no call in flight
+            assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == \
+                health_pb2.HealthCheckResponse.SERVING
+    finally:
+        assert server.stop() == 0
+    # A server that punished the pings would have sent GOAWAY: the channel would have left READY.
+    ready = states.index(grpc.ChannelConnectivity.READY)
+    assert all(state == grpc.ChannelConnectivity.READY for state in states[ready:]), states
