@@ -66,6 +66,8 @@ func withServer<T: Sendable>(
   _ body: @Sendable (_ server: SoccerServer, _ client: ClientConfiguration) async throws -> T
 ) async throws -> T {
   var configuration = ServerConfiguration(mediaRoot: media, host: "127.0.0.1", port: 0)
+  // Hundreds of streams per run: their log lines would bury the test results.
+  configuration.logger.logLevel = .critical
   configure(&configuration)
   let server = try SoccerServer(configuration: configuration)
   return try await withThrowingTaskGroup(of: T?.self) { group in
