@@ -42,8 +42,11 @@ public enum Bench {
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
+    let first = measurements.map(\.started).min() ?? started
+    let last = measurements.map(\.ended).max() ?? started
     return BenchRun(
-      streams: measurements, seconds: seconds(since: started), cpuSeconds: processCPUSeconds() - cpuBefore)
+      streams: measurements, seconds: seconds(first.duration(to: last)),
+      cpuSeconds: processCPUSeconds() - cpuBefore)
   }
 
   /// Decodes and converts `path` in this process, with no network: what the decoder alone can do.
@@ -64,8 +67,11 @@ public enum Bench {
   }
 
   private static func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = start.duration(to: .now)
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    seconds(start.duration(to: .now))
+  }
+
+  private static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
   }
 }
 

@@ -5,8 +5,11 @@ import Histogram
 public struct StreamMeasurement: Sendable {
   public var frames = 0
   public var bytes = 0
-  /// From asking for the stream to its end.
+  /// From asking for the stream (on an open connection) to its end.
   public var seconds = 0.0
+  /// When the stream was asked for and when it ended.
+  public var started = ContinuousClock.now
+  public var ended = ContinuousClock.now
   /// From asking for the stream (on an open connection) to the first frame.
   public var firstFrameSeconds: Double?
   /// From opening the connection to the server's first answer.
@@ -46,7 +49,10 @@ struct StreamClock {
   }
 
   mutating func finish() -> StreamMeasurement {
-    measurement.seconds = seconds(started.duration(to: .now))
+    let now = ContinuousClock.now
+    measurement.seconds = seconds(started.duration(to: now))
+    measurement.started = started
+    measurement.ended = now
     return measurement
   }
 
@@ -62,7 +68,8 @@ struct StreamClock {
 /// One run of a benchmark: one or more concurrent streams.
 public struct BenchRun: Sendable {
   public var streams: [StreamMeasurement]
-  /// Wall time of the whole run, first request to last frame.
+  /// Wall time of the whole run, from the first stream's request to the last stream's end
+  /// (connecting is timed apart, in each stream's `connectSeconds`).
   public var seconds: Double
   /// User plus system CPU time this process spent during the run.
   public var cpuSeconds: Double

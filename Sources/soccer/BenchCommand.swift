@@ -23,7 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
       shows what the network costs.
 
       Each stream first opens its connection and waits for one round trip with the server \
-      (connect_ms); first_frame_ms then runs from the Watch request to the first frame.
+      (connect_ms); seconds, fps and first_frame_ms then run from the Watch request.
 
       Several ids share the streams out in turn: `soccer bench a b c d --streams 8` gives each \
       match two streams.

@@ -112,3 +112,21 @@ def test_clients_that_ping_while_idle_keep_their_connection(soccer):
     # A server that punished the pings would have sent GOAWAY: the channel would have left READY.
     ready = states.index(grpc.ChannelConnectivity.READY)
     assert all(state == grpc.ChannelConnectivity.READY for state in states[ready:]), states
+
+
+def test_requests_over_the_size_limit_are_refused(soccer):
+    server = serve(soccer)
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            try:
+                next(iter(stub.Watch(stream_pb2.Match(id="a" * 100_000), timeout=5)))
+                raise AssertionError("a 100 kB request was accepted")
+            except grpc.RpcError as error:
+                # grpc-swift-nio-transport resets the stream (CANCELLED); either way it never reaches the service.
+                assert error.code() in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED), error
+            # The connection and the server are still fine.
+            video = next(iter(stub.Watch(stream_pb2.Match(id="sample", max_frames=1), timeout=5)))
+            assert video.data_shape == "(360, 640, 3)"
+    finally:
+        assert server.stop() == 0
