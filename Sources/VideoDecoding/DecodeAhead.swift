@@ -41,9 +41,6 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   /// The next frame, nil at the end, or the error that stopped decoding.
   public func next() async throws -> Frame? { try await channel.next() }
 
-  /// What the container says about the video once the file is open; nil before, or if it failed to open.
-  public var info: MediaInfo? { channel.info }
-
   public struct AsyncIterator: AsyncIteratorProtocol {
     let source: DecodeAhead
     public mutating func next() async throws -> Frame? { try await source.next() }
@@ -74,7 +71,6 @@ private final class FrameChannel: Sendable {
 
   private struct State {
     var frames: [Frame] = []
-    var info: MediaInfo?
     var end: End?
     var waiter: CheckedContinuation<Frame?, any Error>?
     var cancelled = false
@@ -136,14 +132,11 @@ private final class FrameChannel: Sendable {
     }
   }
 
-  var info: MediaInfo? { state.withLock { $0.info } }
-
   // MARK: - Decoding thread
 
   func decode(path: String, options: DecodeOptions) {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
-      state.withLock { $0.info = decoder.info }
       try decoder.configure(options)
       while let frame = try decoder.next() {
         guard push(frame) else { return }
