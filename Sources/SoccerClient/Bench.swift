@@ -23,7 +23,7 @@ public enum Bench {
               // The connection is timed on its own, so first_frame_ms is the stream's latency alone.
               let connecting = ContinuousClock.now
               try await client.connect()
-              let connectSeconds = seconds(since: connecting)
+              let connectSeconds = connecting.duration(to: .now).seconds
               let clock = Mutex(StreamClock())
               try await client.watch(request) { frame in
                 clock.withLock { $0.frame(bytes: frame.pixels.count) }
@@ -45,7 +45,7 @@ public enum Bench {
     let first = measurements.map(\.started).min() ?? started
     let last = measurements.map(\.ended).max() ?? started
     return BenchRun(
-      streams: measurements, seconds: seconds(first.duration(to: last)),
+      streams: measurements, seconds: first.duration(to: last).seconds,
       cpuSeconds: processCPUSeconds() - cpuBefore)
   }
 
@@ -63,15 +63,8 @@ public enum Bench {
     let measurement = clock.finish()
     guard measurement.frames > 0 else { throw ClientError.noFrames(path) }
     return BenchRun(
-      streams: [measurement], seconds: seconds(since: started), cpuSeconds: processCPUSeconds() - cpuBefore)
-  }
-
-  private static func seconds(since start: ContinuousClock.Instant) -> Double {
-    seconds(start.duration(to: .now))
-  }
-
-  private static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+      streams: [measurement], seconds: started.duration(to: .now).seconds,
+      cpuSeconds: processCPUSeconds() - cpuBefore)
   }
 }
 

@@ -49,8 +49,7 @@ public struct FrameDump: Sendable {
       }
       progress(frames, bytes)
     }
-    let elapsed = started.duration(to: .now)
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = started.duration(to: .now).seconds
     let (frames, bytes) = totals.withLock { ($0.frames, $0.bytes) }
     return DumpSummary(frames: frames, bytes: bytes, seconds: seconds)
   }

@@ -39,9 +39,9 @@ struct StreamClock {
   mutating func frame(bytes: Int) {
     let now = ContinuousClock.now
     if let last {
-      _ = measurement.gaps.record(UInt64(max(0, microseconds(now - last))))
+      _ = measurement.gaps.record(UInt64(max(0, (now - last).seconds * 1_000_000)))
     } else {
-      measurement.firstFrameSeconds = seconds(started.duration(to: now))
+      measurement.firstFrameSeconds = started.duration(to: now).seconds
     }
     last = now
     measurement.frames += 1
@@ -50,18 +50,10 @@ struct StreamClock {
 
   mutating func finish() -> StreamMeasurement {
     let now = ContinuousClock.now
-    measurement.seconds = seconds(started.duration(to: now))
+    measurement.seconds = started.duration(to: now).seconds
     measurement.started = started
     measurement.ended = now
     return measurement
-  }
-
-  private func microseconds(_ d: Duration) -> Int64 {
-    d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
-  }
-
-  private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
   }
 }
 
@@ -96,4 +88,9 @@ func processCPUSeconds() -> Double {
   getrusage(RUSAGE_SELF.rawValue, &usage)
   func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
   return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -135,9 +135,8 @@ func counter(_ frame: ReceivedFrame, source: (width: Int, height: Int) = (640, 3
       } catch {}
       #expect(seen.frames.count == 5)
       #expect(openWhileStreaming.withLock { $0 } == 1)
-      let deadline = ContinuousClock.now + .seconds(3)
-      while server.openDecoders > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-      #expect(server.openDecoders == 0)
+      let freed = try await decodersFreed(server)
+      #expect(freed)
     }
   }
 }
