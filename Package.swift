@@ -30,6 +30,8 @@ let package = Package(
       pkgConfig: "libavformat",
       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
     ),
+    // libchafa: pictures as terminal text and graphics.
+    .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
     // glibc facilities Swift's Glibc module does not export: allocator settings, thread names.
     .target(name: "CSoccerSystem"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
@@ -66,10 +68,24 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // Frames drawn as terminal output (chafa): render modes, colour depths, fitting.
+    .target(name: "TerminalGraphics", dependencies: ["CChafa", "VideoFrames"], swiftSettings: strict),
+    // The terminal itself: raw input, size, capability queries, keys, signals, restoring.
+    .target(name: "TerminalIO", swiftSettings: strict),
+    // `soccer watch`: pacing, layout and the status line over a SoccerClient stream.
+    .target(
+      name: "TerminalPlayer",
+      dependencies: [
+        "SoccerClient", "TerminalGraphics", "TerminalIO",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "soccer",
       dependencies: [
         "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CSoccerSystem",
+        "TerminalPlayer", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,6 +93,11 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
+    .testTarget(
+      name: "TerminalTests",
+      dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayer", "VideoFrames", "TestSupport"],
+      swiftSettings: strict
+    ),
     .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),
     .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CSoccerSystem"], swiftSettings: strict),
     .testTarget(

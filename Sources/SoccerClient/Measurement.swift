@@ -83,7 +83,7 @@ public struct BenchRun: Sendable {
 }
 
 /// CPU time (user + system) this process has used so far, in seconds.
-func processCPUSeconds() -> Double {
+public func processCPUSeconds() -> Double {
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
   func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
@@ -92,5 +92,5 @@ func processCPUSeconds() -> Double {
 
 extension Duration {
   /// The duration in seconds.
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+  public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A terminal's size in cells and, when it says, in pixels.
+public struct TerminalSize: Sendable, Hashable {
+  public var columns: Int
+  public var rows: Int
+  public var pixelWidth: Int
+  public var pixelHeight: Int
+
+  public init(columns: Int, rows: Int, pixelWidth: Int = 0, pixelHeight: Int = 0) {
+    self.columns = columns
+    self.rows = rows
+    self.pixelWidth = pixelWidth
+    self.pixelHeight = pixelHeight
+  }
+}
+
+/// Whether `descriptor` is a terminal.
+public func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+/// The size of the terminal on `descriptor` (TIOCGWINSZ); nil when it is not a terminal.
+public func terminalSize(of descriptor: Int32) -> TerminalSize? {
+  var size = winsize()
+  guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+  return TerminalSize(
+    columns: Int(size.ws_col), rows: Int(size.ws_row), pixelWidth: Int(size.ws_xpixel),
+    pixelHeight: Int(size.ws_ypixel))
+}
+
+/// Owns the terminal while a player draws on it, and always gives it back as it was.
+///
+/// Every write and the restore go through one lock, so a restore from a signal handler's
+/// queue cannot interleave with a frame being written, and nothing is written after it.
+public final class TerminalSession: Sendable {
+  private struct State {
+    var savedInput: termios?
+    var started = false
+    var restored = false
+  }
+
+  public let input: Int32
+  public let output: Int32
+  private let state = Mutex(State())
+
+  /// Takes the terminal on `output` (and keys from `input`, if that is a terminal).
+  public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
+    self.input = input
+    self.output = output
+  }
+
+  /// Turns off echo and line editing, so keys reach the player one by one and never show.
+  ///
+  /// Ctrl-C arrives as a byte (0x03) rather than a signal, so quitting with it runs the
+  /// normal restore.
+  public func enterRawInput() {
+    state.withLock { state in
+      guard state.savedInput == nil, !state.restored, isTerminal(input) else { return }
+      var saved = termios()
+      guard tcgetattr(input, &saved) == 0 else { return }
+      var raw = saved
+      raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
+      raw.c_iflag &= ~tcflag_t(IXON | ICRNL)
+      withUnsafeMutableBytes(of: &raw.c_cc) { cc in
+        cc[Int(VMIN)] = 1
+        cc[Int(VTIME)] = 0
+      }
+      guard tcsetattr(input, TCSANOW, &raw) == 0 else { return }
+      state.savedInput = saved
+    }
+  }
+
+  /// Switches to the alternate screen and hides the cursor.
+  public func startScreen() {
+    let started = state.withLock { state in
+      guard !state.restored, !state.started else { return false }
+      state.started = true
+      return true
+    }
+    if started {
+      write(ControlSequence.enterAlternateScreen + ControlSequence.hideCursor + ControlSequence.disableAutowrap)
+    }
+  }
+
+  /// Writes all of `bytes`; returns false once the session is restored or the terminal is gone.
+  @discardableResult
+  public func write(_ bytes: [UInt8]) -> Bool {
+    state.withLock { state in
+      guard !state.restored else { return false }
+      return writeAll(bytes)
+    }
+  }
+
+  /// Writes `text` as UTF-8.
+  @discardableResult
+  public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+
+  /// Puts the terminal back: screen, cursor, modes and input settings. Safe to call twice.
+  public func restore() {
+    state.withLock { state in
+      guard !state.restored else { return }
+      state.restored = true
+      if state.started { _ = writeAll(Array(ControlSequence.restore.utf8)) }
+      if var saved = state.savedInput {
+        // TCSAFLUSH also drops keys typed after the last read, so they do not reach the shell.
+        tcsetattr(input, TCSAFLUSH, &saved)
+      }
+    }
+  }
+
+  /// Reads whatever arrives on the input within `timeout`, until `isComplete` says enough.
+  public func read(until isComplete: ([UInt8]) -> Bool, timeout: Duration) -> [UInt8] {
+    var received: [UInt8] = []
+    let deadline = ContinuousClock.now + timeout
+    var buffer = [UInt8](repeating: 0, count: 256)
+    while !isComplete(received) {
+      let left = ContinuousClock.now.duration(to: deadline)
+      guard left > .zero else { break }
+      let milliseconds = Int32(
+        clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+      var poller = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&poller, 1, milliseconds)
+      if ready < 0 && errno == EINTR { continue }
+      guard ready > 0 else { break }
+      let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+      guard count > 0 else { break }
+      received.append(contentsOf: buffer[0..<count])
+    }
+    return received
+  }
+
+  private func writeAll(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { raw in
+      guard var pointer = raw.baseAddress else { return true }
+      var left = raw.count
+      while left > 0 {
+        let written = Glibc.write(output, pointer, left)
+        if written < 0 {
+          if errno == EINTR || errno == EAGAIN { continue }
+          return false
+        }
+        pointer += written
+        left -= written
+      }
+      return true
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import GRPCCore
+import SoccerClient
+import Synchronization
+import TerminalGraphics
+import TerminalIO
+
+/// Plays matches on a terminal: `soccer watch`.
+public struct TerminalPlayer: Sendable {
+  public let settings: WatchSettings
+  public let session: TerminalSession
+  public let environment: [String: String]
+
+  public init(settings: WatchSettings, session: TerminalSession, environment: [String: String]) {
+    self.settings = settings
+    self.session = session
+    self.environment = environment
+  }
+
+  /// Asks the terminal what it can do; the keys pressed meanwhile are kept in the replies.
+  ///
+  /// Echo is off by then, so neither replies nor stray keys ever show on the screen.
+  public func queryTerminal() -> TerminalReplies {
+    session.enterRawInput()
+    guard isTerminal(session.input), session.write(ControlSequence.capabilityQueries) else { return TerminalReplies() }
+    let bytes = session.read(until: { TerminalReplies(parsing: $0).answered }, timeout: settings.queryTimeout)
+    return TerminalReplies(parsing: bytes)
+  }
+
+  /// Plays until the match ends (every pass, with `loop`), the person quits or the stream fails.
+  ///
+  /// The caller restores the session afterwards, whatever happened.
+  public func play(client: SoccerClient, replies: TerminalReplies) async throws(ClientError) -> PlaybackSummary {
+    if KeyDecoder.commands(in: replies.keystrokes).contains(.quit) {
+      var summary = PlaybackSummary()
+      summary.quit = true
+      return summary
+    }
+    let facts = try await describe(client: client)
+    let display = DisplayChoice.resolve(
+      mode: settings.mode, colors: settings.colors, environment: environment, replies: replies)
+    let terminal = terminalSize(of: session.output) ?? TerminalSize(columns: 80, rows: 24)
+    let screen = CellGrid(columns: terminal.columns, rows: terminal.rows)
+    let cell = cellSize(replies: replies, terminal: terminal)
+    let playback = Playback(
+      settings: settings, session: session, info: facts, cell: cell, display: display,
+      synchronized: replies.synchronizedOutput, screen: screen)
+
+    session.startScreen()
+    let (quits, quitter) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let keys =
+      isTerminal(session.input)
+      ? InputWatcher(descriptor: session.input) { bytes in
+        if KeyDecoder.commands(in: bytes).contains(.quit) { quitter.yield() }
+      } : nil
+    let resizes = SignalWatcher([SIGWINCH]) { _ in Task { await playback.terminalResized() } }
+    defer {
+      keys?.cancel()
+      resizes.cancel()
+    }
+
+    var space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)
+    if let size = settings.size { space = size }
+    let limit = Fit.sourceLimit(for: space, mode: display.mode, cell: cell)
+    var request = WatchRequest(id: settings.id)
+    request.format = .rgb24
+    request.maxWidth = limit.width
+    request.maxHeight = limit.height
+    request.startSeconds = settings.startSeconds
+
+    let streamRequest = request
+    let started = ContinuousClock.now
+    let cpuBefore = processCPUSeconds()
+    let quit: Bool
+    do {
+      quit = try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask {
+          repeat {
+            await playback.restartClock()
+            try await client.watch(streamRequest) { frame in try await playback.present(frame) }
+          } while settings.loop && !Task.isCancelled
+          return false
+        }
+        group.addTask {
+          for await _ in quits { return true }
+          return false
+        }
+        defer { group.cancelAll() }
+        // The first to finish decides: the match ended, or the person quit.
+        while let finished = try await group.next() {
+          if finished { return true }
+          return false
+        }
+        return false
+      }
+    } catch let error as ClientError {
+      throw error
+    } catch {
+      throw ClientError.local("\(error)")
+    }
+    var summary = await playback.summary
+    summary.quit = quit
+    summary.seconds = started.duration(to: .now).seconds
+    summary.cpuSeconds = processCPUSeconds() - cpuBefore
+    return summary
+  }
+
+  /// Draws one frame (the first, or the one at the start time) as text on standard output.
+  public func renderOnce(client: SoccerClient, replies: TerminalReplies?) async throws(ClientError) -> [UInt8] {
+    let display = DisplayChoice.resolve(
+      mode: settings.mode, colors: settings.colors, environment: environment, replies: replies)
+    let terminal = terminalSize(of: session.output)
+    let space =
+      settings.size ?? terminal.map { CellGrid(columns: $0.columns, rows: max(1, $0.rows - 1)) }
+      ?? CellGrid(columns: 80, rows: 24)
+    let cell = cellSize(replies: replies, terminal: terminal)
+    let limit = Fit.sourceLimit(for: space, mode: display.mode, cell: cell)
+    var request = WatchRequest(id: settings.id)
+    request.format = .rgb24
+    request.maxWidth = limit.width
+    request.maxHeight = limit.height
+    request.startSeconds = settings.startSeconds
+    request.maxFrames = 1
+    let frames = FrameBox()
+    try await client.watch(request) { frame in frames.keep(frame) }
+    guard let frame = frames.first else { throw ClientError.noFrames(settings.id) }
+    let grid = Fit.cells(pictureWidth: frame.header.width, height: frame.header.height, within: space, cell: cell)
+    let renderer = FrameRenderer(
+      settings: RenderSettings(mode: display.mode, colors: display.colors, grid: grid, cell: cell))
+    var out = renderer.render(
+      pixels: frame.pixels, width: frame.header.width, height: frame.header.height, format: frame.format)
+    if display.colors != .none || display.mode.isGraphics { out += ControlSequence.resetAttributes.utf8 }
+    out.append(0x0A)
+    return out
+  }
+
+  private func describe(client: SoccerClient) async throws(ClientError) -> MatchFacts {
+    do {
+      let info = try await client.describe(settings.id)
+      return MatchFacts(
+        frameCount: info.frameCount > 0 ? Int(clamping: info.frameCount) : nil,
+        durationSeconds: info.durationSeconds > 0 ? info.durationSeconds : nil,
+        frameRate: info.frameRate > 0 ? info.frameRate : nil)
+    } catch  where error.code == .unimplemented {
+      // The Python demo has only Watch: play without totals.
+      return MatchFacts()
+    }
+  }
+
+  private func cellSize(replies: TerminalReplies?, terminal: TerminalSize?) -> CellSize {
+    if let replies, replies.cellWidth > 0, replies.cellHeight > 0 {
+      return CellSize(width: replies.cellWidth, height: replies.cellHeight)
+    }
+    if let terminal, terminal.pixelWidth > 0, terminal.pixelHeight > 0 {
+      return CellSize(width: terminal.pixelWidth / terminal.columns, height: terminal.pixelHeight / terminal.rows)
+    }
+    if let replies, replies.areaWidth > 0, replies.areaHeight > 0, let terminal {
+      return CellSize(width: replies.areaWidth / terminal.columns, height: replies.areaHeight / terminal.rows)
+    }
+    return .assumed
+  }
+}
+
+/// Holds the one frame `renderOnce` asks for.
+private final class FrameBox: Sendable {
+  private let frame = Mutex<ReceivedFrame?>(nil)
+  func keep(_ received: ReceivedFrame) { frame.withLock { if $0 == nil { $0 = received } } }
+  var first: ReceivedFrame? { frame.withLock { $0 } }
+}
