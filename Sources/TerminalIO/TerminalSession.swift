@@ -40,14 +40,16 @@ public func terminalSize(of descriptor: Int32) -> TerminalSize? {
 /// queue cannot interleave with a frame being written, and nothing is written after it.
 public final class TerminalSession: Sendable {
   private struct State {
-    var savedInput: termios?
     var started = false
     var restored = false
   }
 
   public let input: Int32
   public let output: Int32
+  /// Held while writing: a write can block for as long as the terminal does not read.
   private let state = Mutex(State())
+  /// The input settings to put back; never held for long, so a signal can always reach them.
+  private let savedInput = Mutex<termios?>(nil)
 
   /// Takes the terminal on `output` (and keys from `input`, if that is a terminal).
   public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
@@ -60,8 +62,8 @@ public final class TerminalSession: Sendable {
   /// Ctrl-C arrives as a byte (0x03) rather than a signal, so quitting with it runs the
   /// normal restore.
   public func enterRawInput() {
-    state.withLock { state in
-      guard state.savedInput == nil, !state.restored, isTerminal(input) else { return }
+    savedInput.withLock { savedInput in
+      guard savedInput == nil, isTerminal(input) else { return }
       var saved = termios()
       guard tcgetattr(input, &saved) == 0 else { return }
       var raw = saved
@@ -72,7 +74,7 @@ public final class TerminalSession: Sendable {
         cc[Int(VTIME)] = 0
       }
       guard tcsetattr(input, TCSANOW, &raw) == 0 else { return }
-      state.savedInput = saved
+      savedInput = saved
     }
   }
 
@@ -103,14 +105,42 @@ public final class TerminalSession: Sendable {
 
   /// Puts the terminal back: screen, cursor, modes and input settings. Safe to call twice.
   public func restore() {
-    state.withLock { state in
-      guard !state.restored else { return }
-      state.restored = true
-      if state.started { _ = writeAll(Array(ControlSequence.restore.utf8)) }
-      if var saved = state.savedInput {
-        // TCSAFLUSH also drops keys typed after the last read, so they do not reach the shell.
-        tcsetattr(input, TCSAFLUSH, &saved)
-      }
+    state.withLock { restore(&$0) }
+  }
+
+  /// Restores from a signal handler's queue: like `restore()`, but if a write has been stuck
+  /// for `patience` (a terminal that stopped reading), restores without waiting for it, since
+  /// the process is about to exit.
+  public func restoreForExit(patience: Duration = .milliseconds(500)) {
+    let deadline = ContinuousClock.now + patience
+    while ContinuousClock.now < deadline {
+      if state.withLockIfAvailable({ restore(&$0) }) != nil { return }
+      usleep(5_000)
+    }
+    // One non-blocking attempt: the terminal may never read again.
+    let flags = fcntl(output, F_GETFL)
+    _ = fcntl(output, F_SETFL, flags | O_NONBLOCK)
+    _ = ControlSequence.restore.utf8CString.withUnsafeBufferPointer {
+      Glibc.write(output, $0.baseAddress, $0.count - 1)
+    }
+    restoreInput()
+  }
+
+  private func restore(_ state: inout State) {
+    guard !state.restored else { return }
+    state.restored = true
+    if state.started { _ = writeAll(Array(ControlSequence.restore.utf8)) }
+    restoreInput()
+  }
+
+  private func restoreInput() {
+    savedInput.withLock { saved in
+      guard var settings = saved else { return }
+      // Not TCSAFLUSH: it waits for output to drain, forever if the terminal stopped reading.
+      tcsetattr(input, TCSANOW, &settings)
+      // Keys typed after the last read go nowhere rather than to the shell.
+      tcflush(input, TCIFLUSH)
+      saved = nil
     }
   }
 

@@ -104,7 +104,7 @@ struct Watch: AsyncParsableCommand {
 
     // A signal ends playback at once, but never leaves the terminal in raw mode or hidden.
     let signals = SignalWatcher([SIGTERM, SIGHUP, SIGINT]) { number in
-      session.restore()
+      session.restoreForExit()
       _exit(128 + number)
     }
     defer { signals.cancel() }

@@ -1,0 +1,318 @@
+"""`soccer watch` in a real terminal: a tmux pane against a real server, read back with capture-pane."""
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT
+
+BLOCKS = re.compile("[\u2580-\u259f\U0001fb00-\U0001fb3b]")
+STATUS = re.compile(r"sample  frame (\d+)/100  \S+  \S+ fps  skipped (\d+)  \d+ kB/s")
+
+
+class Pane:
+    """A detached tmux session of its own (own socket), running a plain shell in a 100x30 pane."""
+
+    def __init__(self, name):
+        if shutil.which("tmux") is None:
+            pytest.fail("tmux is missing: tools/install-deps installs it")
+        self.socket = f"soccer-{name}-{os.getpid()}"
+        self.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "30",
+                  "env", "-i", f"PATH={os.environ['PATH']}", "TERM=screen", "PS1=$ ", "bash", "--norc", "--noprofile")
+        self.tmux("set-option", "-t", "t", "status", "off")
+        self.tmux("resize-window", "-t", "t", "-x", "100", "-y", "30")
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True,
+                              timeout=10).stdout
+
+    def type(self, line):
+        self.tmux("send-keys", "-t", "t", "-l", line)
+        self.tmux("send-keys", "-t", "t", "Enter")
+
+    def key(self, name):
+        self.tmux("send-keys", "-t", "t", name)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "t").split("\n")
+
+    def flags(self):
+        """Cursor visible, alternate screen on, and autowrap on, as tmux tracks them for the pane."""
+        text = self.tmux("display-message", "-p", "-t", "t", "#{cursor_flag} #{alternate_on} #{wrap_flag}")
+        cursor, alternate, wrap = text.split()
+        return {"cursor": cursor == "1", "alternate": alternate == "1", "wrap": wrap == "1"}
+
+    def wait_for(self, predicate, timeout=20.0, what="the pane"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.screen()
+            found = predicate(lines)
+            if found is not None and found is not False:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; the pane shows:\n" + "\n".join(self.screen()))
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def pane(request):
+    pane = Pane(request.node.name[:20].replace("[", "-").replace("]", ""))
+    yield pane
+    pane.close()
+
+
+def status_of(lines):
+    for line in lines:
+        match = STATUS.search(line)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def exit_status(lines):
+    for line in lines:
+        match = re.search(r"exit=(\d+)", line)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def assert_terminal_restored(pane):
+    flags = pane.flags()
+    assert flags["cursor"], "cursor still hidden"
+    assert not flags["alternate"], "still on the alternate screen"
+    assert flags["wrap"], "autowrap still off"
+    pane.type("stty -a | grep -o -w -E -e '-?(echo|icanon|isig)' | sed 's/^/mode:/'")
+    modes = pane.wait_for(
+        lambda lines: (lambda found: found if len(found) == 3 else None)(
+            [m.group(1) for m in (re.match(r"^mode:(-?\w+)$", l) for l in lines) if m]),
+        what="stty's modes")
+    assert sorted(modes) == ["echo", "icanon", "isig"], modes
+
+
+def test_blocks_fill_the_pane_and_the_status_advances_then_q_restores(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}; echo exit=$?")
+    first = pane.wait_for(status_of, what="the status line")
+    time.sleep(1.0)
+    lines = pane.screen()
+    second = status_of(lines)
+    assert second is not None, "\n".join(lines)
+    assert second[0] != first[0], f"the status line did not advance: {first} then {second}"
+
+    # The picture: 16:9 in a 100x29 area of 1:2 cells is 100 columns by 28 rows, centred.
+    assert pane.flags()["alternate"] and not pane.flags()["cursor"]
+    picture = [line for line in lines[:29] if BLOCKS.search(line)]
+    assert len(picture) >= 26, f"{len(picture)} rows of blocks:\n" + "\n".join(lines)
+    assert max(len(line.rstrip()) for line in picture) >= 98, "the picture does not fill the width"
+    assert STATUS.search(lines[29]), f"the status line is not the last row: {lines[29]!r}"
+
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+    assert any(re.search(r"sample: showed \d+ of \d+ frames", line) for line in pane.screen())
+    assert_terminal_restored(pane)
+
+
+def test_sigterm_while_playing_restores_the_terminal(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}; echo exit=$?")
+    pane.wait_for(status_of, what="the status line")
+    pids = subprocess.run(["pgrep", "-f", f"watch sample --mode blocks --loop --server {our_server.target}"],
+                          capture_output=True, text=True).stdout.split()
+    assert pids, "the player's process was not found"
+    for pid in pids:
+        os.kill(int(pid), 15)
+    assert pane.wait_for(exit_status, what="the exit status") == 143
+    assert_terminal_restored(pane)
+
+
+@pytest.mark.parametrize("key", ["Escape", "C-c"])
+def test_escape_and_ctrl_c_quit(soccer, our_server, pane, key):
+    pane.type(f"{soccer} watch sample --loop --server {our_server.target}; echo exit=$?")
+    pane.wait_for(status_of, what="the status line")
+    pane.key(key)
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+    assert_terminal_restored(pane)
+
+
+def test_a_server_error_is_one_line_after_the_terminal_is_restored(soccer, our_server, pane):
+    pane.type(f"{soccer} watch nosuch --server {our_server.target}; echo exit=$?")
+    assert pane.wait_for(exit_status, what="the exit status") == 4
+    assert any('soccer watch: no match with id "nosuch"' in line for line in pane.screen())
+    assert_terminal_restored(pane)
+
+
+def test_an_unreachable_server_fails_fast_with_one_line(soccer, pane):
+    pane.type(f"{soccer} watch sample --server 127.0.0.1:1; echo exit=$?")
+    assert pane.wait_for(exit_status, what="the exit status") == 2
+    assert any("cannot reach the server at 127.0.0.1:1" in line for line in pane.screen())
+    assert_terminal_restored(pane)
+
+
+def test_once_to_a_pipe_draws_one_frame_as_text(soccer, our_server):
+    result = subprocess.run(
+        [soccer, "watch", "sample", "--once", "--mode", "ascii", "--colors", "none", "--size", "64x20",
+         "--server", our_server.target], capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    rows = text.rstrip("\n").split("\n")
+    # 640x360 at 1:2 cells in 64 columns: 18 rows.
+    assert len(rows) == 18 and all(len(row) == 64 for row in rows), text
+    assert all(32 <= ord(c) <= 126 for row in rows for c in row), "not plain ASCII"
+    assert len(set(text) - {" ", "\n"}) > 5, "the picture is blank"
+
+
+def test_once_at_a_start_time_shows_that_frame(soccer, our_server):
+    def once(start):
+        return subprocess.run(
+            [soccer, "watch", "sample", "--once", "--mode", "ascii", "--colors", "none", "--size", "64x20",
+             "--start", start, "--server", our_server.target], capture_output=True, timeout=60).stdout
+    # The frame counter changes the picture: frame 0 and the frame at 2 s differ.
+    assert once("0") != once("2")
+
+
+def test_once_in_blocks_and_sixel_to_a_file(soccer, our_server, tmp_path):
+    for mode, marker in [("blocks", "\u2580"), ("sixel", "\x1bP")]:
+        path = tmp_path / f"frame.{mode}"
+        with open(path, "wb") as out:
+            result = subprocess.run(
+                [soccer, "watch", "sample", "--once", "--mode", mode, "--size", "40x12", "--server", our_server.target],
+                stdout=out, stderr=subprocess.PIPE, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert path.stat().st_size > 100
+        if mode == "sixel":
+            decoded = subprocess.run(["sixel2png", "-i", str(path), "-o", str(tmp_path / "frame.png")],
+                                     capture_output=True, timeout=30)
+            assert decoded.returncode == 0, decoded.stderr
+
+
+def test_live_mode_without_a_terminal_refuses(soccer, our_server):
+    result = subprocess.run([soccer, "watch", "sample", "--server", our_server.target],
+                            capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == b""
+    lines = result.stderr.decode().strip().split("\n")
+    assert len(lines) == 1 and "not a terminal" in lines[0] and "--once" in lines[0], lines
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--size", "80"], "--size wants COLSxROWS"),
+    (["--speed", "0"], "--speed must be over 0"),
+    (["--mode", "vt52"], "--mode"),
+    (["--once", "--loop"], "do not go together"),
+])
+def test_bad_options_are_usage_errors(soccer, args, message):
+    result = subprocess.run([soccer, "watch", "sample", *args], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 64, result.stderr
+    assert message in result.stderr
+
+
+def test_following_a_resize(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}; echo exit=$?")
+    pane.wait_for(status_of, what="the status line")
+    pane.tmux("resize-window", "-t", "t", "-x", "60", "-y", "20")
+
+    def relaid(lines):
+        # The status line moved to the new last row and the picture is no wider than the pane.
+        # At 60 columns the status line is cut short: match its start.
+        if len(lines) < 20 or not re.match(r"sample  frame \d+/100  ", lines[19]):
+            return None
+        picture = [line for line in lines[:19] if BLOCKS.search(line)]
+        return picture if len(picture) >= 15 and max(len(line.rstrip()) for line in picture) <= 60 else None
+
+    pane.wait_for(relaid, what="the picture to follow the resize")
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+
+
+class FakeTerminal:
+    """A pseudo-terminal whose far end answers the player's queries as a given terminal would."""
+
+    def __init__(self, argv, reply):
+        import fcntl
+        import pty
+        import struct
+        import termios
+        self.master, slave = pty.openpty()
+        # 80x24 cells of 10x20 pixels.
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 480, 800))
+        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
+                                        env={"PATH": os.environ["PATH"], "TERM": "xterm-256color"})
+        os.close(slave)
+        self.reply = reply
+        self.output = b""
+
+    def read_until(self, needle, timeout=20.0):
+        import select
+        deadline = time.monotonic() + timeout
+        searched = 0
+        while time.monotonic() < deadline:
+            if needle in self.output[searched:]:
+                return True
+            searched = max(0, len(self.output) - len(needle))
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.output += chunk
+                if self.reply is not None and b"\x1b[c" in self.output:
+                    os.write(self.master, self.reply)
+                    self.reply = None
+        return needle in self.output[searched:]
+
+    def quit(self):
+        """Presses q, reading all the while (a terminal that stops reading stalls its writer)."""
+        os.write(self.master, b"q")
+        deadline = time.monotonic() + 20
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read_until(b"\x1b[?1049l", timeout=0.2)
+        self.read_until(b"\x1b[?1049l", timeout=1)
+        os.close(self.master)
+        try:
+            return self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.mark.parametrize("reply, drawn", [
+    (b"\x1b[6;20;10t\x1b[?2026;2$y\x1b[?62;4;22c", b"\x1bP0;1;0q"),  # sixel terminal
+    (b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c", b"\x1b_Ga=T"),  # kitty graphics
+    (b"\x1b[?62;22c", "\u2580".encode()),  # neither: blocks
+    (None, "\u2580".encode()),  # no answer at all: blocks after the time budget
+])
+def test_auto_mode_follows_the_terminal_replies(soccer, our_server, reply, drawn):
+    terminal = FakeTerminal([soccer, "watch", "sample", "--loop", "--server", our_server.target], reply)
+    try:
+        assert terminal.read_until(drawn), terminal.output[-2000:]
+        assert terminal.read_until(b"frame "), "no status line"
+        synchronized = b"\x1b[?2026h" in terminal.output
+        assert synchronized == (reply is not None and b"2026;2$y" in reply)
+    finally:
+        status = terminal.quit()
+    assert status == 0
+    tail = terminal.output[terminal.output.rindex(drawn):]
+    for restore in [b"\x1b[?25h", b"\x1b[?1049l", b"\x1b[?7h", b"\x1b[0m"]:
+        assert restore in tail, f"{restore!r} missing after the last frame"
+
+
+def test_sigterm_ends_playback_even_when_the_terminal_stopped_reading(soccer, our_server):
+    # kitty frames are about 1.5 MB of text each: the pty's buffer fills and the player's write blocks.
+    terminal = FakeTerminal([soccer, "watch", "sample", "--loop", "--server", our_server.target],
+                            b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c")
+    try:
+        assert terminal.read_until(b"\x1b_Ga=T")
+        time.sleep(1.0)
+        terminal.process.send_signal(15)
+        assert terminal.process.wait(timeout=10) == 143
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+        os.close(terminal.master)
