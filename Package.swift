@@ -32,6 +32,12 @@ let package = Package(
     ),
     // libchafa: pictures as terminal text and graphics.
     .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
+    // Frames drawn as terminal output (chafa): render modes, colour depths, fitting.
+    .target(name: "TerminalGraphics", dependencies: ["CChafa", "VideoFrames"], swiftSettings: strict),
+    // The terminal itself: raw input, size, capability queries, keys, signals, restoring.
+    .target(name: "TerminalIO", swiftSettings: strict),
+    // Playing on a terminal: mode choice, pacing, layout, the status line.
+    .target(name: "TerminalPlayback", dependencies: ["TerminalGraphics", "TerminalIO"], swiftSettings: strict),
     // glibc facilities Swift's Glibc module does not export: allocator settings, thread names.
     .target(name: "CSoccerSystem"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
@@ -61,23 +67,10 @@ let package = Package(
     .target(
       name: "SoccerClient",
       dependencies: [
-        "SoccerProtocol", "VideoFrames", "VideoDecoding",
+        "SoccerProtocol", "VideoFrames", "VideoDecoding", "TerminalGraphics", "TerminalIO", "TerminalPlayback",
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-      ],
-      swiftSettings: strict
-    ),
-    // Frames drawn as terminal output (chafa): render modes, colour depths, fitting.
-    .target(name: "TerminalGraphics", dependencies: ["CChafa", "VideoFrames"], swiftSettings: strict),
-    // The terminal itself: raw input, size, capability queries, keys, signals, restoring.
-    .target(name: "TerminalIO", swiftSettings: strict),
-    // `soccer watch`: pacing, layout and the status line over a SoccerClient stream.
-    .target(
-      name: "TerminalPlayer",
-      dependencies: [
-        "SoccerClient", "TerminalGraphics", "TerminalIO",
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
       ],
       swiftSettings: strict
     ),
@@ -85,7 +78,7 @@ let package = Package(
       name: "soccer",
       dependencies: [
         "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CSoccerSystem",
-        "TerminalPlayer", "TerminalGraphics", "TerminalIO",
+        "TerminalPlayback", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +88,7 @@ let package = Package(
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
     .testTarget(
       name: "TerminalTests",
-      dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayer", "VideoFrames", "TestSupport"],
+      dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayback", "VideoFrames", "TestSupport"],
       swiftSettings: strict
     ),
     .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),

@@ -3,7 +3,7 @@ import Foundation
 import SoccerClient
 import TerminalGraphics
 import TerminalIO
-import TerminalPlayer
+import TerminalPlayback
 
 extension ModeChoice: ExpressibleByArgument {}
 extension ColorChoice: ExpressibleByArgument {}

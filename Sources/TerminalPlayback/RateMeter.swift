@@ -1,5 +1,3 @@
-import SoccerClient
-
 /// Counts events over the last second: frames shown per second, bytes received per second.
 public struct RateMeter: Sendable {
   private var events: [(time: ContinuousClock.Instant, amount: Int)] = []
@@ -19,7 +17,7 @@ public struct RateMeter: Sendable {
     let live = events[first...]
     guard let oldest = live.first else { return 0 }
     let span = max(oldest.time.duration(to: now), window / 4)
-    return Double(live.reduce(0) { $0 + $1.amount }) / span.seconds
+    return Double(live.reduce(0) { $0 + $1.amount }) / (span / .seconds(1))
   }
 
   private mutating func trim(now: ContinuousClock.Instant) {

@@ -1,4 +1,5 @@
 import TerminalGraphics
+import TerminalPlayback
 
 /// What `soccer watch` was asked to do.
 public struct WatchSettings: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
-import SoccerClient
 import TerminalGraphics
 import TerminalIO
+import TerminalPlayback
 
 /// Paces, renders and draws the frames of one watch, on one terminal.
 actor Playback {

@@ -1,9 +1,9 @@
 import Foundation
 import GRPCCore
-import SoccerClient
 import Synchronization
 import TerminalGraphics
 import TerminalIO
+import TerminalPlayback
 
 /// Plays matches on a terminal: `soccer watch`.
 public struct TerminalPlayer: Sendable {

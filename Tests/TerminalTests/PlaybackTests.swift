@@ -1,6 +1,6 @@
 import TerminalGraphics
 import TerminalIO
-import TerminalPlayer
+import TerminalPlayback
 import Testing
 
 @Suite struct FitTests {
