@@ -16,6 +16,7 @@ actor Playback {
   private var layout: ScreenLayout?
   private var screen: CellGrid
   private var resized = false
+  private var timing = FrameTiming()
   private var shownRate = RateMeter()
   private var byteRate = RateMeter()
   private(set) var summary = PlaybackSummary()
@@ -39,14 +40,18 @@ actor Playback {
   func terminalResized() { resized = true }
 
   /// Starts the clock afresh, for the next pass of a loop.
-  func restartClock() { clock.reset() }
+  func restartClock() {
+    clock.reset()
+    timing = FrameTiming()
+  }
 
   /// Shows `frame` at its time, or skips it when it is too late.
   func present(_ frame: ReceivedFrame) async throws {
     summary.received += 1
     summary.bytes += frame.pixels.count
     byteRate.add(frame.pixels.count, at: .now)
-    switch clock.decide(pts: frame.ptsSeconds, now: .now) {
+    let seconds = timing.seconds(of: frame, frameRate: info.frameRate)
+    switch clock.decide(pts: seconds, now: .now) {
     case .skip:
       summary.skipped += 1
       return
@@ -63,7 +68,7 @@ actor Playback {
     let now = ContinuousClock.now
     shownRate.add(at: now)
     let status = StatusLine(
-      id: settings.id, frame: frame.index + 1, frameCount: info.frameCount, seconds: frame.ptsSeconds,
+      id: settings.id, frame: frame.index + 1, frameCount: info.frameCount, seconds: seconds,
       durationSeconds: info.durationSeconds, shownFPS: shownRate.rate(now: now), fileFPS: info.frameRate,
       skipped: summary.skipped, kilobytesPerSecond: byteRate.rate(now: now) / 1000)
     session.write(
@@ -97,6 +102,24 @@ actor Playback {
     }
     layout = next
     return next
+  }
+}
+
+/// Presentation times, also for servers that send none (the Python demo: every frame at 0).
+struct FrameTiming {
+  private var first: (index: Int, pts: Double)?
+  private var missing = false
+
+  /// When `frame` is due, in seconds of the match: its own time, or else its number over the
+  /// frame rate (25 frames a second when that is unknown too).
+  mutating func seconds(of frame: ReceivedFrame, frameRate: Double?) -> Double {
+    guard let first else {
+      self.first = (frame.index, frame.ptsSeconds)
+      return frame.ptsSeconds
+    }
+    if frame.index > first.index, frame.ptsSeconds <= first.pts { missing = true }
+    guard missing else { return frame.ptsSeconds }
+    return first.pts + Double(frame.index - first.index) / (frameRate ?? 25)
   }
 }
 

@@ -26,7 +26,8 @@ public struct DisplayChoice: Sendable, Hashable {
   }
 
   /// Graphics when the terminal answered that it has them (kitty first, then sixel), else
-  /// blocks; colours from COLORTERM, TERM and TERM_PROGRAM, else 256.
+  /// blocks; colours from COLORTERM, TERM and TERM_PROGRAM, else 256. A terminal that did
+  /// not answer at all is judged by TERM and TERM_PROGRAM alone.
   public static func resolve(
     mode: ModeChoice, colors: ColorChoice, environment: [String: String], replies: TerminalReplies?
   ) -> DisplayChoice {
@@ -49,11 +50,28 @@ public struct DisplayChoice: Sendable, Hashable {
         resolved = .kitty
       } else if replies?.sixel == true {
         resolved = .sixel
+      } else if replies?.answered != true, let known = graphics(environment: environment) {
+        resolved = known
       } else {
         resolved = .blocks
       }
     }
     return DisplayChoice(mode: resolved, colors: depth)
+  }
+
+  /// Graphics the environment names for certain; none inside tmux or screen, which do not
+  /// pass them through.
+  public static func graphics(environment: [String: String]) -> RenderMode? {
+    let term = environment["TERM"]?.lowercased() ?? ""
+    let program = environment["TERM_PROGRAM"] ?? ""
+    if environment["TMUX"] != nil || term.hasPrefix("screen") || term.hasPrefix("tmux") { return nil }
+    if term == "xterm-kitty" || environment["KITTY_WINDOW_ID"] != nil || ["WezTerm", "ghostty"].contains(program) {
+      return .kitty
+    }
+    if term.hasPrefix("mlterm") || term.hasPrefix("foot") || term.hasPrefix("contour") || term.hasPrefix("yaft") {
+      return .sixel
+    }
+    return nil
   }
 
   /// The colour depth the environment promises.

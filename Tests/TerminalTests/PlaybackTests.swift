@@ -131,6 +131,21 @@ import Testing
     #expect(silent == DisplayChoice(mode: .blocks, colors: .ansi256))
   }
 
+  @Test func silentTerminalsAreJudgedByTheEnvironment() {
+    let kitty = DisplayChoice.resolve(mode: .auto, colors: .auto, environment: ["TERM": "xterm-kitty"], replies: nil)
+    #expect(kitty.mode == .kitty)
+    let foot = DisplayChoice.resolve(
+      mode: .auto, colors: .auto, environment: ["TERM": "foot"], replies: TerminalReplies())
+    #expect(foot.mode == .sixel)
+    // An answer without graphics outweighs the name, and tmux never passes graphics through.
+    let answered = DisplayChoice.resolve(
+      mode: .auto, colors: .auto, environment: ["TERM": "xterm-kitty"], replies: replies("\u{1B}[?62;22c"))
+    #expect(answered.mode == .blocks)
+    let tmux = DisplayChoice.resolve(
+      mode: .auto, colors: .auto, environment: ["TERM": "foot", "TMUX": "/tmp/tmux-0/default,1,0"], replies: nil)
+    #expect(tmux.mode == .blocks)
+  }
+
   @Test func explicitModeWins() {
     let choice = DisplayChoice.resolve(
       mode: .ascii, colors: .none, environment: ["COLORTERM": "truecolor"], replies: replies("\u{1B}[?62;4c"))

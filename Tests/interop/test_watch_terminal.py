@@ -316,3 +316,57 @@ def test_sigterm_ends_playback_even_when_the_terminal_stopped_reading(soccer, ou
         if terminal.process.poll() is None:
             terminal.process.kill()
         os.close(terminal.master)
+
+
+def summary_of(lines):
+    for line in lines:
+        match = re.search(r"showed (\d+) of (\d+) frames \((\d+) skipped\) in ([\d.]+) s", line)
+        if match:
+            return int(match.group(1)), int(match.group(2)), int(match.group(3)), float(match.group(4))
+    return None
+
+
+def test_frames_are_paced_by_their_time_and_speed(soccer, our_server, pane):
+    # The sample is 4 s long: played in about 4 s, and at --speed 4 in about 1 s.
+    pane.type(f"{soccer} watch sample --mode ascii --server {our_server.target}; echo exit=$?")
+    shown, received, skipped, seconds = pane.wait_for(summary_of, what="the summary")
+    assert received == 100 and shown + skipped == received
+    assert 3.8 <= seconds <= 6.0, seconds
+    pane.type("clear")
+    pane.wait_for(lambda lines: summary_of(lines) is None or None, what="a clear screen")
+    pane.type(f"{soccer} watch sample --mode ascii --speed 4 --server {our_server.target}; echo exit=$?")
+    shown, received, skipped, seconds = pane.wait_for(summary_of, what="the summary")
+    assert received == 100
+    assert 0.9 <= seconds <= 2.5, seconds
+
+
+def test_no_status_hides_the_status_line(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --no-status --server {our_server.target}; echo exit=$?")
+    pane.wait_for(lambda lines: sum(1 for line in lines if BLOCKS.search(line)) >= 20 or None, what="the picture")
+    time.sleep(0.5)
+    assert status_of(pane.screen()) is None
+    assert not any("frame " in line for line in pane.screen())
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+
+
+def test_sighup_restores_the_terminal(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode ascii --loop --server {our_server.target}; echo exit=$?")
+    pane.wait_for(status_of, what="the status line")
+    pids = subprocess.run(["pgrep", "-f", f"watch sample --mode ascii --loop --server {our_server.target}"],
+                          capture_output=True, text=True).stdout.split()
+    assert pids
+    for pid in pids:
+        os.kill(int(pid), 1)
+    assert pane.wait_for(exit_status, what="the exit status") == 129
+    assert_terminal_restored(pane)
+
+
+def test_playing_from_the_python_demo_server(soccer, python_server, pane):
+    # The demo sends no presentation times and has no Describe: frames are paced at 25 a
+    # second by their number, so its 12 frames take about half a second, not no time at all.
+    pane.type(f"{soccer} watch any --mode blocks --server {python_server.target}; echo exit=$?")
+    shown, received, skipped, seconds = pane.wait_for(summary_of, what="the summary")
+    assert received == 12
+    assert 0.4 <= seconds <= 3.0, seconds
+    assert pane.wait_for(exit_status, what="the exit status") == 0
