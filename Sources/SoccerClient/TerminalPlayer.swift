@@ -61,14 +61,7 @@ public struct TerminalPlayer: Sendable {
 
     var space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)
     if let size = settings.size { space = size }
-    let limit = Fit.sourceLimit(for: space, mode: display.mode, cell: cell)
-    var request = WatchRequest(id: settings.id)
-    request.format = .rgb24
-    request.maxWidth = limit.width
-    request.maxHeight = limit.height
-    request.startSeconds = settings.startSeconds
-
-    let streamRequest = request
+    let streamRequest = request(filling: space, mode: display.mode, cell: cell)
     let started = ContinuousClock.now
     let cpuBefore = processCPUSeconds()
     let quit: Bool
@@ -114,12 +107,7 @@ public struct TerminalPlayer: Sendable {
       settings.size ?? terminal.map { CellGrid(columns: $0.columns, rows: max(1, $0.rows - 1)) }
       ?? CellGrid(columns: 80, rows: 24)
     let cell = cellSize(replies: replies, terminal: terminal)
-    let limit = Fit.sourceLimit(for: space, mode: display.mode, cell: cell)
-    var request = WatchRequest(id: settings.id)
-    request.format = .rgb24
-    request.maxWidth = limit.width
-    request.maxHeight = limit.height
-    request.startSeconds = settings.startSeconds
+    var request = request(filling: space, mode: display.mode, cell: cell)
     request.maxFrames = 1
     let frames = FrameBox()
     try await client.watch(request) { frame in frames.keep(frame) }
@@ -132,6 +120,17 @@ public struct TerminalPlayer: Sendable {
     if display.colors != .none || display.mode.isGraphics { out += ControlSequence.resetAttributes.utf8 }
     out.append(0x0A)
     return out
+  }
+
+  /// RGB frames from the start time, downscaled by the server to what `space` can show.
+  private func request(filling space: CellGrid, mode: RenderMode, cell: CellSize) -> WatchRequest {
+    let limit = Fit.sourceLimit(for: space, mode: mode, cell: cell)
+    var request = WatchRequest(id: settings.id)
+    request.format = .rgb24
+    request.maxWidth = limit.width
+    request.maxHeight = limit.height
+    request.startSeconds = settings.startSeconds
+    return request
   }
 
   private func describe(client: SoccerClient) async throws(ClientError) -> MatchFacts {
