@@ -71,8 +71,12 @@ actor Playback {
       id: settings.id, frame: frame.index + 1, frameCount: info.frameCount, seconds: seconds,
       durationSeconds: info.durationSeconds, shownFPS: shownRate.rate(now: now), fileFPS: info.frameRate,
       skipped: summary.skipped, kilobytesPerSecond: byteRate.rate(now: now) / 1000)
+    // Each kitty frame is a new image: free the previous ones, or the terminal keeps them all.
+    let clearing = display.mode == .kitty ? ControlSequence.deleteKittyImages : ""
     session.write(
-      layout.compose(picture: picture, graphics: display.mode.isGraphics, status: status.text(width: screen.columns)))
+      layout.compose(
+        picture: picture, graphics: display.mode.isGraphics, status: status.text(width: screen.columns),
+        first: clearing))
   }
 
   /// The layout for frames of this size, rebuilding the renderer when it changes.

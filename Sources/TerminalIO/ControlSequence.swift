@@ -12,6 +12,8 @@ public enum ControlSequence {
   public static let clearScreen = "\u{1B}[2J"
   public static let clearToEndOfLine = "\u{1B}[K"
   public static let resetAttributes = "\u{1B}[0m"
+  /// Deletes every kitty graphics image and frees its data.
+  public static let deleteKittyImages = "\u{1B}_Ga=d,d=A\u{1B}\\"
   /// String terminator: ends a sixel or kitty sequence that was cut off midway.
   public static let stringTerminator = "\u{1B}\\"
 

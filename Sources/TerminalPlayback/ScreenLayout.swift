@@ -29,11 +29,13 @@ public struct ScreenLayout: Sendable, Hashable {
     return (max(0, space.rows - picture.rows) / 2 + 1, max(0, space.columns - picture.columns) / 2 + 1)
   }
 
-  /// The bytes that put one frame (and the status line, if any) on screen.
-  public func compose(picture rendered: [UInt8], graphics: Bool, status: String?) -> [UInt8] {
+  /// The bytes that put one frame (and the status line, if any) on screen, after `first`
+  /// (which goes inside the synchronized update too).
+  public func compose(picture rendered: [UInt8], graphics: Bool, status: String?, first: String = "") -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(rendered.count + 256)
     if synchronized { out += ControlSequence.beginSynchronized.utf8 }
+    out += first.utf8
     let (top, left) = origin
     if graphics {
       out += ControlSequence.moveTo(row: top, column: left).utf8

@@ -77,9 +77,11 @@ struct Watch: AsyncParsableCommand {
     settings.startSeconds = start
     settings.loop = loop
     settings.showStatus = !noStatus
-    let session = TerminalSession()
+    // Keys and replies come from the terminal even when standard input is redirected.
+    let input = isTerminal(STDIN_FILENO) ? STDIN_FILENO : open("/dev/tty", O_RDONLY | O_CLOEXEC)
+    let session = TerminalSession(input: input, output: STDOUT_FILENO)
     let player = TerminalPlayer(settings: settings, session: session, environment: ProcessInfo.processInfo.environment)
-    let interactive = isTerminal(session.output) && isTerminal(session.input)
+    let interactive = isTerminal(session.output) && input >= 0 && isTerminal(input)
 
     if once {
       // Only a terminal can answer queries; a pipe or file gets what the options and environment say.

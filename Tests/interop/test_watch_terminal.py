@@ -189,6 +189,32 @@ def test_once_in_blocks_and_sixel_to_a_file(soccer, our_server, tmp_path):
             assert decoded.returncode == 0, decoded.stderr
 
 
+def test_server_dying_mid_play_is_one_line_after_the_terminal_is_restored(soccer, pane):
+    from conftest import Server
+    server = Server([soccer, "serve", "--media", os.path.join(ROOT, "media"), "--port", "0"])
+    try:
+        pane.type(f"{soccer} watch sample --mode ascii --loop --server {server.target}; echo exit=$?")
+        pane.wait_for(status_of, what="the status line")
+        server.process.kill()
+        server.process.wait(timeout=10)
+        status = pane.wait_for(exit_status, what="the exit status")
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+    assert status in (2, 7), status
+    errors = [line for line in pane.screen() if line.startswith("soccer watch: ")]
+    assert len(errors) == 1, pane.screen()
+    assert_terminal_restored(pane)
+
+
+def test_playing_with_standard_input_redirected_reads_keys_from_the_terminal(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target} < /dev/null; echo exit=$?")
+    pane.wait_for(status_of, what="the status line")
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+    assert_terminal_restored(pane)
+
+
 def test_live_mode_without_a_terminal_refuses(soccer, our_server):
     result = subprocess.run([soccer, "watch", "sample", "--server", our_server.target],
                             capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
@@ -243,29 +269,29 @@ class FakeTerminal:
                                         env={"PATH": os.environ["PATH"], "TERM": "xterm-256color"})
         os.close(slave)
         self.reply = reply
-        self.output = b""
+        self.output = bytearray()
 
     def read_until(self, needle, timeout=20.0):
         import select
         deadline = time.monotonic() + timeout
         searched = 0
         while time.monotonic() < deadline:
-            if needle in self.output[searched:]:
+            if self.output.find(needle, searched) >= 0:
                 return True
             searched = max(0, len(self.output) - len(needle))
             ready, _, _ = select.select([self.master], [], [], 0.1)
             if ready:
                 try:
-                    chunk = os.read(self.master, 65536)
+                    chunk = os.read(self.master, 1 << 20)
                 except OSError:
                     break
                 if not chunk:
                     break
                 self.output += chunk
-                if self.reply is not None and b"\x1b[c" in self.output:
+                if self.reply is not None and self.output.find(b"\x1b[c") >= 0:
                     os.write(self.master, self.reply)
                     self.reply = None
-        return needle in self.output[searched:]
+        return self.output.find(needle, searched) >= 0
 
     def quit(self):
         """Presses q, reading all the while (a terminal that stops reading stalls its writer)."""
@@ -298,6 +324,10 @@ def test_auto_mode_follows_the_terminal_replies(soccer, our_server, reply, drawn
     finally:
         status = terminal.quit()
     assert status == 0
+    if drawn.startswith(b"\x1b_G"):
+        # Every kitty frame is preceded by freeing the images before it.
+        frames = terminal.output.count(b"\x1b_Ga=T")
+        assert frames >= 1 and terminal.output.count(b"\x1b_Ga=d,d=A\x1b\\") >= frames
     tail = terminal.output[terminal.output.rindex(drawn):]
     for restore in [b"\x1b[?25h", b"\x1b[?1049l", b"\x1b[?7h", b"\x1b[0m"]:
         assert restore in tail, f"{restore!r} missing after the last frame"
