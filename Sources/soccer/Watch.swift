@@ -45,7 +45,7 @@ struct Watch: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
   var start: Double = 0
 
-  @Flag(help: "Play again from the start at the end, until quit.")
+  @Flag(help: "At the end, play again (from --start), until quit.")
   var loop = false
 
   @Flag(help: "Draw one frame (the first, or the one at --start) to standard output and exit.")
