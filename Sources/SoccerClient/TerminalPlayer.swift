@@ -79,12 +79,8 @@ public struct TerminalPlayer: Sendable {
           return false
         }
         defer { group.cancelAll() }
-        // The first to finish decides: the match ended, or the person quit.
-        while let finished = try await group.next() {
-          if finished { return true }
-          return false
-        }
-        return false
+        // The first to finish decides: the match ended (false), or the person quit (true).
+        return try await group.next() ?? false
       }
     } catch let error as ClientError {
       throw error
