@@ -48,15 +48,35 @@ public struct TerminalPlayer: Sendable {
 
     session.startScreen()
     let (quits, quitter) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let session = session
+    // Job control: give the terminal back and stop; SIGCONT (`fg`) takes it again. Resuming
+    // on SIGCONT, not after kill() returns, because the stop can take effect after that.
+    @Sendable func suspend() {
+      session.suspend()
+      kill(getpid(), SIGSTOP)
+    }
     let keys =
       isTerminal(session.input)
       ? InputWatcher(descriptor: session.input) { bytes in
-        if KeyDecoder.commands(in: bytes).contains(.quit) { quitter.yield() }
+        let commands = KeyDecoder.commands(in: bytes)
+        if commands.contains(.quit) {
+          quitter.yield()
+        } else if commands.contains(.suspend) {
+          suspend()
+        }
       } : nil
-    let resizes = SignalWatcher([SIGWINCH]) { _ in Task { await playback.terminalResized() } }
+    let signals = SignalWatcher([SIGWINCH, SIGTSTP, SIGCONT]) { number in
+      switch number {
+      case SIGTSTP: suspend()
+      case SIGCONT:
+        session.resume()
+        Task { await playback.terminalResized() }
+      default: Task { await playback.terminalResized() }
+      }
+    }
     defer {
       keys?.cancel()
-      resizes.cancel()
+      signals.cancel()
     }
 
     var space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)

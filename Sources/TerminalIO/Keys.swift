@@ -1,11 +1,14 @@
 /// What a key press asks the player to do.
 public enum KeyCommand: Sendable, Hashable {
   case quit
+  /// Ctrl-Z: stop for job control, as a shell expects.
+  case suspend
 }
 
 /// Turns bytes read from the terminal into commands.
 public enum KeyDecoder {
-  /// `q`, `Q`, a lone Escape and Ctrl-C quit; escape sequences (arrows, replies) are ignored.
+  /// `q`, `Q`, a lone Escape and Ctrl-C quit; Ctrl-Z suspends; escape sequences (arrows,
+  /// replies) are ignored.
   ///
   /// A read returns the bytes of one key press, so Escape alone in a read is the Escape key,
   /// while Escape followed by more bytes is a sequence.
@@ -17,6 +20,9 @@ public enum KeyDecoder {
       switch bytes[index] {
       case UInt8(ascii: "q"), UInt8(ascii: "Q"), 0x03:
         commands.append(.quit)
+        index += 1
+      case 0x1A:
+        commands.append(.suspend)
         index += 1
       case 0x1B:
         // Skip an escape sequence: ESC, an introducer, then up to a final byte.

@@ -41,6 +41,7 @@ public func terminalSize(of descriptor: Int32) -> TerminalSize? {
 public final class TerminalSession: Sendable {
   private struct State {
     var started = false
+    var suspended = false
     var restored = false
   }
 
@@ -91,17 +92,44 @@ public final class TerminalSession: Sendable {
   }
 
   /// Writes all of `bytes`; returns false once the session is restored or the terminal is gone.
+  ///
+  /// While suspended (job control), writes are dropped: the shell owns the screen.
   @discardableResult
   public func write(_ bytes: [UInt8]) -> Bool {
     state.withLock { state in
       guard !state.restored else { return false }
-      return writeAll(bytes)
+      return state.suspended || writeAll(bytes)
     }
   }
 
   /// Writes `text` as UTF-8.
   @discardableResult
   public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
+
+  /// Gives the terminal back to the shell for job control (Ctrl-Z), until `resume()`.
+  public func suspend() {
+    state.withLock { state in
+      guard !state.restored, !state.suspended else { return }
+      state.suspended = true
+      if state.started { _ = writeAll(Array(ControlSequence.restore.utf8)) }
+      restoreInput()
+    }
+  }
+
+  /// Takes the terminal again after `suspend()`, with a cleared screen to draw on.
+  public func resume() {
+    let screen = state.withLock { state in
+      guard !state.restored, state.suspended else { return false }
+      state.suspended = false
+      return state.started
+    }
+    enterRawInput()
+    if screen {
+      write(
+        ControlSequence.enterAlternateScreen + ControlSequence.hideCursor + ControlSequence.disableAutowrap
+          + ControlSequence.clearScreen)
+    }
+  }
 
   /// Puts the terminal back: screen, cursor, modes and input settings. Safe to call twice.
   public func restore() {

@@ -18,7 +18,7 @@ struct Watch: AsyncParsableCommand {
       and each frame appears at its presentation time; frames that arrive too late are \
       skipped and counted on the status line.
 
-      Keys: q, Esc or Ctrl-C quit. The terminal is restored on quit, on errors and on \
+      Keys: q, Esc or Ctrl-C quit; Ctrl-Z suspends (fg resumes). The terminal is restored on quit, on errors and on \
       SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
       frame as text (soccer watch sample --once --mode ascii > frame.txt).
       """

@@ -138,6 +138,23 @@ def test_escape_and_ctrl_c_quit(soccer, our_server, pane, key):
     assert_terminal_restored(pane)
 
 
+def test_ctrl_z_gives_the_terminal_back_and_fg_resumes(soccer, our_server, pane):
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}")
+    pane.wait_for(status_of, what="the status line")
+    pane.key("C-z")
+    pane.wait_for(lambda lines: any("Stopped" in line for line in lines) or None, what="the shell's Stopped")
+    assert_terminal_restored(pane)
+    pane.type("fg")
+    first = pane.wait_for(status_of, what="the status line after fg")
+    assert pane.flags()["alternate"] and not pane.flags()["cursor"]
+    pane.wait_for(lambda lines: (status_of(lines) or first)[0] != first[0] or None, what="playback to go on")
+    pane.key("q")
+    pane.wait_for(lambda lines: any("showed" in line for line in lines) or None, what="the summary")
+    pane.type("echo exit=$?")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+    assert_terminal_restored(pane)
+
+
 def test_a_server_error_is_one_line_after_the_terminal_is_restored(soccer, our_server, pane):
     pane.type(f"{soccer} watch nosuch --server {our_server.target}; echo exit=$?")
     assert pane.wait_for(exit_status, what="the exit status") == 4
