@@ -16,6 +16,12 @@ actor Playback {
   private var layout: ScreenLayout?
   private var screen: CellGrid
   private var resized = false
+  /// The frame size the current stream was asked for.
+  private var limit: (width: Int, height: Int)
+  /// The terminal grew enough to deserve bigger frames than the stream brings.
+  private var wantsBiggerFrames = false
+  /// Where to continue with a new stream, once the current one is given up for bigger frames.
+  private var restart: (seconds: Double, width: Int, height: Int)?
   private var timing = FrameTiming()
   private var shownRate = RateMeter()
   private var byteRate = RateMeter()
@@ -23,8 +29,9 @@ actor Playback {
 
   init(
     settings: WatchSettings, session: TerminalSession, info: MatchFacts, cell: CellSize, display: DisplayChoice,
-    synchronized: Bool, screen: CellGrid
+    synchronized: Bool, screen: CellGrid, limit: (width: Int, height: Int)
   ) {
+    self.limit = limit
     self.settings = settings
     self.session = session
     self.info = info
@@ -38,6 +45,13 @@ actor Playback {
 
   /// The terminal changed size: lay out afresh before the next frame.
   func terminalResized() { resized = true }
+
+  /// Takes the place and size to ask a new stream for, if `present` gave up the last one for
+  /// bigger frames.
+  func takeRestart() -> (seconds: Double, width: Int, height: Int)? {
+    defer { restart = nil }
+    return restart
+  }
 
   /// Starts the clock afresh, for the next pass of a loop.
   func restartClock() {
@@ -77,6 +91,12 @@ actor Playback {
       layout.compose(
         picture: picture, graphics: display.mode.isGraphics, status: status.text(width: screen.columns),
         first: clearing))
+    if wantsBiggerFrames {
+      wantsBiggerFrames = false
+      // Continue just after this frame; the clock goes on, so the switch costs no time.
+      restart = (frame.ptsSeconds + 0.001, limit.width, limit.height)
+      throw CancellationError()
+    }
   }
 
   /// The layout for frames of this size, rebuilding the renderer when it changes.
@@ -86,6 +106,7 @@ actor Playback {
       resized = false
       if settings.size == nil, let size = terminalSize(of: session.output) {
         screen = CellGrid(columns: size.columns, rows: size.rows)
+        askForBiggerFrames(width: width, height: height)
       }
       clear = true
     }
@@ -106,6 +127,17 @@ actor Playback {
     }
     layout = next
     return next
+  }
+
+  /// After the terminal grew: when the server downscaled these frames and the new space
+  /// could show a quarter more, a new stream with bigger frames is worth its start-up.
+  private func askForBiggerFrames(width: Int, height: Int) {
+    guard let sourceWidth = info.width, width < sourceWidth else { return }
+    let space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)
+    let wanted = Fit.sourceLimit(for: space, mode: display.mode, cell: cell)
+    guard wanted.width * 4 > limit.width * 5 || wanted.height * 4 > limit.height * 5 else { return }
+    limit = wanted
+    wantsBiggerFrames = true
   }
 }
 
@@ -129,6 +161,8 @@ struct FrameTiming {
 
 /// What the server said about a match, when it could (the Python demo cannot).
 struct MatchFacts: Sendable {
+  /// Size of the source frames.
+  var width: Int?
   var frameCount: Int?
   var durationSeconds: Double?
   var frameRate: Double?

@@ -42,9 +42,13 @@ public struct TerminalPlayer: Sendable {
     let terminal = terminalSize(of: session.output) ?? TerminalSize(columns: 80, rows: 24)
     let screen = CellGrid(columns: terminal.columns, rows: terminal.rows)
     let cell = cellSize(replies: replies, terminal: terminal)
+    var space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)
+    if let size = settings.size { space = size }
+    let streamRequest = request(filling: space, mode: display.mode, cell: cell)
     let playback = Playback(
       settings: settings, session: session, info: facts, cell: cell, display: display,
-      synchronized: replies.synchronizedOutput, screen: screen)
+      synchronized: replies.synchronizedOutput, screen: screen,
+      limit: (streamRequest.maxWidth, streamRequest.maxHeight))
 
     session.startScreen()
     let (quits, quitter) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -79,9 +83,6 @@ public struct TerminalPlayer: Sendable {
       signals.cancel()
     }
 
-    var space = ScreenLayout.pictureSpace(screen: screen, showStatus: settings.showStatus)
-    if let size = settings.size { space = size }
-    let streamRequest = request(filling: space, mode: display.mode, cell: cell)
     let started = ContinuousClock.now
     let cpuBefore = processCPUSeconds()
     let quit: Bool
@@ -90,7 +91,20 @@ public struct TerminalPlayer: Sendable {
         group.addTask {
           repeat {
             await playback.restartClock()
-            try await client.watch(streamRequest) { frame in try await playback.present(frame) }
+            var request = streamRequest
+            var restarted = false
+            while true {
+              do {
+                try await client.watch(request) { frame in try await playback.present(frame) }
+                break
+              } catch {
+                // A restart just after the last frame finds nothing left: the match is over.
+                if restarted, (error as? ClientError)?.code == .outOfRange { break }
+                guard let restart = await playback.takeRestart() else { throw error }
+                (request.startSeconds, request.maxWidth, request.maxHeight) = restart
+                restarted = true
+              }
+            }
           } while settings.loop && !Task.isCancelled
           return false
         }
@@ -153,6 +167,7 @@ public struct TerminalPlayer: Sendable {
     do {
       let info = try await client.describe(settings.id)
       return MatchFacts(
+        width: info.width > 0 ? Int(info.width) : nil,
         frameCount: info.frameCount > 0 ? Int(clamping: info.frameCount) : nil,
         durationSeconds: info.durationSeconds > 0 ? info.durationSeconds : nil,
         frameRate: info.frameRate > 0 ? info.frameRate : nil)

@@ -417,3 +417,28 @@ def test_playing_from_the_python_demo_server(soccer, python_server, pane):
     assert received == 12
     assert 0.4 <= seconds <= 3.0, seconds
     assert pane.wait_for(exit_status, what="the exit status") == 0
+
+
+def test_a_grown_terminal_gets_bigger_frames(soccer, our_server, pane):
+    # 80x19 cells for the picture ask for at most 160x76 pixels (135x76 at 16:9, 31 kB a frame);
+    # grown to 160x49 they ask for 320x196 (320x180, 173 kB): the stream starts again bigger,
+    # from where it was, so playback goes on and the rate of bytes grows about fivefold.
+    pane.tmux("resize-window", "-t", "t", "-x", "80", "-y", "20")
+    pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}; echo exit=$?")
+    rate = re.compile(r"(\d+) kB/s")
+
+    def kilobytes(lines):
+        for line in lines:
+            if re.match(r"sample  frame \d+/100  ", line):
+                found = rate.search(line)
+                return int(found.group(1)) if found else None
+        return None
+
+    pane.wait_for(lambda lines: (kilobytes(lines) or 0) > 0 or None, what="a status line with kB/s")
+    time.sleep(1.5)
+    small = kilobytes(pane.screen())
+    pane.tmux("resize-window", "-t", "t", "-x", "160", "-y", "50")
+    pane.wait_for(lambda lines: (kilobytes(lines) or 0) > 4 * small or None, timeout=10,
+                  what=f"more than {4 * small} kB/s after growing (had {small})")
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
