@@ -88,10 +88,12 @@ def assert_terminal_restored(pane):
     assert not flags["alternate"], "still on the alternate screen"
     assert flags["wrap"], "autowrap still off"
     pane.type("stty -a | grep -o -w -E -e '-?(echo|icanon|isig)' | sed 's/^/mode:/'")
-    modes = pane.wait_for(
-        lambda lines: (lambda found: found if len(found) == 3 else None)(
-            [m.group(1) for m in (re.match(r"^mode:(-?\w+)$", l) for l in lines) if m]),
-        what="stty's modes")
+    def modes_after_the_last_stty(lines):
+        asked = max(i for i, line in enumerate(lines) if "stty -a" in line)
+        found = [m.group(1) for m in (re.match(r"^mode:(-?\w+)$", line) for line in lines[asked:]) if m]
+        return found if len(found) == 3 else None
+
+    modes = pane.wait_for(modes_after_the_last_stty, what="stty's modes")
     assert sorted(modes) == ["echo", "icanon", "isig"], modes
 
 
