@@ -70,6 +70,7 @@ let package = Package(
         "SoccerProtocol", "VideoFrames", "VideoDecoding", "TerminalGraphics", "TerminalIO", "TerminalPlayback",
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       swiftSettings: strict
@@ -92,7 +93,16 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),
-    .testTarget(name: "SoccerClientTests", dependencies: ["SoccerClient", "CSoccerSystem"], swiftSettings: strict),
+    .testTarget(
+      name: "SoccerClientTests",
+      dependencies: [
+        "SoccerClient", "CSoccerSystem", "SoccerProtocol",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "VideoDecodingTests",
       dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],

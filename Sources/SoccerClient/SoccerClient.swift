@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 import SoccerProtocol
 import VideoFrames
 
@@ -80,6 +81,7 @@ public struct ClientConfiguration: Sendable {
 /// A connection to a SoccerStream (or Python demo) server.
 public struct SoccerClient: Sendable {
   private let soccer: Stream_Soccer.Client<HTTP2ClientTransport.Posix>
+  private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
   private let configuration: ClientConfiguration
 
   /// Connects to the configured server, runs `body`, then closes the connection.
@@ -99,7 +101,8 @@ public struct SoccerClient: Sendable {
           $0.http2.authority = configuration.tls?.authority
         })
       return try await withGRPCClient(transport: transport) { grpc in
-        try await body(SoccerClient(soccer: Stream_Soccer.Client(wrapping: grpc), configuration: configuration))
+        try await body(
+          SoccerClient(soccer: Stream_Soccer.Client(wrapping: grpc), grpc: grpc, configuration: configuration))
       }
     } catch let error as ClientError {
       throw error
@@ -135,8 +138,12 @@ public struct SoccerClient: Sendable {
     _ request: WatchRequest, onFrame: @escaping @Sendable (ReceivedFrame) async throws -> Void
   ) async throws(ClientError) -> Int {
     do {
-      let count = try await soccer.watch(request.message, metadata: metadata, options: callOptions(timeout: nil)) {
-        response in
+      // VideoDeserializer leaves each frame's pixels in the received buffer instead of copying them.
+      let count = try await grpc.serverStreaming(
+        request: ClientRequest(message: request.message, metadata: metadata),
+        descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
+        deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
+      ) { response in
         var count = 0
         var numbering = FrameNumbering()
         for try await video in response.messages {
