@@ -86,7 +86,7 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
-    .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames"], swiftSettings: strict),
+    .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "TerminalTests",
       dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayback", "VideoFrames", "TestSupport"],
@@ -96,7 +96,7 @@ let package = Package(
     .testTarget(
       name: "SoccerClientTests",
       dependencies: [
-        "SoccerClient", "CSoccerSystem", "SoccerProtocol",
+        "SoccerClient", "CSoccerSystem", "SoccerProtocol", "TestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -3,24 +3,13 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import SoccerProtocol
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import SoccerClient
 
 @Suite struct VideoDeserializerTests {
-  /// Deterministic pseudo-random numbers (SplitMix64), so failures reproduce.
-  struct Numbers: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
-  func randomVideo(_ numbers: inout Numbers) -> Stream_Video {
+  func randomVideo(_ numbers: inout SplitMix) -> Stream_Video {
     Stream_Video.with {
       $0.data = Data(
         (0..<Int.random(in: 0...3000, using: &numbers)).map { _ in UInt8.random(in: 0...255, using: &numbers) })
@@ -33,7 +22,7 @@ import Testing
   }
 
   @Test func readsWhatSwiftProtobufWrites() throws {
-    var numbers = Numbers(state: 1)
+    var numbers = SplitMix(seed: 1)
     for _ in 0..<300 {
       let video = randomVideo(&numbers)
       let bytes: [UInt8] = try video.serializedBytes()
@@ -84,7 +73,7 @@ import Testing
   }
 
   @Test func brokenMessagesThrowAndNeverCrash() throws {
-    var numbers = Numbers(state: 7)
+    var numbers = SplitMix(seed: 7)
     let valid: [UInt8] = try randomVideo(&numbers).serializedBytes()
     // Every truncation: either a shorter valid message (cut at a field boundary) or an error.
     for end in 0..<valid.count {

@@ -1,23 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VideoFrames
 
 /// Thousands of random and mutated dtype/shape strings: the parser answers or refuses, never crashes.
 @Suite struct ArrayHeaderFuzzTests {
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return state ^ (state >> 29)
-    }
-  }
-
   static let seeds = ["(720, 1280, 3)", "(720,1280)", "(2, 3,)", "uint8", "uint16", "(0, 0)", "()"]
   static let alphabet = Array("()0123456789, -+.e_xuintfloa\u{0}\n\u{FF}é🙂[]{}'\"".unicodeScalars)
 
   @Test func randomAndMutatedInputsNeverCrash() {
-    var random = Generator(state: 0x5EED)
+    var random = SplitMix(seed: 0x5EED)
     var accepted = 0
     for round in 0..<20_000 {
       var scalars = Array(Self.seeds[round % Self.seeds.count].unicodeScalars)
