@@ -18,6 +18,7 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -55,12 +56,14 @@ let package = Package(
     .target(
       name: "SoccerServer",
       dependencies: [
-        "SoccerProtocol", "VideoDecoding", "VideoFrames",
+        "SoccerProtocol", "VideoDecoding", "VideoFrames", "CSoccerSystem",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
       ],
       swiftSettings: strict
     ),
@@ -92,7 +95,18 @@ let package = Package(
       dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayback", "VideoFrames", "TestSupport"],
       swiftSettings: strict
     ),
-    .testTarget(name: "SoccerServerTests", dependencies: ["SoccerServer"], swiftSettings: strict),
+    .testTarget(
+      name: "SoccerServerTests",
+      dependencies: [
+        "SoccerServer",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
+      ],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "SoccerClientTests",
       dependencies: [

@@ -4,6 +4,17 @@
 // Included before the test below: it defines __GLIBC__ on glibc systems.
 #include <stdlib.h>
 #include <pthread.h>
+#include <sys/resource.h>
+
+long soccer_raise_open_files_limit(void) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0 && getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? -1 : (long)limit.rlim_cur;
+}
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -12,8 +23,19 @@ int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold) {
   return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
 
+int soccer_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
+
+int soccer_malloc_trim(void) { return malloc_trim(0); }
+
 void soccer_name_current_thread(const char *name) { pthread_setname_np(pthread_self(), name); }
 #else
+int soccer_malloc_arena_max(int arenas) {
+  (void)arenas;
+  return 0;
+}
+
+int soccer_malloc_trim(void) { return 0; }
+
 int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold) {
   (void)mmap_threshold;
   (void)trim_threshold;

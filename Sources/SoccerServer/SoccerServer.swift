@@ -25,6 +25,16 @@ public struct ServerConfiguration: Sendable {
   public var grace: Duration
   /// How often the server pings a quiet connection to find dead peers.
   public var keepalive: Duration = .seconds(60)
+  /// How long a PING may go unacknowledged before the connection is closed.
+  public var keepaliveTimeout: Duration = .seconds(20)
+  /// How long a stream's next frame may wait on the client before the stream is ended.
+  public var stallTimeout: Duration = .seconds(30)
+  /// How long a connection may have no stream before it is closed (GOAWAY, then TCP close).
+  public var idleTimeout: Duration = .seconds(300)
+  /// How long a new connection has to finish its TLS handshake and HTTP/2 preface.
+  public var handshakeTimeout: Duration = .seconds(10)
+  /// Connections open at once; more are closed as soon as they are accepted.
+  public var maxConnections = 1000
   /// TLS and token.
   public var security = ServerSecurity()
   /// Where the one line per stream goes.
@@ -48,6 +58,7 @@ public struct ServerConfiguration: Sendable {
 public struct SoccerServer: Service {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let decoders: DecoderTally
+  private let connections: ConnectionLimit
   /// What the health service reports.
   public let health = HealthStatus()
   private let grace: Duration
@@ -62,6 +73,10 @@ public struct SoccerServer: Service {
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
     let address: GRPCNIOTransportHTTP2.SocketAddress =
       host.contains(":") ? .ipv6(host: host, port: configuration.port) : .ipv4(host: host, port: configuration.port)
+    let guards = TransportGuards(
+      handshakeTimeout: configuration.handshakeTimeout, pingTimeout: configuration.keepaliveTimeout,
+      stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections))
+    connections = guards.connections
     let transport = HTTP2ServerTransport.Posix(
       address: address,
       transportSecurity: security,
@@ -74,12 +89,14 @@ public struct SoccerServer: Service {
         // Dead peers (a laptop closed mid-stream) are found by pings, and clients may ping
         // too, even between calls, as often as once a second, so their own checks are not punished.
         $0.connection.keepalive = .init(
-          time: configuration.keepalive, timeout: .seconds(20),
+          time: configuration.keepalive, timeout: configuration.keepaliveTimeout,
           clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true))
+        $0.connection.maxIdleTime = configuration.idleTimeout
+        $0.channelDebuggingCallbacks = guards.callbacks
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      logger: configuration.logger)
+      stallTimeout: configuration.stallTimeout, logger: configuration.logger)
     decoders = service.decoders
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
@@ -94,6 +111,9 @@ public struct SoccerServer: Service {
 
   /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.
   public var openDecoders: Int { decoders.open }
+
+  /// Client connections open right now.
+  public var openConnections: Int { connections.count }
 
   /// The address the server listens on, once it does: "127.0.0.1:50051".
   public var listeningAddress: (host: String, port: Int) {

@@ -16,60 +16,95 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Decoders open for this service's streams.
   public let decoders = DecoderTally()
   private let streams: StreamLimit
+  private let reclaimer = MemoryReclaimer()
+  /// How long one frame may wait on the client before the stream counts as stalled.
+  private let stallTimeout: Duration
   private let logger: Logger
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
   public init(
-    library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64,
+    library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
     logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.library = library
     self.queueDepth = queueDepth
     self.streams = StreamLimit(limit: maxStreams)
+    self.stallTimeout = stallTimeout
     self.logger = logger
+  }
+
+  /// Watch with the request's metadata, whose `grpc-timeout` tells a passed deadline from a cancel.
+  public func watch(
+    request: ServerRequest<Stream_Match>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Stream_Video> {
+    let deadline = request.metadata[stringValues: "grpc-timeout"].first { _ in true }
+      .flatMap(GRPCTimeout.init).map { ContinuousClock.now + $0.duration }
+    return StreamingServerResponse { writer in
+      try await watch(request: request.message, response: writer, context: context, deadline: deadline)
+      return [:]
+    }
   }
 
   public func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
   ) async throws {
+    try await watch(request: request, response: response, context: context, deadline: nil)
+  }
+
+  private func watch(
+    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext,
+    deadline: ContinuousClock.Instant?
+  ) async throws {
     let started = ContinuousClock.now
     var sent = (frames: 0, bytes: 0)
     var status = "OK"
+    var cause: String?
+    var waitingSince: ContinuousClock.Instant?
     defer {
       let elapsed = started.duration(to: .now)
-      logger.info(
-        "stream",
-        metadata: [
-          "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
-          "options": "\(Self.describe(request))", "frames": "\(sent.frames)", "bytes": "\(sent.bytes)",
-          "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-          "status": "\(status)",
-        ])
+      var metadata: Logger.Metadata = [
+        "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
+        "options": "\(Self.describe(request))", "frames": "\(sent.frames)", "bytes": "\(sent.bytes)",
+        "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+        "status": "\(status)",
+      ]
+      if let cause { metadata["cause"] = "\(cause)" }
+      logger.info("stream", metadata: metadata)
     }
     do {
-      try await stream(request, to: response, sent: &sent)
+      try await stream(request, to: response, sent: &sent, waitingSince: &waitingSince)
     } catch {
-      let mapped = StatusMapping.rpcError(for: error)
-      status = "\(mapped.code)"
-      throw mapped
+      let end = StreamEnd(
+        error: error, cancelled: context.cancellation.isCancelled, deadline: deadline,
+        waitingSince: waitingSince, stallTimeout: stallTimeout)
+      status = end.status
+      cause = end.cause
+      throw end.rpcError
     }
   }
 
   private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, sent: inout (frames: Int, bytes: Int)
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, sent: inout (frames: Int, bytes: Int),
+    waitingSince: inout ContinuousClock.Instant?
   ) async throws {
     let path = try library.path(for: request.id)
     var options = try Self.decodeOptions(for: request)
     try streams.acquire()
-    defer { streams.release() }
+    defer {
+      if streams.release() == 0 {
+        reclaimer.streamsEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
+      }
+    }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
     let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
     defer { frames.cancel() }
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
       try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
+      waitingSince = .now
       try await response.write(Stream_Video(frame))
+      waitingSince = nil
       sent.frames += 1
       sent.bytes += frame.pixels.count
     }

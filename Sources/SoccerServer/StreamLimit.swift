@@ -28,7 +28,12 @@ final class StreamLimit: Sendable {
     }
   }
 
-  func release() {
-    active.subtract(1, ordering: .acquiringAndReleasing)
+  /// Gives a place back; returns how many stay taken.
+  @discardableResult
+  func release() -> Int {
+    active.subtract(1, ordering: .acquiringAndReleasing).newValue
   }
+
+  /// Streams in flight now.
+  var count: Int { active.load(ordering: .acquiring) }
 }

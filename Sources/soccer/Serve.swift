@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSoccerSystem
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -43,6 +44,29 @@ struct Serve: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Seconds between pings on a quiet connection, to find dead peers.", valueName: "seconds"))
   var keepalive: Double = 60
 
+  @Option(help: ArgumentHelp("Seconds a PING may go unanswered before the connection is closed.", valueName: "seconds"))
+  var keepaliveTimeout: Double = 20
+
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a stream's next frame may wait on a client that reads nothing before the stream is ended.",
+      valueName: "seconds"))
+  var stallTimeout: Double = 30
+
+  @Option(help: ArgumentHelp("Seconds a connection may have no stream before it is closed.", valueName: "seconds"))
+  var idleTimeout: Double = 300
+
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a new connection has to finish its TLS handshake and HTTP/2 preface.", valueName: "seconds"))
+  var handshakeTimeout: Double = 10
+
+  @Option(
+    help: ArgumentHelp(
+      "Connections open at once; more are closed when accepted (at most the open-file limit less 64).",
+      valueName: "n"))
+  var maxConnections: Int = 1000
+
   @Option(help: ArgumentHelp("PEM certificate chain to serve TLS with (needs --tls-key).", valueName: "file"))
   var tlsCert: String?
 
@@ -71,6 +95,15 @@ struct Serve: AsyncParsableCommand {
     guard maxStreamsPerConnection >= 1 else { throw ValidationError("--max-streams-per-connection must be 1 or more") }
     guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
     guard keepalive >= 1, keepalive.isFinite else { throw ValidationError("--keepalive must be 1 second or more") }
+    guard keepaliveTimeout >= 1, keepaliveTimeout.isFinite else {
+      throw ValidationError("--keepalive-timeout must be 1 second or more")
+    }
+    guard stallTimeout >= 1, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be 1 second or more") }
+    guard idleTimeout >= 1, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be 1 second or more") }
+    guard handshakeTimeout > 0, handshakeTimeout.isFinite else {
+      throw ValidationError("--handshake-timeout must be more than 0 seconds")
+    }
+    guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
     guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     guard clientCA == nil || tlsCert != nil else { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
@@ -87,6 +120,14 @@ struct Serve: AsyncParsableCommand {
       certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
     configuration.logger = logger
     configuration.keepalive = .milliseconds(Int64(keepalive * 1000))
+    configuration.keepaliveTimeout = .milliseconds(Int64(keepaliveTimeout * 1000))
+    configuration.stallTimeout = .milliseconds(Int64(stallTimeout * 1000))
+    configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+    configuration.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
+    // Every connection is a file descriptor, and so is every stream's media file: keep room for
+    // the files, so a flood of connections meets the connection limit and never EMFILE.
+    let openFiles = soccer_raise_open_files_limit()
+    configuration.maxConnections = openFiles > 0 ? max(1, min(maxConnections, openFiles - 64)) : maxConnections
     let server: SoccerServer
     do {
       server = try SoccerServer(configuration: configuration)

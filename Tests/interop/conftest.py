@@ -1,54 +1,12 @@
 """Fixtures that start real servers on loopback for the interoperability tests."""
 import os
-import re
-import select
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "interop"))
+sys.path.insert(0, os.path.dirname(__file__))
 
-
-def soccer_binary():
-    path = os.environ.get("SOCCER_BIN", os.path.join(ROOT, ".build", "debug", "soccer"))
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path} is missing: build it with `swift build` (make test does)")
-    return path
-
-
-class Server:
-    """A server process that printed "listening on HOST:PORT"; stopped with SIGTERM."""
-
-    def __init__(self, argv):
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 30
-        line = ""
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.process.stdout], [], [], 0.5)
-            if ready:
-                line = self.process.stdout.readline()
-                break
-            if self.process.poll() is not None:
-                break
-        match = re.search(r"listening on (\S+?):(\d+)", line)
-        if not match:
-            self.process.kill()
-            raise RuntimeError(f"{argv[0]} did not start: {line!r} {self.process.stderr.read()}")
-        self.target = f"{match.group(1)}:{match.group(2)}"
-
-    def stop(self):
-        """Sends SIGTERM and returns the exit status (None if it had to be killed)."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            return None
+from harness import ROOT, Server, soccer_binary  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")

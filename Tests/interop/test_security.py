@@ -117,7 +117,7 @@ def test_server_token_from_the_environment_and_one_log_line_per_stream(soccer, p
     assert len(streams) == 2, err
     assert "id=sample" in streams[0] and "frames=3" in streams[0] and "status=OK" in streams[0]
     assert "options=format:rgb24,max:64x0,frames:3" in streams[0] and "peer=ipv4:127.0.0.1" in streams[0]
-    assert "id=nope" in streams[1] and "status=notFound" in streams[1] and "frames=0" in streams[1]
+    assert "id=nope" in streams[1] and "status=NOT_FOUND" in streams[1] and "frames=0" in streams[1]
 
 
 def test_serve_refuses_unreadable_security_files(soccer, pki):

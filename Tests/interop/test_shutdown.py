@@ -130,3 +130,38 @@ def test_requests_over_the_size_limit_are_refused(soccer):
             assert video.data_shape == "(360, 640, 3)"
     finally:
         assert server.stop() == 0
+
+
+def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdowns(soccer):
+    import threading
+
+    rounds, streams, frames_each = 5, 20, 25
+    lost = []
+    for round_ in range(rounds):
+        server = serve(soccer, "--grace", "20", "--log-level", "warning")
+        results = [None] * streams
+
+        def watch(n):
+            with grpc.insecure_channel(server.target) as channel:
+                stub = stream_pb2_grpc.SoccerStub(channel)
+                got = []
+                try:
+                    for video in stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_frames=frames_each,
+                                                             max_width=320), timeout=20):
+                        got.append(video.frame_index)
+                    results[n] = (got, "OK")
+                except grpc.RpcError as error:
+                    results[n] = (got, error.code().name)
+
+        threads = [threading.Thread(target=watch, args=(n,)) for n in range(streams)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        server.process.send_signal(signal.SIGTERM)
+        for t in threads:
+            t.join()
+        assert server.process.wait(timeout=15) == 0
+        for got, status in results:
+            if got != list(range(frames_each)) or status != "OK":
+                lost.append((round_, len(got), status))
+    assert lost == [], f"streams that lost frames or ended badly (round, frames, status): {lost}"

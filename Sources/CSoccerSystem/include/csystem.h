@@ -6,6 +6,15 @@
 /// Sets glibc's mmap and trim thresholds (bytes); returns 0 when glibc refused a value.
 int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold);
 
+/// Caps the number of glibc malloc arenas; returns 0 when glibc refused.
+int soccer_malloc_arena_max(int arenas);
+
+/// Gives free heap memory at the top and inside every arena back to the system; returns 1 if any was.
+int soccer_malloc_trim(void);
+
+/// Raises the soft limit on open files to the hard limit; returns the soft limit now in force, or -1.
+long soccer_raise_open_files_limit(void);
+
 /// Names the calling thread for the OS (top -H, perf, /proc/PID/task/TID/comm); at most 15 bytes show.
 void soccer_name_current_thread(const char *name);
 

@@ -1,0 +1,57 @@
+import GRPCCore
+import Testing
+
+@testable import SoccerServer
+
+@Suite struct StreamEndTests {
+  private let now = ContinuousClock.now
+
+  @Test func cancellationPastTheDeadlineIsDeadlineExceeded() {
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: now - .seconds(1), waitingSince: nil,
+      stallTimeout: .seconds(30), now: now)
+    #expect(end.rpcError.code == .deadlineExceeded)
+    #expect(end.status == "DEADLINE_EXCEEDED")
+    #expect(end.cause == nil)
+  }
+
+  @Test func cancellationBeforeTheDeadlineIsTheClients() {
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: now + .seconds(5), waitingSince: now - .seconds(1),
+      stallTimeout: .seconds(30), now: now)
+    #expect(end.status == "CANCELLED")
+    #expect(end.cause == "client")
+  }
+
+  @Test func aFrameWaitingPastTheStallTimeoutIsAStall() {
+    let end = StreamEnd(
+      error: RPCError(code: .unavailable, message: "closed"), cancelled: true, deadline: nil,
+      waitingSince: now - .seconds(31), stallTimeout: .seconds(30), now: now)
+    #expect(end.status == "CANCELLED")
+    #expect(end.cause == "stalled")
+  }
+
+  @Test func aTransportErrorAfterTheClientLeftIsNotInternal() {
+    let end = StreamEnd(
+      error: RPCError(code: .unavailable, message: "closed"), cancelled: true, deadline: nil, waitingSince: nil,
+      stallTimeout: .seconds(30), now: now)
+    #expect(end.status == "CANCELLED")
+  }
+
+  @Test func otherErrorsKeepTheirMapping() {
+    let end = StreamEnd(
+      error: CapacityError.atStreamLimit(4), cancelled: false, deadline: nil, waitingSince: nil,
+      stallTimeout: .seconds(30), now: now)
+    #expect(end.rpcError.code == .resourceExhausted)
+    #expect(end.status == "RESOURCE_EXHAUSTED")
+    #expect(end.cause == nil)
+  }
+
+  @Test(arguments: [
+    (RPCError.Code.cancelled, "CANCELLED"), (.notFound, "NOT_FOUND"), (.unauthenticated, "UNAUTHENTICATED"),
+    (.dataLoss, "DATA_LOSS"), (.internalError, "INTERNAL"),
+  ])
+  func codesHaveTheirGRPCNames(code: RPCError.Code, name: String) {
+    #expect(StreamEnd.name(of: code) == name)
+  }
+}
