@@ -15,8 +15,11 @@ enum MemoryTuning {
   /// glibc also gives each thread that allocates its own arena, up to eight per core, and frees
   /// into an arena never reach another: with a decoding thread per stream, the freed frames of
   /// streams that have ended stayed in arenas nobody used again (6.7 GB after 64 streams ended).
+  /// An operator's own `MALLOC_ARENA_MAX`, which glibc reads at start, is left in force.
   static func forLargeFrames() {
     _ = soccer_malloc_thresholds(32 << 20, 256 << 20)
-    _ = soccer_malloc_arena_max(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+    if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+      _ = soccer_malloc_arena_max(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+    }
   }
 }

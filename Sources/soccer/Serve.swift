@@ -98,8 +98,12 @@ struct Serve: AsyncParsableCommand {
     guard keepaliveTimeout >= 1, keepaliveTimeout.isFinite else {
       throw ValidationError("--keepalive-timeout must be 1 second or more")
     }
-    guard stallTimeout >= 1, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be 1 second or more") }
-    guard idleTimeout >= 1, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be 1 second or more") }
+    guard stallTimeout >= 1, stallTimeout.isFinite else {
+      throw ValidationError("--stall-timeout must be 1 second or more")
+    }
+    guard idleTimeout >= 1, idleTimeout.isFinite else {
+      throw ValidationError("--idle-timeout must be 1 second or more")
+    }
     guard handshakeTimeout > 0, handshakeTimeout.isFinite else {
       throw ValidationError("--handshake-timeout must be more than 0 seconds")
     }

@@ -48,7 +48,8 @@ import Testing
   @Test func aNegativeTimeoutIsAnsweredWithInvalidArgumentAndNeverForwarded() throws {
     let channel = EmbeddedChannel(handler: RequestHeaderGuard())
     try channel.writeInbound(request(timeout: "-1S"))
-    try channel.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: [0, 0, 0, 0, 0])))))
+    try channel.writeInbound(
+      HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: [0, 0, 0, 0, 0])))))
     #expect(try channel.readInbound(as: HTTP2Frame.FramePayload.self) == nil)
     guard case .headers(let trailers) = try channel.readOutbound(as: HTTP2Frame.FramePayload.self) else {
       Issue.record("no trailers")

@@ -135,11 +135,12 @@ def test_requests_over_the_size_limit_are_refused(soccer):
 def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdowns(soccer):
     import threading
 
-    rounds, streams, frames_each = 5, 20, 25
+    rounds, streams, frames_each = 5, 20, 50
     lost = []
     for round_ in range(rounds):
         server = serve(soccer, "--grace", "20", "--log-level", "warning")
         results = [None] * streams
+        started = threading.Semaphore(0)
 
         def watch(n):
             with grpc.insecure_channel(server.target) as channel:
@@ -149,6 +150,8 @@ def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdown
                     for video in stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_frames=frames_each,
                                                              max_width=320), timeout=20):
                         got.append(video.frame_index)
+                        if len(got) == 1:
+                            started.release()
                     results[n] = (got, "OK")
                 except grpc.RpcError as error:
                     results[n] = (got, error.code().name)
@@ -156,7 +159,9 @@ def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdown
         threads = [threading.Thread(target=watch, args=(n,)) for n in range(streams)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        # Every stream is in flight (2 s of real time each) when shutdown begins.
+        for _ in range(streams):
+            assert started.acquire(timeout=20)
         server.process.send_signal(signal.SIGTERM)
         for t in threads:
             t.join()
