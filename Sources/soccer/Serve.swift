@@ -119,15 +119,15 @@ struct Serve: AsyncParsableCommand {
     logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
     var configuration = ServerConfiguration(
       mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
-      maxStreamsPerConnection: maxStreamsPerConnection, grace: .milliseconds(Int64(grace * 1000)))
+      maxStreamsPerConnection: maxStreamsPerConnection, grace: .seconds(grace))
     configuration.security = ServerSecurity(
       certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
     configuration.logger = logger
-    configuration.keepalive = .milliseconds(Int64(keepalive * 1000))
-    configuration.keepaliveTimeout = .milliseconds(Int64(keepaliveTimeout * 1000))
-    configuration.stallTimeout = .milliseconds(Int64(stallTimeout * 1000))
-    configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
-    configuration.handshakeTimeout = .milliseconds(Int64(handshakeTimeout * 1000))
+    configuration.keepalive = .seconds(keepalive)
+    configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
+    configuration.stallTimeout = .seconds(stallTimeout)
+    configuration.idleTimeout = .seconds(idleTimeout)
+    configuration.handshakeTimeout = .seconds(handshakeTimeout)
     // Every connection is a file descriptor, and so is every stream's media file: keep room for
     // the files, so a flood of connections meets the connection limit and never EMFILE.
     let openFiles = soccer_raise_open_files_limit()

@@ -26,6 +26,7 @@ os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 
 import grpc  # noqa: E402
 import h2.events  # noqa: E402
+import h2.exceptions  # noqa: E402
 
 from rawpeer import RawPeer, grpc_message, match_message  # noqa: E402
 from stubs import load  # noqa: E402
@@ -67,6 +68,9 @@ class Clients:
                 self.count(kind, error.code().name)
             except OSError as error:
                 self.count(kind, type(error).__name__)
+            except h2.exceptions.ProtocolError:
+                # The server ended the connection (GOAWAY), as it does to peers that reset too fast.
+                self.count(kind, "goaway")
             self.stop.wait(rng.uniform(0.05, 0.3))
 
     def normal(self, rng):
@@ -100,9 +104,10 @@ class Clients:
         peer.close()
 
     def resetting(self, rng):
+        """Opens Watch streams and resets each as soon as its response headers arrive."""
         peer = RawPeer(self.target)
         try:
-            for _ in range(50):
+            for _ in range(rng.randint(5, 50)):
                 stream = peer.call("/stream.Soccer/Watch", grpc_message(match_message("sample")))
                 while peer.read(0.05):
                     if any(isinstance(e, h2.events.ResponseReceived) and e.stream_id == stream for e in peer.events):
