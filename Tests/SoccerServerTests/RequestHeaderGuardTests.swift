@@ -24,7 +24,7 @@ import Testing
   }
 
   @Test func messagesArePercentEncoded() {
-    #expect(GRPCTimeout.percentEncoded("100% \"é\"\n") == "100%25 \"%C3%A9\"%0A")
+    #expect(RequestHeaderGuard.grpcMessageValue("100% \"é\"\n") == "100%25 \"%C3%A9\"%0A")
   }
 }
 

@@ -33,11 +33,24 @@ final class RequestHeaderGuard: ChannelInboundHandler, RemovableChannelHandler {
     return nil
   }
 
+  /// `text` as a `grpc-message` value: printable ASCII except `%` as is, the rest percent-encoded.
+  static func grpcMessageValue(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+      if (0x20...0x7E).contains(byte) && byte != UInt8(ascii: "%") {
+        out.unicodeScalars.append(Unicode.Scalar(byte))
+      } else {
+        out += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+      }
+    }
+    return out
+  }
+
   /// Sends a trailers-only INVALID_ARGUMENT response and ends the stream.
   private func refuse(context: ChannelHandlerContext, message: String) {
     let trailers: HPACKHeaders = [
       ":status": "200", "content-type": "application/grpc", "grpc-status": "3",
-      "grpc-message": GRPCTimeout.percentEncoded(message),
+      "grpc-message": Self.grpcMessageValue(message),
     ]
     context.write(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
     // The request may still be open; NO_ERROR tells the client the answer above is complete.
@@ -69,22 +82,4 @@ struct GRPCTimeout: Equatable {
     }
   }
 
-  /// `text` as a `grpc-message` value: printable ASCII except `%` as is, the rest percent-encoded.
-  static func percentEncoded(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-      if (0x20...0x7E).contains(byte) && byte != UInt8(ascii: "%") {
-        out.unicodeScalars.append(Unicode.Scalar(byte))
-      } else {
-        out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-      }
-    }
-    return out
-  }
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String {
-    String(repeating: "0", count: max(0, width - count)) + self
-  }
 }
