@@ -75,7 +75,8 @@ public struct SoccerServer: Service {
       host.contains(":") ? .ipv6(host: host, port: configuration.port) : .ipv4(host: host, port: configuration.port)
     let guards = TransportGuards(
       handshakeTimeout: configuration.handshakeTimeout, pingTimeout: configuration.keepaliveTimeout,
-      stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections))
+      stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections),
+      departed: DepartedPeers())
     connections = guards.connections
     let transport = HTTP2ServerTransport.Posix(
       address: address,
@@ -96,7 +97,7 @@ public struct SoccerServer: Service {
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      stallTimeout: configuration.stallTimeout, logger: configuration.logger)
+      stallTimeout: configuration.stallTimeout, departed: guards.departed, logger: configuration.logger)
     decoders = service.decoders
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()

@@ -19,6 +19,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   private let reclaimer = MemoryReclaimer()
   /// How long one frame may wait on the client before the stream counts as stalled.
   private let stallTimeout: Duration
+  /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.
+  private let departed: DepartedPeers
   private let logger: Logger
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
@@ -27,10 +29,21 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
     logger: Logger = Logger(label: "soccer.stream")
   ) {
+    self.init(
+      library: library, queueDepth: queueDepth, maxStreams: maxStreams, stallTimeout: stallTimeout,
+      departed: DepartedPeers(), logger: logger)
+  }
+
+  /// A service that learns from `departed` which streams ended because their connection closed.
+  init(
+    library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, departed: DepartedPeers,
+    logger: Logger
+  ) {
     self.library = library
     self.queueDepth = queueDepth
     self.streams = StreamLimit(limit: maxStreams)
     self.stallTimeout = stallTimeout
+    self.departed = departed
     self.logger = logger
   }
 
@@ -77,7 +90,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     } catch {
       let end = StreamEnd(
         error: error, cancelled: context.cancellation.isCancelled, deadline: deadline,
-        waitingSince: waitingSince, stallTimeout: stallTimeout)
+        waitingSince: waitingSince, stallTimeout: stallTimeout, disconnected: departed.contains(context.remotePeer))
       status = end.status
       cause = end.cause
       throw end.rpcError

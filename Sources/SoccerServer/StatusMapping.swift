@@ -54,15 +54,18 @@ struct StreamEnd {
   let rpcError: RPCError
   /// The gRPC name of the status: `CANCELLED`, `DEADLINE_EXCEEDED`, `NOT_FOUND`, …
   let status: String
-  /// Why a stream the client did not finish reading ended: `client` (it cancelled or went
-  /// away), `stalled` (it took no frame for the stall timeout); nil otherwise.
+  /// Why a stream the client did not finish reading ended: `cancel` (the client cancelled it),
+  /// `disconnect` (its connection closed), `stalled` (it took no frame for the stall timeout);
+  /// nil otherwise.
   let cause: String?
 
   /// Classifies `error`, which ended a stream; `cancelled` says the transport or the deadline
-  /// cancelled the call, `waitingSince` when the frame still unsent started waiting for the client.
+  /// cancelled the call, `waitingSince` when the frame still unsent started waiting for the client,
+  /// `disconnected` that the client's connection has closed.
   init(
     error: any Error, cancelled: Bool, deadline: ContinuousClock.Instant?,
-    waitingSince: ContinuousClock.Instant?, stallTimeout: Duration, now: ContinuousClock.Instant = .now
+    waitingSince: ContinuousClock.Instant?, stallTimeout: Duration, disconnected: Bool = false,
+    now: ContinuousClock.Instant = .now
   ) {
     let cancellation = cancelled || error is CancellationError || (error as? RPCError)?.code == .cancelled
     if cancellation, let deadline, now >= deadline {
@@ -73,7 +76,7 @@ struct StreamEnd {
       cause = "stalled"
     } else if cancellation {
       rpcError = RPCError(code: .cancelled, message: "the stream was cancelled")
-      cause = "client"
+      cause = disconnected ? "disconnect" : "cancel"
     } else {
       rpcError = StatusMapping.rpcError(for: error)
       cause = nil

@@ -20,7 +20,22 @@ import Testing
       error: CancellationError(), cancelled: true, deadline: now + .seconds(5), waitingSince: now - .seconds(1),
       stallTimeout: .seconds(30), now: now)
     #expect(end.status == "CANCELLED")
-    #expect(end.cause == "client")
+    #expect(end.cause == "cancel")
+  }
+
+  @Test func cancellationUnderAClosedConnectionIsADisconnect() {
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: nil, waitingSince: now - .seconds(1),
+      stallTimeout: .seconds(30), disconnected: true, now: now)
+    #expect(end.status == "CANCELLED")
+    #expect(end.cause == "disconnect")
+  }
+
+  @Test func aStallOutranksTheDisconnectItCaused() {
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: nil, waitingSince: now - .seconds(40),
+      stallTimeout: .seconds(30), disconnected: true, now: now)
+    #expect(end.cause == "stalled")
   }
 
   @Test func aFrameWaitingPastTheStallTimeoutIsAStall() {

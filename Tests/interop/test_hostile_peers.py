@@ -360,7 +360,7 @@ def test_the_stream_log_line_tells_cancel_disconnect_and_deadline_apart():
             call = stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_width=64))
             next(call)
             call.cancel()
-            assert server.wait_for_line("options=max:64x0,real-time", "status=CANCELLED", "cause=client",
+            assert server.wait_for_line("options=max:64x0,real-time", "status=CANCELLED", "cause=cancel",
                                         timeout=10), server.log()
             with pytest.raises(grpc.RpcError) as late:
                 list(stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_width=32), timeout=0.5))
@@ -372,7 +372,7 @@ def test_the_stream_log_line_tells_cancel_disconnect_and_deadline_apart():
         peer.call("/stream.Soccer/Watch", grpc_message(match_message("sample")))
         peer.read(0.3)
         peer.close()
-        assert server.wait_for_line("id=sample", "options=-", "status=CANCELLED", "cause=client",
+        assert server.wait_for_line("id=sample", "options=-", "status=CANCELLED", "cause=disconnect",
                                     timeout=10), server.log()
         assert "INTERNAL" not in server.log()
     finally:

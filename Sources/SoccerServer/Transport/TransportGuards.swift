@@ -12,6 +12,8 @@ struct TransportGuards: Sendable {
   var stallTimeout: Duration = .seconds(30)
   /// Connections open at once; more are closed as soon as they are accepted.
   var connections: ConnectionLimit
+  /// Where closed connections are noted, for the streams' log lines.
+  var departed: DepartedPeers
 
   /// Hooks that put the guards into each accepted connection's and stream's pipeline.
   var callbacks: HTTP2ServerTransport.Config.ChannelDebuggingCallbacks {
@@ -19,6 +21,7 @@ struct TransportGuards: Sendable {
     let ping = TimeAmount(pingTimeout)
     let stall = TimeAmount(stallTimeout)
     let connections = self.connections
+    let departed = self.departed
     return .init(
       onBindTCPListener: nil,
       onAcceptTCPConnection: { channel in
@@ -29,6 +32,7 @@ struct TransportGuards: Sendable {
           }
           channel.closeFuture.whenComplete { _ in connections.leave() }
           let sync = channel.pipeline.syncOperations
+          try sync.addHandler(DepartureRecorder(departed: departed), position: .first)
           let http2 = try sync.handler(type: NIOHTTP2Handler.self)
           try sync.addHandler(
             ConnectionGuard(handshakeTimeout: handshake, pingTimeout: ping), position: .after(http2))
