@@ -138,7 +138,9 @@ private final class FrameChannel: Sendable {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
       try decoder.configure(options)
-      while let frame = try decoder.next() {
+      // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
+      // of the consumer, the one being decoded included.
+      while reservePlace(), let frame = try decoder.next() {
         guard push(frame) else { return }
       }
       finish(.finished)
@@ -147,9 +149,14 @@ private final class FrameChannel: Sendable {
     }
   }
 
-  /// Hands a frame to the consumer, waiting for room; false once the consumer has cancelled.
-  private func push(_ frame: Frame) -> Bool {
+  /// Waits for a free place in the queue; false once the consumer has cancelled.
+  private func reservePlace() -> Bool {
     freeSlots.wait()
+    return !state.withLock { $0.cancelled }
+  }
+
+  /// Hands a frame to the consumer into the place reserved for it; false once the consumer has cancelled.
+  private func push(_ frame: Frame) -> Bool {
     let (waiter, accepted) = state.withLock { s -> (CheckedContinuation<Frame?, any Error>?, Bool) in
       if s.cancelled { return (nil, false) }
       if let waiter = s.waiter {

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Throughput and peak memory of `soccer serve` with and without extra environment variables.
+
+Runs the two servers alternately (which one goes first alternates too), each time for one
+`soccer bench` of --streams concurrent streams of the clip, and prints each side's median
+frames/s and peak RSS and their ratio. Example, glibc's default malloc arenas against the
+server's own cap:  tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from harness import Server, make_media, proc_status  # noqa: E402
+
+CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+
+
+def run_side(args, media, clip, env):
+    """One bench against a fresh server with `env` added: (frames/s, server peak RSS MB)."""
+    server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
+    try:
+        ids = [clip] * args.streams
+        out = subprocess.run([args.bin, "bench", *ids, "--streams", str(args.streams), "--server", server.target,
+                              "--json"], capture_output=True, text=True, check=True).stdout
+        fps = json.loads(out)["fps"]
+        peak = int(proc_status(server.process.pid, "VmHWM")) / 1024
+    finally:
+        server.stop()
+    return fps, peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ,
+                        help="the soccer binary (default: $SOCCER_BIN)")
+    parser.add_argument("--env", action="append", required=True, help="NAME=VALUE for side B; repeatable")
+    parser.add_argument("--clip", choices=CLIPS, default="720p")
+    parser.add_argument("--seconds", type=int, default=10, help="length of the generated clip")
+    parser.add_argument("--streams", type=int, default=4)
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+
+    media = os.path.join(ROOT, ".bench", "media")
+    if not os.path.exists(os.path.join(media, f"{args.clip}.mp4")):
+        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", str(args.seconds), "--rate", "30")
+    sides = {"A (as shipped)": [], "B (" + " ".join(args.env) + ")": []}
+    envs = dict(zip(sides, [[], args.env]))
+    for rep in range(args.reps):
+        order = list(sides) if rep % 2 == 0 else list(reversed(sides))
+        for side in order:
+            sides[side].append(run_side(args, media, args.clip, envs[side]))
+            fps, peak = sides[side][-1]
+            print(f"rep {rep + 1} {side}: {fps:.1f} frames/s, server peak {peak:.0f} MB", file=sys.stderr)
+    print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
+    medians = {}
+    for side, runs in sides.items():
+        medians[side] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        print(f"  {side}: {medians[side][0]:.1f} frames/s, server peak RSS {medians[side][1]:.0f} MB")
+    (a_fps, a_mb), (b_fps, b_mb) = medians.values()
+    print(f"  A/B: frames/s {a_fps / b_fps:.3f}, peak RSS {a_mb / b_mb:.3f}")
+
+
+if __name__ == "__main__":
+    main()
