@@ -37,8 +37,9 @@ let package = Package(
     .target(name: "TerminalGraphics", dependencies: ["CChafa", "VideoFrames"], swiftSettings: strict),
     // The terminal itself: raw input, size, capability queries, keys, signals, restoring.
     .target(name: "TerminalIO", swiftSettings: strict),
-    // Playing on a terminal: mode choice, pacing, layout, the status line.
-    .target(name: "TerminalPlayback", dependencies: ["TerminalGraphics", "TerminalIO"], swiftSettings: strict),
+    // The terminal player: frames from any FrameSource, paced, laid out and drawn, with keys and a status line.
+    .target(
+      name: "TerminalPlayback", dependencies: ["TerminalGraphics", "TerminalIO", "VideoFrames"], swiftSettings: strict),
     // glibc facilities Swift's Glibc module does not export: allocator settings, thread names.
     .target(name: "CSoccerSystem"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
@@ -51,12 +52,16 @@ let package = Package(
       ],
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),
+    // The values every side shares: frames, pixel formats, numpy headers, media info, PPM.
     .target(name: "VideoFrames", swiftSettings: strict),
+    // Between the wire's messages and the frame values, one mapping for client and server.
+    .target(
+      name: "SoccerWire", dependencies: ["SoccerProtocol", "VideoFrames"], swiftSettings: strict),
     .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames"], swiftSettings: strict),
     .target(
       name: "SoccerServer",
       dependencies: [
-        "SoccerProtocol", "VideoDecoding", "VideoFrames", "CSoccerSystem",
+        "SoccerProtocol", "SoccerWire", "VideoDecoding", "VideoFrames", "CSoccerSystem",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
@@ -67,21 +72,31 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // The connection to a server and its typed calls: watch, describe, list.
     .target(
       name: "SoccerClient",
       dependencies: [
-        "SoccerProtocol", "VideoFrames", "VideoDecoding", "TerminalGraphics", "TerminalIO", "TerminalPlayback",
-        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        "SoccerProtocol", "SoccerWire", "VideoFrames",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       swiftSettings: strict
     ),
+    // `soccer dump`'s engine: a stream's frames into PPM/PGM files, each written whole.
+    .target(name: "FrameDump", dependencies: ["SoccerClient", "VideoFrames"], swiftSettings: strict),
+    // `soccer bench`'s engine: frames per second, gaps and CPU, over the network or decoded locally.
+    .target(
+      name: "ThroughputBench",
+      dependencies: [
+        "SoccerClient", "VideoDecoding", "VideoFrames", .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "soccer",
       dependencies: [
-        "SoccerServer", "SoccerClient", "VideoFrames", "VideoDecoding", "CSoccerSystem",
+        "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem",
         "TerminalPlayback", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -91,10 +106,13 @@ let package = Package(
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "TerminalTests",
-      dependencies: ["TerminalGraphics", "TerminalIO", "TerminalPlayback", "VideoFrames", "TestSupport"],
-      swiftSettings: strict
-    ),
+      name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "VideoFrames", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(name: "TerminalIOTests", dependencies: ["TerminalIO"], swiftSettings: strict),
+    .testTarget(
+      name: "TerminalPlaybackTests",
+      dependencies: ["TerminalPlayback", "TerminalGraphics", "TerminalIO", "VideoFrames", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "SoccerServerTests",
       dependencies: [
@@ -125,7 +143,7 @@ let package = Package(
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "SoccerServer", "SoccerClient", "SoccerProtocol", "VideoDecoding", "VideoFrames", "TestSupport",
+        "SoccerServer", "SoccerClient", "FrameDump", "SoccerProtocol", "VideoDecoding", "VideoFrames", "TestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],

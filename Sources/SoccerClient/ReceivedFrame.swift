@@ -1,5 +1,6 @@
 import Foundation
 import SoccerProtocol
+import SoccerWire
 import VideoFrames
 
 /// A frame as it arrived from a server, its header checked against its bytes.
@@ -18,12 +19,11 @@ public struct ReceivedFrame: Sendable {
     } catch {
       throw .badFrame(error.description)
     }
-    switch video.pixelFormat {
-    case .bgr24: format = header.channels == 1 ? .gray8 : .bgr24
-    case .rgb24: format = .rgb24
-    case .gray8: format = .gray8
-    case .UNRECOGNIZED(let value): throw .badFrame("unknown pixel_format \(value)")
+    guard let format = PixelFormat(video.pixelFormat) else {
+      throw .badFrame("unknown pixel_format \(video.pixelFormat.rawValue)")
     }
+    // Servers that do not say send BGR24's value, 0, for gray frames too.
+    self.format = format == .bgr24 && header.channels == 1 ? .gray8 : format
     pixels = video.data
     index = Int(clamping: video.frameIndex)
     ptsSeconds = video.ptsSeconds
@@ -42,5 +42,16 @@ public struct ReceivedFrame: Sendable {
     } catch {
       throw .badFrame(error.description)
     }
+  }
+}
+
+extension ReceivedFrame {
+  /// The frame as a plain 8-bit picture; fails for other element types or channel counts.
+  public func frame() throws(ClientError) -> Frame {
+    guard header.elementType == .uint8, header.channels == format.channels else {
+      throw .badFrame("a \(header.dataType) frame of \(header.channels) channels cannot be shown as \(format)")
+    }
+    return Frame(
+      pixels: pixels, width: header.width, height: header.height, format: format, index: index, ptsSeconds: ptsSeconds)
   }
 }

@@ -2,81 +2,8 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import SoccerProtocol
+import SoccerWire
 import VideoFrames
-
-/// What to ask the server for in `Watch`.
-public struct WatchRequest: Sendable, Hashable {
-  public var id: String
-  /// Pixel format; nil leaves the server's default (BGR24, like the Python demo).
-  public var format: PixelFormat?
-  public var maxWidth = 0
-  public var maxHeight = 0
-  public var startSeconds = 0.0
-  public var maxFrames = 0
-  public var stride = 1
-  public var realTime = false
-
-  public init(id: String) { self.id = id }
-
-  var message: Stream_Match {
-    Stream_Match.with {
-      $0.id = id
-      switch format {
-      case .none, .bgr24: $0.pixelFormat = .bgr24
-      case .rgb24: $0.pixelFormat = .rgb24
-      case .gray8: $0.pixelFormat = .gray8
-      }
-      $0.maxWidth = UInt32(clamping: maxWidth)
-      $0.maxHeight = UInt32(clamping: maxHeight)
-      $0.startSeconds = startSeconds
-      $0.maxFrames = UInt32(clamping: maxFrames)
-      $0.stride = UInt32(clamping: max(1, stride))
-      $0.realTime = realTime
-    }
-  }
-}
-
-/// TLS settings of a client.
-public struct ClientTLS: Sendable, Hashable {
-  /// PEM certificates to trust; nil trusts the system's roots.
-  public var ca: String?
-  /// PEM certificate chain and key presented to servers that ask (mutual TLS).
-  public var certificate: String?
-  public var key: String?
-  /// The name the server's certificate must carry, when it is not the host connected to.
-  public var authority: String?
-
-  public init(ca: String? = nil, certificate: String? = nil, key: String? = nil, authority: String? = nil) {
-    self.ca = ca
-    self.certificate = certificate
-    self.key = key
-    self.authority = authority
-  }
-}
-
-/// How to reach a server.
-public struct ClientConfiguration: Sendable {
-  public var server: ServerAddress
-  /// TLS, or nil for plaintext.
-  public var tls: ClientTLS?
-  /// Bearer token sent with every call, or nil.
-  public var token: String?
-  /// Deadline for every call, streams included; nil for none on streams.
-  public var deadline: Duration?
-  /// Largest frame accepted, in bytes: the default fits 8K RGB frames.
-  public var maxFrameBytes: Int
-  /// Deadline for the unary calls (`Describe`, `List`).
-  public var unaryTimeout: Duration
-
-  public init(
-    server: ServerAddress = ServerAddress(host: "127.0.0.1", port: 50051),
-    maxFrameBytes: Int = 7680 * 4320 * 3 + 4096, unaryTimeout: Duration = .seconds(15)
-  ) {
-    self.server = server
-    self.maxFrameBytes = maxFrameBytes
-    self.unaryTimeout = unaryTimeout
-  }
-}
 
 /// A connection to a SoccerStream (or Python demo) server.
 public struct SoccerClient: Sendable {
@@ -130,42 +57,34 @@ public struct SoccerClient: Sendable {
     return options
   }
 
-  /// Streams a match, calling `onFrame` for each frame; returns the number of frames.
+  /// Streams a match: `body` reads its frames, as they arrive, from an async sequence, and what
+  /// it returns is returned. Errors, the stream's and the body's, come out as `ClientError`.
   ///
-  /// A stream that ends without frames is an error: a healthy match always has some.
-  @discardableResult
-  public func watch(
-    _ request: WatchRequest, onFrame: @escaping @Sendable (ReceivedFrame) async throws -> Void
-  ) async throws(ClientError) -> Int {
+  /// A stream that ends without frames fails with `.noFrames`: a healthy match always has some.
+  public func watch<Result: Sendable>(
+    _ request: WatchRequest, _ body: @escaping @Sendable (WatchFrames) async throws -> Result
+  ) async throws(ClientError) -> Result {
     do {
       // VideoDeserializer leaves each frame's pixels in the received buffer instead of copying them.
-      let count = try await grpc.serverStreaming(
+      return try await grpc.serverStreaming(
         request: ClientRequest(message: request.message, metadata: metadata),
         descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
-        var count = 0
-        var numbering = FrameNumbering()
-        for try await video in response.messages {
-          var frame = try ReceivedFrame(video)
-          frame.index = numbering.index(sent: frame.index)
-          try await onFrame(frame)
-          count += 1
-        }
-        return count
+        try await body(WatchFrames(id: request.id, messages: response.messages))
       }
-      guard count > 0 else { throw ClientError.noFrames(request.id) }
-      return count
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
   }
 
   /// What the server says about a match.
-  public func describe(_ id: String) async throws(ClientError) -> Stream_MatchInfo {
+  public func describe(_ id: String) async throws(ClientError) -> MediaInfo {
     do {
-      return try await soccer.describe(
-        Stream_Match.with { $0.id = id }, metadata: metadata, options: callOptions(timeout: configuration.unaryTimeout))
+      return MediaInfo(
+        try await soccer.describe(
+          Stream_Match.with { $0.id = id }, metadata: metadata,
+          options: callOptions(timeout: configuration.unaryTimeout)))
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
@@ -191,34 +110,6 @@ public struct SoccerClient: Sendable {
       ).ids
     } catch {
       throw ClientError.from(error, server: configuration.server)
-    }
-  }
-}
-
-/// Frame numbers for servers that predate `frame_index` (they send 0 for every frame):
-/// once a number fails to increase, frames are numbered in the order they arrive.
-struct FrameNumbering {
-  private var last: Int?
-  private var serverNumbers = true
-  private var received = 0
-
-  mutating func index(sent: Int) -> Int {
-    defer { received += 1 }
-    if let last, sent <= last { serverNumbers = false }
-    last = sent
-    return serverNumbers ? sent : received
-  }
-}
-
-extension ClientConfiguration {
-  var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
-    guard let tls else { return .plaintext }
-    return .tls {
-      if let ca = tls.ca { $0.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
-      if let certificate = tls.certificate, let key = tls.key {
-        $0.certificateChain = [.file(path: certificate, format: .pem)]
-        $0.privateKey = .file(path: key, format: .pem)
-      }
     }
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import Logging
 import SoccerProtocol
+import SoccerWire
 import VideoDecoding
 import VideoFrames
 
@@ -79,7 +80,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       var metadata: Logger.Metadata = [
         "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
         "options": "\(Self.describe(request))", "frames": "\(sent.frames)", "bytes": "\(sent.bytes)",
-        "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+        "ms": "\(Int(elapsed / .milliseconds(1)))",
         "status": "\(status)",
       ]
       if let cause { metadata["cause"] = "\(cause)" }
@@ -139,17 +140,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     try await mappingErrors {
       let path = try library.path(for: request.id)
       let info = try await VideoDecoder.probe(path: path)
-      return Stream_MatchInfo.with {
-        $0.id = request.id
-        $0.width = UInt32(clamping: info.width)
-        $0.height = UInt32(clamping: info.height)
-        $0.frameRate = info.frameRate
-        $0.durationSeconds = info.durationSeconds
-        $0.frameCount = UInt64(clamping: info.frameCount)
-        $0.frameCountExact = info.frameCountExact
-        $0.codec = info.codec
-        $0.sourcePixelFormat = info.sourcePixelFormat
-      }
+      return Stream_MatchInfo(id: request.id, info)
     }
   }
 
@@ -168,12 +159,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
 
   /// Checks the `Match` options and turns them into decoder options.
   static func decodeOptions(for match: Stream_Match) throws(RequestError) -> DecodeOptions {
-    let format: PixelFormat
-    switch match.pixelFormat {
-    case .bgr24: format = .bgr24
-    case .rgb24: format = .rgb24
-    case .gray8: format = .gray8
-    case .UNRECOGNIZED(let value): throw .invalidOption("unknown pixel_format \(value)")
+    guard let format = PixelFormat(match.pixelFormat) else {
+      throw .invalidOption("unknown pixel_format \(match.pixelFormat.rawValue)")
     }
     guard match.startSeconds.isFinite, match.startSeconds >= 0 else {
       throw .invalidOption("start_seconds must be a finite number of seconds, 0 or more")
@@ -205,11 +192,7 @@ extension Stream_Video {
     dataShape = header.dataShape
     frameIndex = UInt64(clamping: frame.index)
     ptsSeconds = frame.ptsSeconds
-    switch frame.format {
-    case .bgr24: pixelFormat = .bgr24
-    case .rgb24: pixelFormat = .rgb24
-    case .gray8: pixelFormat = .gray8
-    }
+    pixelFormat = Stream_PixelFormat(frame.format)
   }
 }
 

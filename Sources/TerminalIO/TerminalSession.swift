@@ -180,8 +180,7 @@ public final class TerminalSession: Sendable {
     while !isComplete(received) {
       let left = ContinuousClock.now.duration(to: deadline)
       guard left > .zero else { break }
-      let milliseconds = Int32(
-        clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+      let milliseconds = Int32(clamping: Int((left / .milliseconds(1)).rounded(.up)))
       var poller = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
       let ready = poll(&poller, 1, milliseconds)
       if ready < 0 && errno == EINTR { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import VideoFrames
 
 extension VideoDecoder {
   /// Opens `path` on a thread of its own (opening reads and parses the file) and returns what it holds.

@@ -273,9 +273,7 @@ private struct OpenedStream {
   var streamIndex: Int32 = -1
   var timeBase = 0.0
   var startTimestamp: Int64 = 0
-  var info = MediaInfo(
-    width: 0, height: 0, frameRate: 0, durationSeconds: 0, frameCount: 0, frameCountExact: false,
-    codec: "", sourcePixelFormat: "")
+  var info = MediaInfo()
 
   static func open(path: String, analyze: Bool, threads: Int) throws(DecodeError) -> OpenedStream {
     var opened = OpenedStream()

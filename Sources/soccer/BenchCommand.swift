@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoccerClient
+import ThroughputBench
 import VideoDecoding
 import VideoFrames
 

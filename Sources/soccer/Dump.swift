@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FrameDump
 import SoccerClient
 import VideoFrames
 

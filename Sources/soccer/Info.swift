@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoccerClient
+import VideoFrames
 
 struct Info: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct Info: AsyncParsableCommand {
     let configuration = try client.configuration()
     do {
       let info = try await SoccerClient.with(configuration) { try await $0.describe(id) }
-      print("id:        \(info.id)")
+      print("id:        \(id)")
       print("size:      \(info.width)x\(info.height)")
       print("rate:      \(trimmed(info.frameRate)) frames/s")
       print("duration:  \(trimmed(info.durationSeconds)) s")

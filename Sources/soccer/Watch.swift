@@ -4,6 +4,7 @@ import SoccerClient
 import TerminalGraphics
 import TerminalIO
 import TerminalPlayback
+import ThroughputBench
 
 extension ModeChoice: ExpressibleByArgument {}
 extension ColorChoice: ExpressibleByArgument {}
@@ -89,8 +90,8 @@ struct Watch: AsyncParsableCommand {
       session.restore()
       let picture: [UInt8]
       do {
-        picture = try await SoccerClient.with(configuration) {
-          try await player.renderOnce(client: $0, replies: replies)
+        picture = try await SoccerClient.with(configuration) { client in
+          try await player.renderOnce(from: ServerFrameSource(client: client, id: id), replies: replies)
         }
       } catch {
         throw fail("watch", error)
@@ -112,20 +113,23 @@ struct Watch: AsyncParsableCommand {
     defer { signals.cancel() }
     let replies = player.queryTerminal()
     let summary: PlaybackSummary
+    let cpuBefore = processCPUSeconds()
     do {
-      summary = try await SoccerClient.with(configuration) { try await player.play(client: $0, replies: replies) }
+      summary = try await SoccerClient.with(configuration) { client in
+        try await player.play(from: ServerFrameSource(client: client, id: id), replies: replies)
+      }
     } catch {
       session.restore()
       throw fail("watch", error)
     }
     session.restore()
+    let cpuSeconds = processCPUSeconds() - cpuBefore
     guard summary.received > 0 || summary.quit else { return }
     print(
       String(
         format:
           "%@: showed %d of %d frames (%d skipped) in %.1f s, %@ mode; render %.2f ms a frame; CPU %.2f s (%.0f%%)",
         id, summary.shown, summary.received, summary.skipped, summary.seconds, summary.mode.rawValue,
-        summary.renderMilliseconds, summary.cpuSeconds,
-        summary.seconds > 0 ? 100 * summary.cpuSeconds / summary.seconds : 0))
+        summary.renderMilliseconds, cpuSeconds, summary.seconds > 0 ? 100 * cpuSeconds / summary.seconds : 0))
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FrameDump
 import SoccerClient
 import TestSupport
 import Testing

@@ -27,7 +27,7 @@ import Testing
     try await withServer { server, client in
       for (id, code) in Self.cases {
         let watchError = await clientError {
-          _ = try await SoccerClient.with(client) { try await $0.watch(WatchRequest(id: id)) { _ in } }
+          _ = try await frames(WatchRequest(id: id), client)
         }
         #expect(watchError?.code == code, "\(id.prefix(20)): \(String(describing: watchError))")
         #expect(watchError?.description.contains("\n") == false)
@@ -44,13 +44,12 @@ import Testing
 
   @Test func aFileCutShortEndsInDataLossAfterItsFrames() async throws {
     try await withServer { server, client in
-      let seen = Collected()
-      let error = await clientError {
-        _ = try await SoccerClient.with(client) { c in try await c.watch(WatchRequest(id: "cut")) { seen.add($0) } }
+      let (seen, endedBy) = try await SoccerClient.with(client) { c in
+        try await framesUntilEnd(WatchRequest(id: "cut"), c)
       }
-      #expect(error?.code == .dataLoss)
-      #expect(seen.frames.count > 30 && seen.frames.count < 100)
-      #expect(seen.frames.map(\.index) == Array(0..<seen.frames.count))
+      #expect(endedBy == .dataLoss)
+      #expect(seen.count > 30 && seen.count < 100)
+      #expect(seen.map(\.index) == Array(0..<seen.count))
     }
   }
 

@@ -64,7 +64,7 @@ func withHealth<T: Sendable>(
           slow.realTime = true
           slow.maxWidth = 64
           _ = try? await SoccerClient.with(client) { c in
-            try await c.watch(slow) { _ in firstFrame.continuation.yield() }
+            try await framesUntilEnd(slow, c) { _ in firstFrame.continuation.yield() }
           }
         }
         for await _ in firstFrame.stream { break }
@@ -77,50 +77,37 @@ func withHealth<T: Sendable>(
   }
 
   @Test func inFlightStreamsFinishWithinTheGracePeriod() async throws {
-    let received = Mutex(0)
-    try await withServer(configure: { $0.grace = .seconds(30) }) { server, client in
+    let (received, endedBy) = try await withServer(configure: { $0.grace = .seconds(30) }) { server, client in
       var request = WatchRequest(id: "sample")
       request.realTime = true
       request.maxFrames = 20
       request.maxWidth = 64
-      try await SoccerClient.with(client) { c in
-        try await c.watch(request) { _ in
-          let n = received.withLock { n in
-            n += 1
-            return n
-          }
-          if n == 2 { server.beginGracefulShutdown() }
-        }
+      return try await SoccerClient.with(client) { c in
+        try await framesUntilEnd(request, c) { n in if n == 2 { server.beginGracefulShutdown() } }
       }
     }
     // Shutdown began after two frames; the stream still got all twenty.
-    #expect(received.withLock { $0 } == 20)
+    #expect(received.count == 20)
+    #expect(endedBy == nil)
   }
 
   @Test func streamsPastTheGracePeriodAreEnded() async throws {
-    let received = Mutex(0)
-    let elapsed = try await withServer(configure: { $0.grace = .milliseconds(300) }) { server, client in
+    let (received, elapsed) = try await withServer(configure: { $0.grace = .milliseconds(300) }) { server, client in
       let started = ContinuousClock.now
       var request = WatchRequest(id: "sample")
       request.realTime = true
       request.maxWidth = 64
-      _ = try? await SoccerClient.with(client) { c in
-        try await c.watch(request) { _ in
-          if received.withLock({ n in
-            n += 1
-            return n
-          }) == 2 {
-            server.beginGracefulShutdown()
-          }
-        }
+      let received = try await SoccerClient.with(client) { c in
+        try await framesUntilEnd(request, c) { n in if n == 2 { server.beginGracefulShutdown() } }
       }
       // The stream ended by the grace period freed its decoder too.
       let freed = try await decodersFreed(server)
       #expect(freed)
-      return started.duration(to: .now)
+      return (received, started.duration(to: .now))
     }
     // The sample plays for 4 s in real time (100 frames); 300 ms after the second frame it was cut short.
-    #expect(received.withLock { $0 } < 50)
+    #expect(received.frames.count < 50)
+    #expect(received.endedBy != nil)
     #expect(elapsed < .seconds(3))
   }
 }

@@ -108,15 +108,30 @@ func rawWatch(_ match: Stream_Match, _ configuration: ClientConfiguration) async
 
 /// Collects the frames a `WatchRequest` brings.
 func frames(_ request: WatchRequest, _ configuration: ClientConfiguration) async throws -> [ReceivedFrame] {
-  let collected = Collected()
   try await SoccerClient.with(configuration) { client in
-    try await client.watch(request) { frame in collected.add(frame) }
+    try await client.watch(request) { frames in
+      var all: [ReceivedFrame] = []
+      for try await frame in frames { all.append(frame) }
+      return all
+    }
   }
-  return collected.frames
 }
 
-final class Collected: Sendable {
-  private let storage = Mutex<[ReceivedFrame]>([])
-  func add(_ frame: ReceivedFrame) { storage.withLock { $0.append(frame) } }
-  var frames: [ReceivedFrame] { storage.withLock { $0 } }
+/// The frames a stream brought and the status that ended it early, if one did; `onFrame` hears
+/// the count after each frame.
+func framesUntilEnd(
+  _ request: WatchRequest, _ client: SoccerClient, onFrame: @escaping @Sendable (Int) -> Void = { _ in }
+) async throws -> (frames: [ReceivedFrame], endedBy: RPCError.Code?) {
+  try await client.watch(request) { frames in
+    var all: [ReceivedFrame] = []
+    do {
+      for try await frame in frames {
+        all.append(frame)
+        onFrame(all.count)
+      }
+      return (all, nil)
+    } catch let error as RPCError {
+      return (all, error.code)
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import Synchronization
+import SoccerClient
+import VideoFrames
 
 /// What a dump wrote.
 public struct DumpSummary: Sendable {
@@ -30,27 +31,20 @@ public struct FrameDump: Sendable {
   public func run(
     client: SoccerClient, progress: @escaping @Sendable (_ frames: Int, _ bytes: Int) -> Void = { _, _ in }
   ) async throws(ClientError) -> DumpSummary {
-    let totals = Mutex((frames: 0, bytes: 0))
     let started = ContinuousClock.now
     let writer = self.writer
     let id = request.id
-    try await client.watch(request) { frame in
-      let data = try frame.netPBM()
-      let name = Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1)
-      do {
-        try writer.write(data, name: name)
-      } catch {
-        throw ClientError.local("\(error)")
+    return try await client.watch(request) { frames in
+      var summary = DumpSummary(frames: 0, bytes: 0, seconds: 0)
+      for try await frame in frames {
+        let data = try frame.netPBM()
+        try writer.write(data, name: Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1))
+        summary.frames += 1
+        summary.bytes += data.count
+        progress(summary.frames, summary.bytes)
       }
-      let (frames, bytes) = totals.withLock { t in
-        t.frames += 1
-        t.bytes += data.count
-        return (t.frames, t.bytes)
-      }
-      progress(frames, bytes)
+      summary.seconds = started.duration(to: .now).seconds
+      return summary
     }
-    let seconds = started.duration(to: .now).seconds
-    let (frames, bytes) = totals.withLock { ($0.frames, $0.bytes) }
-    return DumpSummary(frames: frames, bytes: bytes, seconds: seconds)
   }
 }

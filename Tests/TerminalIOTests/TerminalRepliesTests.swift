@@ -56,36 +56,3 @@ import Testing
     #expect(!replies.answered && !replies.sixel && !replies.kitty && !replies.synchronizedOutput)
   }
 }
-
-@Suite struct KeyDecoderTests {
-  @Test(arguments: ["q", "Q", "\u{03}", "\u{1B}", "xq"])
-  func quits(_ key: String) {
-    #expect(KeyDecoder.commands(in: Array(key.utf8)) == [.quit])
-  }
-
-  @Test func ctrlZSuspends() {
-    #expect(KeyDecoder.commands(in: [0x1A]) == [.suspend])
-  }
-
-  @Test(arguments: ["\u{1B}[A", "\u{1B}OB", "x", " ", "\u{1B}[1;5C", "\r"])
-  func ignores(_ key: String) {
-    #expect(KeyDecoder.commands(in: Array(key.utf8)).isEmpty)
-  }
-}
-
-@Suite struct ControlSequenceTests {
-  @Test func restoreUndoesEveryModeThePlayerSets() {
-    let restore = ControlSequence.restore
-    #expect(restore.hasPrefix(ControlSequence.stringTerminator))
-    for undo in [
-      ControlSequence.endSynchronized, ControlSequence.resetAttributes, ControlSequence.enableAutowrap,
-      ControlSequence.showCursor, ControlSequence.leaveAlternateScreen,
-    ] {
-      #expect(restore.contains(undo))
-    }
-  }
-
-  @Test func capabilityQueriesEndWithDeviceAttributes() {
-    #expect(ControlSequence.capabilityQueries.hasSuffix("\u{1B}[c"))
-  }
-}

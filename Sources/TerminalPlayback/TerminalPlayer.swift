@@ -1,9 +1,7 @@
 import Foundation
-import GRPCCore
-import Synchronization
 import TerminalGraphics
 import TerminalIO
-import TerminalPlayback
+import VideoFrames
 
 /// Plays matches on a terminal: `soccer watch`.
 public struct TerminalPlayer: Sendable {
@@ -27,16 +25,17 @@ public struct TerminalPlayer: Sendable {
     return TerminalReplies(parsing: bytes)
   }
 
-  /// Plays until the match ends (every pass, with `loop`), the person quits or the stream fails.
+  /// Plays until the match ends (every pass, with `loop`), the person quits or the source fails,
+  /// with the source's error.
   ///
   /// The caller restores the session afterwards, whatever happened.
-  public func play(client: SoccerClient, replies: TerminalReplies) async throws(ClientError) -> PlaybackSummary {
+  public func play(from source: some FrameSource, replies: TerminalReplies) async throws -> PlaybackSummary {
     if KeyDecoder.commands(in: replies.keystrokes).contains(.quit) {
       var summary = PlaybackSummary()
       summary.quit = true
       return summary
     }
-    let facts = try await describe(client: client)
+    let facts = try await source.describe()
     let display = DisplayChoice.resolve(
       mode: settings.mode, colors: settings.colors, environment: environment, replies: replies)
     let terminal = terminalSize(of: session.output) ?? TerminalSize(columns: 80, rows: 24)
@@ -84,52 +83,47 @@ public struct TerminalPlayer: Sendable {
     }
 
     let started = ContinuousClock.now
-    let cpuBefore = processCPUSeconds()
-    let quit: Bool
-    do {
-      quit = try await withThrowingTaskGroup(of: Bool.self) { group in
-        group.addTask {
-          repeat {
-            await playback.restartClock()
-            var request = streamRequest
-            var restarted = false
-            while true {
-              do {
-                try await client.watch(request) { frame in try await playback.present(frame) }
-                break
-              } catch {
-                // A restart just after the last frame finds nothing left: the match is over.
-                if restarted, (error as? ClientError)?.code == .outOfRange { break }
-                guard let restart = await playback.takeRestart() else { throw error }
-                (request.startSeconds, request.maxWidth, request.maxHeight) = restart
-                restarted = true
+    let quit = try await withThrowingTaskGroup(of: Bool.self) { group in
+      group.addTask {
+        repeat {
+          await playback.restartClock()
+          var request = streamRequest
+          // Each stream plays to its end, or hands over to a stream of bigger frames.
+          while true {
+            let next: FrameRequest?
+            do {
+              next = try await source.frames(request) { frames in
+                for try await frame in frames {
+                  if let bigger = try await playback.present(frame) { return bigger }
+                }
+                return nil
               }
+            } catch is PastTheEnd where request != streamRequest {
+              // A switch just after the last frame finds nothing left: the match is over.
+              next = nil
             }
-          } while settings.loop && !Task.isCancelled
-          return false
-        }
-        group.addTask {
-          for await _ in quits { return true }
-          return false
-        }
-        defer { group.cancelAll() }
-        // The first to finish decides: the match ended (false), or the person quit (true).
-        return try await group.next() ?? false
+            guard let next else { break }
+            request = next
+          }
+        } while settings.loop && !Task.isCancelled
+        return false
       }
-    } catch let error as ClientError {
-      throw error
-    } catch {
-      throw ClientError.local("\(error)")
+      group.addTask {
+        for await _ in quits { return true }
+        return false
+      }
+      defer { group.cancelAll() }
+      // The first to finish decides: the match ended (false), or the person quit (true).
+      return try await group.next() ?? false
     }
     var summary = await playback.summary
     summary.quit = quit
     summary.seconds = started.duration(to: .now).seconds
-    summary.cpuSeconds = processCPUSeconds() - cpuBefore
     return summary
   }
 
   /// Draws one frame (the first, or the one at the start time) as text on standard output.
-  public func renderOnce(client: SoccerClient, replies: TerminalReplies?) async throws(ClientError) -> [UInt8] {
+  public func renderOnce(from source: some FrameSource, replies: TerminalReplies?) async throws -> [UInt8] {
     let display = DisplayChoice.resolve(
       mode: settings.mode, colors: settings.colors, environment: environment, replies: replies)
     let terminal = terminalSize(of: session.output)
@@ -139,42 +133,21 @@ public struct TerminalPlayer: Sendable {
     let cell = cellSize(replies: replies, terminal: terminal)
     var request = request(filling: space, mode: display.mode, cell: cell)
     request.maxFrames = 1
-    let frames = FrameBox()
-    try await client.watch(request) { frame in frames.keep(frame) }
-    guard let frame = frames.first else { throw ClientError.noFrames(settings.id) }
-    let grid = Fit.cells(pictureWidth: frame.header.width, height: frame.header.height, within: space, cell: cell)
+    let first = try await source.frames(request) { frames in try await frames.first { _ in true } }
+    guard let frame = first else { throw PastTheEnd() }
+    let grid = Fit.cells(pictureWidth: frame.width, height: frame.height, within: space, cell: cell)
     let renderer = FrameRenderer(
       settings: RenderSettings(mode: display.mode, colors: display.colors, grid: grid, cell: cell))
-    var out = renderer.render(
-      pixels: frame.pixels, width: frame.header.width, height: frame.header.height, format: frame.format)
+    var out = renderer.render(pixels: frame.pixels, width: frame.width, height: frame.height, format: frame.format)
     if display.colors != .none || display.mode.isGraphics { out += ControlSequence.resetAttributes.utf8 }
     out.append(0x0A)
     return out
   }
 
-  /// RGB frames from the start time, downscaled by the server to what `space` can show.
-  private func request(filling space: CellGrid, mode: RenderMode, cell: CellSize) -> WatchRequest {
+  /// Frames from the start time, downscaled by the source to what `space` can show.
+  private func request(filling space: CellGrid, mode: RenderMode, cell: CellSize) -> FrameRequest {
     let limit = Fit.sourceLimit(for: space, mode: mode, cell: cell)
-    var request = WatchRequest(id: settings.id)
-    request.format = .rgb24
-    request.maxWidth = limit.width
-    request.maxHeight = limit.height
-    request.startSeconds = settings.startSeconds
-    return request
-  }
-
-  private func describe(client: SoccerClient) async throws(ClientError) -> MatchFacts {
-    do {
-      let info = try await client.describe(settings.id)
-      return MatchFacts(
-        width: info.width > 0 ? Int(info.width) : nil,
-        frameCount: info.frameCount > 0 ? Int(clamping: info.frameCount) : nil,
-        durationSeconds: info.durationSeconds > 0 ? info.durationSeconds : nil,
-        frameRate: info.frameRate > 0 ? info.frameRate : nil)
-    } catch  where error.code == .unimplemented {
-      // The Python demo has only Watch: play without totals.
-      return MatchFacts()
-    }
+    return FrameRequest(startSeconds: settings.startSeconds, maxWidth: limit.width, maxHeight: limit.height)
   }
 
   private func cellSize(replies: TerminalReplies?, terminal: TerminalSize?) -> CellSize {
@@ -189,11 +162,4 @@ public struct TerminalPlayer: Sendable {
     }
     return .assumed
   }
-}
-
-/// Holds the one frame `renderOnce` asks for.
-private final class FrameBox: Sendable {
-  private let frame = Mutex<ReceivedFrame?>(nil)
-  func keep(_ received: ReceivedFrame) { frame.withLock { if $0 == nil { $0 = received } } }
-  var first: ReceivedFrame? { frame.withLock { $0 } }
 }

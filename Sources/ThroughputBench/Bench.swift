@@ -1,6 +1,8 @@
 import Foundation
+import SoccerClient
 import Synchronization
 import VideoDecoding
+import VideoFrames
 
 /// Measures how fast frames arrive: from a server over gRPC, or decoded in this process.
 public enum Bench {
@@ -24,12 +26,14 @@ public enum Bench {
               let connecting = ContinuousClock.now
               try await client.connect()
               let connectSeconds = connecting.duration(to: .now).seconds
-              let clock = Mutex(StreamClock())
-              try await client.watch(request) { frame in
-                clock.withLock { $0.frame(bytes: frame.pixels.count) }
-                progress(counter.increment())
+              var measurement = try await client.watch(request) { frames in
+                var clock = StreamClock()
+                for try await frame in frames {
+                  clock.frame(bytes: frame.pixels.count)
+                  progress(counter.increment())
+                }
+                return clock.finish()
               }
-              var measurement = clock.withLock { $0.finish() }
               measurement.connectSeconds = connectSeconds
               return measurement
             }
@@ -39,8 +43,10 @@ public enum Bench {
         for try await measurement in group { all.append(measurement) }
         return all
       }
+    } catch let error as ClientError {
+      throw error
     } catch {
-      throw ClientError.from(error, server: configuration.server)
+      throw .local("\(error)")
     }
     let first = measurements.map(\.started).min() ?? started
     let last = measurements.map(\.ended).max() ?? started

@@ -89,8 +89,3 @@ public func processCPUSeconds() -> Double {
   func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
   return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
-
-extension Duration {
-  /// The duration in seconds.
-  public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

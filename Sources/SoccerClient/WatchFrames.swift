@@ -1,0 +1,52 @@
+import GRPCCore
+import SoccerProtocol
+
+/// The frames of one `Watch` stream, checked and numbered, in the order they arrive.
+///
+/// Reading to the end of a stream that brought no frame throws `ClientError.noFrames`.
+public struct WatchFrames: AsyncSequence, Sendable {
+  public typealias Element = ReceivedFrame
+
+  private let id: String
+  private let messages: RPCAsyncSequence<Stream_Video, any Error>
+
+  init(id: String, messages: RPCAsyncSequence<Stream_Video, any Error>) {
+    self.id = id
+    self.messages = messages
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(id: id, messages: messages.makeAsyncIterator())
+  }
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let id: String
+    var messages: RPCAsyncSequence<Stream_Video, any Error>.AsyncIterator
+    var numbering = FrameNumbering()
+
+    public mutating func next() async throws -> ReceivedFrame? {
+      guard let video = try await messages.next() else {
+        if numbering.received == 0 { throw ClientError.noFrames(id) }
+        return nil
+      }
+      var frame = try ReceivedFrame(video)
+      frame.index = numbering.index(sent: frame.index)
+      return frame
+    }
+  }
+}
+
+/// Frame numbers for servers that predate `frame_index` (they send 0 for every frame):
+/// once a number fails to increase, frames are numbered in the order they arrive.
+struct FrameNumbering {
+  private var last: Int?
+  private var serverNumbers = true
+  private(set) var received = 0
+
+  mutating func index(sent: Int) -> Int {
+    defer { received += 1 }
+    if let last, sent <= last { serverNumbers = false }
+    last = sent
+    return serverNumbers ? sent : received
+  }
+}

@@ -1,0 +1,31 @@
+import SoccerProtocol
+import SoccerWire
+import VideoFrames
+
+/// What to ask the server for in `Watch`.
+public struct WatchRequest: Sendable, Hashable {
+  public var id: String
+  /// Pixel format; nil leaves the server's default (BGR24, like the Python demo).
+  public var format: PixelFormat?
+  public var maxWidth = 0
+  public var maxHeight = 0
+  public var startSeconds = 0.0
+  public var maxFrames = 0
+  public var stride = 1
+  public var realTime = false
+
+  public init(id: String) { self.id = id }
+
+  var message: Stream_Match {
+    Stream_Match.with {
+      $0.id = id
+      $0.pixelFormat = Stream_PixelFormat(format ?? .bgr24)
+      $0.maxWidth = UInt32(clamping: maxWidth)
+      $0.maxHeight = UInt32(clamping: maxHeight)
+      $0.startSeconds = startSeconds
+      $0.maxFrames = UInt32(clamping: maxFrames)
+      $0.stride = UInt32(clamping: max(1, stride))
+      $0.realTime = realTime
+    }
+  }
+}
