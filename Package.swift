@@ -116,8 +116,9 @@ let package = Package(
     .testTarget(
       name: "SoccerServerTests",
       dependencies: [
-        "SoccerServer",
+        "SoccerServer", "SoccerProtocol", "VideoDecoding", "TestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),

@@ -13,7 +13,6 @@
 // AVERROR() and AVERROR_EOF are macros Swift cannot import.
 static inline int soccer_averror_again(void) { return AVERROR(EAGAIN); }
 static inline int soccer_averror_eof(void) { return AVERROR_EOF; }
-static inline int soccer_averror_exit(void) { return AVERROR_EXIT; }
 static inline int64_t soccer_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 
 #endif

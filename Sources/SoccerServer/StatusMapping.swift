@@ -13,39 +13,50 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-/// The single place where errors become gRPC statuses (design.md §3).
+/// The single place where errors become gRPC statuses: each error type of the server says
+/// its status here, and anything else is INTERNAL.
 enum StatusMapping {
   static func rpcError(for error: any Error) -> RPCError {
     switch error {
-    case let error as RPCError:
-      return error
-    case let error as LibraryError:
-      switch error {
-      case .invalidID: return RPCError(code: .invalidArgument, message: error.description)
-      case .notFound: return RPCError(code: .notFound, message: error.description)
-      case .notAFile: return RPCError(code: .failedPrecondition, message: error.description)
-      }
-    case let error as RequestError:
-      return RPCError(code: .invalidArgument, message: error.description)
-    case let error as CapacityError:
-      return RPCError(code: .resourceExhausted, message: error.description)
-    case let error as DecodeError:
-      switch error {
-      case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames:
-        return RPCError(code: .failedPrecondition, message: error.description)
-      case .startPastEnd:
-        return RPCError(code: .outOfRange, message: error.description)
-      case .dataLoss:
-        return RPCError(code: .dataLoss, message: error.description)
-      case .resources:
-        return RPCError(code: .resourceExhausted, message: error.description)
-      }
-    case is CancellationError:
-      return RPCError(code: .cancelled, message: "the stream was cancelled")
-    default:
-      return RPCError(code: .internalError, message: "internal error: \(error)")
+    case let error as RPCError: return error
+    case let error as any RPCErrorConvertible: return RPCError(error)
+    case is CancellationError: return RPCError(code: .cancelled, message: "the stream was cancelled")
+    default: return RPCError(code: .internalError, message: "internal error: \(error)")
     }
   }
+}
+
+extension LibraryError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code {
+    switch self {
+    case .invalidID: return .invalidArgument
+    case .notFound: return .notFound
+    case .notAFile: return .failedPrecondition
+    }
+  }
+  public var rpcErrorMessage: String { description }
+}
+
+extension RequestError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code { .invalidArgument }
+  public var rpcErrorMessage: String { description }
+}
+
+extension CapacityError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code { .resourceExhausted }
+  public var rpcErrorMessage: String { description }
+}
+
+extension DecodeError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code {
+    switch self {
+    case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames: return .failedPrecondition
+    case .startPastEnd: return .outOfRange
+    case .dataLoss: return .dataLoss
+    case .resources: return .resourceExhausted
+    }
+  }
+  public var rpcErrorMessage: String { description }
 }
 
 /// How a stream ended: the error its client is sent and the status its log line shows.

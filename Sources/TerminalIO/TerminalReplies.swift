@@ -85,9 +85,4 @@ public struct TerminalReplies: Sendable, Hashable {
       break
     }
   }
-
-  /// Whether `bytes` hold a complete DA1 reply, the last one expected.
-  static func containsDeviceAttributes(_ bytes: [UInt8]) -> Bool {
-    TerminalReplies(parsing: bytes).answered
-  }
 }

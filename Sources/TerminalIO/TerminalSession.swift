@@ -3,8 +3,12 @@ import Synchronization
 
 #if canImport(Glibc)
   import Glibc
+  private let systemWrite = Glibc.write
+  private let systemRead = Glibc.read
 #elseif canImport(Darwin)
   import Darwin
+  private let systemWrite = Darwin.write
+  private let systemRead = Darwin.read
 #endif
 
 /// A terminal's size in cells and, when it says, in pixels.
@@ -149,7 +153,7 @@ public final class TerminalSession: Sendable {
     let flags = fcntl(output, F_GETFL)
     _ = fcntl(output, F_SETFL, flags | O_NONBLOCK)
     _ = ControlSequence.restore.utf8CString.withUnsafeBufferPointer {
-      Glibc.write(output, $0.baseAddress, $0.count - 1)
+      systemWrite(output, $0.baseAddress, $0.count - 1)
     }
     restoreInput()
   }
@@ -185,7 +189,7 @@ public final class TerminalSession: Sendable {
       let ready = poll(&poller, 1, milliseconds)
       if ready < 0 && errno == EINTR { continue }
       guard ready > 0 else { break }
-      let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+      let count = buffer.withUnsafeMutableBytes { systemRead(input, $0.baseAddress, $0.count) }
       guard count > 0 else { break }
       received.append(contentsOf: buffer[0..<count])
     }
@@ -197,7 +201,7 @@ public final class TerminalSession: Sendable {
       guard var pointer = raw.baseAddress else { return true }
       var left = raw.count
       while left > 0 {
-        let written = Glibc.write(output, pointer, left)
+        let written = systemWrite(output, pointer, left)
         if written < 0 {
           if errno == EINTR || errno == EAGAIN { continue }
           return false

@@ -1,4 +1,5 @@
 import CFFmpeg
+import VideoFrames
 
 /// Why a file could not be decoded, or stopped decoding.
 public enum DecodeError: Error, Equatable, CustomStringConvertible {
@@ -24,16 +25,11 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
     case .unsupportedCodec(let why): return "unsupported video codec: \(why)"
     case .noDecodableFrames(let why): return "no frame could be decoded: \(why)"
     case .startPastEnd(let start, let duration):
-      return "start offset \(formatSeconds(start)) s is at or past the end of the video (\(formatSeconds(duration)) s)"
+      return "start offset \(start.shortText) s is at or past the end of the video (\(duration.shortText) s)"
     case .dataLoss(let why): return "the rest of the video cannot be decoded: \(why)"
     case .resources(let why): return "decoder resources: \(why)"
     }
   }
-}
-
-func formatSeconds(_ s: Double) -> String {
-  let rounded = (s * 1000).rounded() / 1000
-  return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
 }
 
 /// FFmpeg's text for an error code, from av_strerror.

@@ -46,15 +46,15 @@ public struct ArrayHeader: Sendable, Hashable {
   public var width: Int
   /// Channels per pixel; 1 for a two-dimensional shape.
   public var channels: Int
-  /// Whether the shape text had two dimensions rather than three.
-  public var isPlanar2D: Bool
+  /// Whether the shape has two dimensions, (height, width), rather than three.
+  public var isTwoDimensional: Bool
 
   public init(elementType: ElementType = .uint8, height: Int, width: Int, channels: Int) {
     self.elementType = elementType
     self.height = height
     self.width = width
     self.channels = channels
-    self.isPlanar2D = channels == 1
+    self.isTwoDimensional = channels == 1
   }
 
   /// Bytes of pixel data the header describes.
@@ -65,7 +65,7 @@ public struct ArrayHeader: Sendable, Hashable {
 
   /// The Python tuple text, as sent in `data_shape`: "(720, 1280, 3)" or "(720, 1280)".
   public var dataShape: String {
-    isPlanar2D && channels == 1 ? "(\(height), \(width))" : "(\(height), \(width), \(channels))"
+    isTwoDimensional && channels == 1 ? "(\(height), \(width))" : "(\(height), \(width), \(channels))"
   }
 
   /// Parses what a Python server sends, checking it against the payload size.
@@ -85,7 +85,7 @@ public struct ArrayHeader: Sendable, Hashable {
     self.height = dims[0]
     self.width = dims[1]
     self.channels = dims.count == 3 ? dims[2] : 1
-    self.isPlanar2D = dims.count == 2
+    self.isTwoDimensional = dims.count == 2
   }
 
   /// Parses Python tuple text of non-negative integers: "(720, 1280, 3)", "(2,3)", "(5,)".

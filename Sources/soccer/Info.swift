@@ -17,17 +17,12 @@ struct Info: AsyncParsableCommand {
       let info = try await SoccerClient.with(configuration) { try await $0.describe(id) }
       print("id:        \(id)")
       print("size:      \(info.width)x\(info.height)")
-      print("rate:      \(trimmed(info.frameRate)) frames/s")
-      print("duration:  \(trimmed(info.durationSeconds)) s")
+      print("rate:      \(info.frameRate.shortText) frames/s")
+      print("duration:  \(info.durationSeconds.shortText) s")
       print("frames:    \(info.frameCount)\(info.frameCountExact ? "" : " (estimated)")")
       print("codec:     \(info.codec) (\(info.sourcePixelFormat))")
     } catch {
       throw fail("info", error)
     }
-  }
-
-  private func trimmed(_ value: Double) -> String {
-    let rounded = (value * 1000).rounded() / 1000
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
   }
 }

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Ids and files crafted to escape the media root or break the decoder, each answered with its
-/// status from design.md §3 while a normal stream on another connection plays on.
+/// status from the README's error table while a normal stream on another connection plays on.
 @Suite struct HostileInputTests {
   static let hostileIDs: [String] = [
     "../etc/passwd", "..%2Fetc%2Fpasswd", "..\\etc\\passwd", "/etc/passwd", "sample/../sample", ".", "..", "...",

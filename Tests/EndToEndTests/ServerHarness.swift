@@ -32,21 +32,8 @@ enum TestLibrary {
       .write(to: URL(fileURLWithPath: "\(folder)/random.mp4"))
     try Data(String(repeating: "this is not a video\n", count: 100).utf8).write(
       to: URL(fileURLWithPath: "\(folder)/text.mp4"))
-    let audio = try run(
-      "/usr/bin/ffmpeg",
-      [
-        "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac",
-        "\(folder)/audio.mp4",
-      ])
-    guard audio.status == 0 else { throw TestSupportError(audio.output) }
-    let moovLast = "\(folder)/moov-last.tmp"
-    let copy = try run(
-      "/usr/bin/ffmpeg",
-      ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", "-f", "mp4", moovLast])
-    guard copy.status == 0 else { throw TestSupportError(copy.output) }
-    let whole = try Data(contentsOf: URL(fileURLWithPath: moovLast))
-    try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(folder)/truncated.mp4"))
-    try fm.removeItem(atPath: moovLast)
+    _ = try TestMedia.audioOnly(in: folder)
+    _ = try TestMedia.truncatedBeforeTheIndex(in: folder)
     let sample = try Data(contentsOf: URL(fileURLWithPath: Repository.sample))
     try sample.prefix(sample.count * 6 / 10).write(to: URL(fileURLWithPath: "\(folder)/cut.mp4"))
     // A symlink that leads out of the media folder, and one that stays inside.

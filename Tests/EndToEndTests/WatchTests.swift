@@ -6,10 +6,6 @@ import TestSupport
 import Testing
 import VideoFrames
 
-func near(_ actual: [Int], _ expected: [Int], within tolerance: Int = 12) -> Bool {
-  zip(actual, expected).allSatisfy { abs($0 - $1) <= tolerance }
-}
-
 /// The frame number drawn into a frame of the sample (made at 640x360) or of another match made at `source`.
 func counter(_ frame: ReceivedFrame, source: (width: Int, height: Int) = (640, 360)) -> Int {
   SamplePattern.counter(

@@ -110,10 +110,9 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     try Data(sixel).write(to: URL(fileURLWithPath: folder + "/frame.six"))
     let png = try run("/usr/bin/sixel2png", ["-i", folder + "/frame.six", "-o", folder + "/frame.png"])
     guard png.status == 0 else { throw TestSupportError("sixel2png failed: \(png.output)") }
-    let raw = try run(
-      "/usr/bin/ffmpeg",
-      ["-v", "error", "-i", folder + "/frame.png", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", folder + "/frame.rgb"])
-    guard raw.status == 0 else { throw TestSupportError("ffmpeg failed: \(raw.output)") }
+    try TestMedia.ffmpeg([
+      "-i", folder + "/frame.png", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", folder + "/frame.rgb",
+    ])
     return try Data(contentsOf: URL(fileURLWithPath: folder + "/frame.rgb"))
   }
 

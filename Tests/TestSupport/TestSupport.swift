@@ -64,6 +64,42 @@ public enum TestMedia {
     try contents.write(to: URL(fileURLWithPath: path))
     return path
   }
+
+  /// Runs the ffmpeg command with `arguments` (after -hide_banner -loglevel error); throws its output on failure.
+  public static func ffmpeg(_ arguments: [String]) throws {
+    let result = try run(ffmpegPath, ["-hide_banner", "-loglevel", "error"] + arguments)
+    guard result.status == 0 else { throw TestSupportError("ffmpeg \(arguments): \(result.output)") }
+  }
+
+  /// The ffmpeg command, found on PATH.
+  public static let ffmpegPath: String = {
+    let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+    return directories.map { "\($0)/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+      ?? "/usr/bin/ffmpeg"
+  }()
+
+  /// An MP4 file holding one second of AAC audio and no video.
+  public static func audioOnly(in folder: String) throws -> String {
+    let path = folder + "/audio.mp4"
+    try ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", "-y", path])
+    return path
+  }
+
+  /// The first half of the sample remuxed with its index (moov) last, so the index is lost.
+  public static func truncatedBeforeTheIndex(in folder: String) throws -> String {
+    let whole = folder + "/moov-last.tmp"
+    try ffmpeg(["-i", Repository.sample, "-c", "copy", "-f", "mp4", "-y", whole])
+    defer { try? FileManager.default.removeItem(atPath: whole) }
+    let data = try Data(contentsOf: URL(fileURLWithPath: whole))
+    let path = folder + "/truncated.mp4"
+    try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+}
+
+/// Whether each value is within `tolerance` of the one expected: for pixels after lossy coding.
+public func near(_ actual: [Int], _ expected: [Int], within tolerance: Int = 12) -> Bool {
+  actual.count == expected.count && zip(actual, expected).allSatisfy { abs($0 - $1) <= tolerance }
 }
 
 /// Reads what tools/make-sample-media draws into each frame.

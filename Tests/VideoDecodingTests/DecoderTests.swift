@@ -14,10 +14,6 @@ func decodeAll(_ path: String, _ options: DecodeOptions = DecodeOptions()) throw
   return frames
 }
 
-func near(_ actual: [Int], _ expected: [Int], within tolerance: Int = 12) -> Bool {
-  zip(actual, expected).allSatisfy { abs($0 - $1) <= tolerance }
-}
-
 @Suite struct SampleDecodingTests {
   @Test func describesTheSample() throws {
     let info = try VideoDecoder(path: Repository.sample).info

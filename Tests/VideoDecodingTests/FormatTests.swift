@@ -113,24 +113,13 @@ import VideoFrames
   }
 
   @Test func audioOnly() throws {
-    let folder = try makeTemporaryFolder()
-    let path = folder + "/audio.mp4"
-    let made = try run(
-      "/usr/bin/ffmpeg",
-      ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", path])
-    try #require(made.status == 0, "\(made.output)")
+    let path = try TestMedia.audioOnly(in: try makeTemporaryFolder())
     #expect(throws: DecodeError.noVideoStream) { try VideoDecoder(path: path) }
   }
 
   @Test func truncatedBeforeTheIndex() throws {
     // Without faststart the index (moov) comes last; cutting the file in half loses it.
-    let folder = try makeTemporaryFolder()
-    let whole = folder + "/whole.mp4"
-    let made = try run(
-      "/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", Repository.sample, "-c", "copy", whole])
-    try #require(made.status == 0, "\(made.output)")
-    let data = try Data(contentsOf: URL(fileURLWithPath: whole))
-    let truncated = try TestMedia.file("truncated-index", contents: data.prefix(data.count / 2))
+    let truncated = try TestMedia.truncatedBeforeTheIndex(in: try makeTemporaryFolder())
     #expect(throws: DecodeError.self) { try VideoDecoder(path: truncated) }
   }
 

@@ -1,0 +1,95 @@
+import GRPCCore
+import GRPCInProcessTransport
+import SoccerProtocol
+import TestSupport
+import Testing
+
+@testable import SoccerServer
+
+/// The service's RPCs over an in-process transport: no sockets, the real decoder and library.
+@Suite struct SoccerServiceTests {
+  private func withService<T: Sendable>(
+    maxStreams: Int = 4, _ body: @Sendable (Stream_Soccer.Client<InProcessTransport.Client>) async throws -> T
+  ) async throws -> T {
+    let service = SoccerService(library: try MatchLibrary(root: Repository.mediaFolder), maxStreams: maxStreams)
+    let inProcess = InProcessTransport()
+    return try await withGRPCServer(transport: inProcess.server, services: [service]) { _ in
+      try await withGRPCClient(transport: inProcess.client) { client in
+        try await body(Stream_Soccer.Client(wrapping: client))
+      }
+    }
+  }
+
+  @Test func watchStreamsTheFramesAskedFor() async throws {
+    let videos = try await withService { soccer in
+      try await soccer.watch(
+        .with {
+          $0.id = "sample"
+          $0.maxFrames = 3
+          $0.stride = 2
+          $0.pixelFormat = .gray8
+          $0.maxWidth = 64
+        }
+      ) { response in
+        var all: [Stream_Video] = []
+        for try await video in response.messages { all.append(video) }
+        return all
+      }
+    }
+    #expect(videos.map(\.frameIndex) == [0, 2, 4])
+    #expect(videos.allSatisfy { $0.dataType == "uint8" && $0.dataShape == "(36, 64)" && $0.data.count == 64 * 36 })
+    #expect(videos.allSatisfy { $0.pixelFormat == .gray8 })
+    #expect(videos.map(\.ptsSeconds) == [0, 0.08, 0.16])
+  }
+
+  @Test func describeAndListAnswerFromTheLibrary() async throws {
+    let (info, list) = try await withService { soccer in
+      (try await soccer.describe(.with { $0.id = "sample" }), try await soccer.list(Stream_ListRequest()))
+    }
+    #expect(info.id == "sample" && info.width == 640 && info.height == 360 && info.frameCount == 100)
+    #expect(list.ids.contains("sample"))
+  }
+
+  @Test(arguments: [
+    ("missing", RPCError.Code.notFound), ("../etc/passwd", .invalidArgument),
+  ])
+  func badIDsGetTheirStatus(id: String, code: RPCError.Code) async throws {
+    let error = try await withService { soccer in
+      do {
+        _ = try await soccer.describe(.with { $0.id = id })
+        return nil as RPCError?
+      } catch let error as RPCError {
+        return error
+      }
+    }
+    #expect(error?.code == code)
+  }
+
+  @Test func anUnknownPixelFormatIsInvalid() async throws {
+    let code = try await withService { soccer in
+      do {
+        try await soccer.watch(
+          .with {
+            $0.id = "sample"
+            $0.pixelFormat = .UNRECOGNIZED(9)
+          }
+        ) { response in for try await _ in response.messages {} }
+        return nil as RPCError.Code?
+      } catch let error as RPCError {
+        return error.code
+      }
+    }
+    #expect(code == .invalidArgument)
+  }
+
+  @Test func oneStreamGetsEveryCore() {
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 2) == 2)
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 8) == 8)
+  }
+
+  @Test func coresAreSharedAmongStreams() {
+    #expect(SoccerService.decoderThreads(openDecoders: 3, cores: 8) == 2)
+    #expect(SoccerService.decoderThreads(openDecoders: 1, cores: 2) == 1)
+    #expect(SoccerService.decoderThreads(openDecoders: 31, cores: 2) == 1)
+  }
+}
