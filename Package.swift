@@ -126,10 +126,13 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    .testTarget(name: "FrameDumpTests", dependencies: ["FrameDump", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "ThroughputBenchTests", dependencies: ["ThroughputBench"], swiftSettings: strict),
+    .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
     .testTarget(
       name: "SoccerClientTests",
       dependencies: [
-        "SoccerClient", "CSoccerSystem", "SoccerProtocol", "TestSupport",
+        "SoccerClient", "SoccerProtocol", "TestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -24,7 +24,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "interop"))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from conftest import Server  # noqa: E402  (starts a server and reads "listening on")
+from harness import Server  # noqa: E402  (starts a server and reads "listening on")
 
 PAIRS = {
     "a": "ffmpeg → /dev/null (ceiling)",

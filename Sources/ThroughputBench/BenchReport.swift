@@ -47,10 +47,10 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     mbPerS = run.megabytesPerSecond
     firstFrameMs = (run.firstFrameSeconds ?? 0) * 1000
     connectMs = (run.connectSeconds ?? 0) * 1000
-    gapP50Ms = gaps.gapMilliseconds(percentile: 50)
-    gapP90Ms = gaps.gapMilliseconds(percentile: 90)
-    gapP99Ms = gaps.gapMilliseconds(percentile: 99)
-    gapMaxMs = gaps.maxGapMilliseconds
+    gapP50Ms = gaps.milliseconds(percentile: 50)
+    gapP90Ms = gaps.milliseconds(percentile: 90)
+    gapP99Ms = gaps.milliseconds(percentile: 99)
+    gapMaxMs = gaps.maxMilliseconds
     cpuSeconds = run.cpuSeconds
     streamFps = run.streams.map(\.framesPerSecond)
   }

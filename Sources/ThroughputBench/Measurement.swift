@@ -14,20 +14,40 @@ public struct StreamMeasurement: Sendable {
   public var firstFrameSeconds: Double?
   /// From opening the connection to the server's first answer.
   public var connectSeconds: Double?
-  /// Gaps between consecutive frames, in microseconds.
-  public var gaps = Histogram<UInt64>(highestTrackableValue: 600_000_000)
+  /// Gaps between consecutive frames.
+  public var gaps = FrameGaps()
 
   public init() {}
 
   public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
 
-  /// A gap percentile in milliseconds (0 with fewer than two frames).
-  public func gapMilliseconds(percentile: Double) -> Double {
-    gaps.totalCount > 0 ? Double(gaps.valueAtPercentile(percentile)) / 1000 : 0
+}
+
+/// The gaps between consecutive frames, kept as a histogram of microseconds (up to 10 minutes).
+public struct FrameGaps: Sendable {
+  private var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000)
+
+  public init() {}
+
+  /// Gaps recorded.
+  public var count: UInt64 { histogram.totalCount }
+
+  mutating func record(_ gap: Duration) {
+    _ = histogram.record(UInt64(max(0, gap / .microseconds(1))))
   }
 
-  public var maxGapMilliseconds: Double { gaps.totalCount > 0 ? Double(gaps.max) / 1000 : 0 }
+  mutating func add(_ other: FrameGaps) {
+    histogram.add(other.histogram)
+  }
+
+  /// A gap percentile in milliseconds (0 with no gap recorded: fewer than two frames).
+  public func milliseconds(percentile: Double) -> Double {
+    count > 0 ? Double(histogram.valueAtPercentile(percentile)) / 1000 : 0
+  }
+
+  /// The longest gap in milliseconds (0 with no gap recorded).
+  public var maxMilliseconds: Double { count > 0 ? Double(histogram.max) / 1000 : 0 }
 }
 
 /// Times a stream of frames as they arrive, from the moment it is made.
@@ -39,7 +59,7 @@ struct StreamClock {
   mutating func frame(bytes: Int) {
     let now = ContinuousClock.now
     if let last {
-      _ = measurement.gaps.record(UInt64(max(0, (now - last).seconds * 1_000_000)))
+      measurement.gaps.record(now - last)
     } else {
       measurement.firstFrameSeconds = started.duration(to: now).seconds
     }
@@ -74,10 +94,10 @@ public struct BenchRun: Sendable {
   public var firstFrameSeconds: Double? { streams.compactMap(\.firstFrameSeconds).min() }
   /// The slowest stream's connection time.
   public var connectSeconds: Double? { streams.compactMap(\.connectSeconds).max() }
-  /// Gaps of every stream together.
-  public var gaps: StreamMeasurement {
-    var all = StreamMeasurement()
-    for stream in streams { all.gaps.add(stream.gaps) }
+  /// Gaps between frames of every stream together.
+  public var gaps: FrameGaps {
+    var all = FrameGaps()
+    for stream in streams { all.add(stream.gaps) }
     return all
   }
 }

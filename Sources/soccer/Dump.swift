@@ -4,87 +4,90 @@ import FrameDump
 import SoccerClient
 import VideoFrames
 
-extension PixelFormat: ExpressibleByArgument {}
+extension Soccer {
+  struct Dump: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write the frames of a match as PPM (or PGM) files.",
+      discussion: """
+        Files are named <id>_<frame number>.ppm, the number counting from 1 within the match \
+        (so --every 5 writes _000001, _000006, ...). Gray frames are written as .pgm. Each file \
+        appears whole: it is written under a temporary name and then renamed.
+        """
+    )
 
-struct Dump: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Write the frames of a match as PPM (or PGM) files.",
-    discussion: """
-      Files are named <id>_<frame number>.ppm, the number counting from 1 within the match \
-      (so --every 5 writes _000001, _000006, ...). Gray frames are written as .pgm. Each file \
-      appears whole: it is written under a temporary name and then renamed.
-      """
-  )
+    @Argument(help: "Match id.")
+    var id: String
 
-  @Argument(help: "Match id.")
-  var id: String
+    @Option(
+      help: ArgumentHelp("Folder to write the frames into; created if missing.", valueName: "dir"),
+      completion: .directory)
+    var out: String
 
-  @Option(help: ArgumentHelp("Folder to write the frames into; created if missing.", valueName: "dir"))
-  var out: String
+    @Option(help: ArgumentHelp("Keep every Nth frame.", valueName: "n"))
+    var every: Int = 1
 
-  @Option(help: ArgumentHelp("Keep every Nth frame.", valueName: "n"))
-  var every: Int = 1
+    @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
+    var start: Double = 0
 
-  @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
-  var start: Double = 0
+    @Option(help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
+    var frames: Int = 0
 
-  @Option(help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
-  var frames: Int = 0
+    @Option(
+      help: ArgumentHelp("Largest frame width; the server downscales keeping the aspect ratio.", valueName: "pixels"))
+    var width: Int = 0
 
-  @Option(
-    help: ArgumentHelp("Largest frame width; the server downscales keeping the aspect ratio.", valueName: "pixels"))
-  var width: Int = 0
+    @Option(
+      help: ArgumentHelp("Largest frame height; the server downscales keeping the aspect ratio.", valueName: "pixels"))
+    var height: Int = 0
 
-  @Option(
-    help: ArgumentHelp("Largest frame height; the server downscales keeping the aspect ratio.", valueName: "pixels"))
-  var height: Int = 0
+    @Option(
+      help: ArgumentHelp("Pixel format to ask the server for: bgr, rgb or gray (gray writes PGM).", valueName: "format")
+    )
+    var format: PixelFormat = .rgb24
 
-  @Option(
-    help: ArgumentHelp("Pixel format to ask the server for: bgr, rgb or gray (gray writes PGM).", valueName: "format"))
-  var format: PixelFormat = .rgb24
+    @OptionGroup var client: ClientOptions
 
-  @OptionGroup var client: ClientOptions
-
-  func validate() throws {
-    guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
-    guard start >= 0, start.isFinite else { throw ValidationError("--start must be 0 or more seconds") }
-    guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
-    guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
-  }
-
-  func run() async throws {
-    let configuration = try client.configuration()
-    let writer: FrameFileWriter
-    do {
-      writer = try FrameFileWriter(directory: out)
-    } catch {
-      throw fail("dump", error.description)
+    func validate() throws {
+      guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
+      guard start >= 0, start.isFinite else { throw ValidationError("--start must be 0 or more seconds") }
+      guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
+      guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
     }
-    var request = WatchRequest(id: id)
-    request.format = format
-    request.stride = every
-    request.startSeconds = start
-    request.maxFrames = frames
-    request.maxWidth = width
-    request.maxHeight = height
-    let showProgress = standardErrorIsTerminal
-    let summary: DumpSummary
-    do {
-      summary = try await SoccerClient.with(configuration) { client in
-        try await FrameDump(request: request, writer: writer).run(client: client) { frames, bytes in
-          if showProgress && (frames == 1 || frames % 10 == 0) {
-            FileHandle.standardError.write(Data("\r\(frames) frames, \(formatBytes(bytes))\u{1B}[K".utf8))
+
+    func run() async throws {
+      let configuration = try client.configuration()
+      let writer: FrameFileWriter
+      do {
+        writer = try FrameFileWriter(directory: out)
+      } catch {
+        throw fail("dump", error.description)
+      }
+      var request = WatchRequest(id: id)
+      request.format = format
+      request.stride = every
+      request.startSeconds = start
+      request.maxFrames = frames
+      request.maxWidth = width
+      request.maxHeight = height
+      let showProgress = standardErrorIsTerminal
+      let summary: DumpSummary
+      do {
+        summary = try await SoccerClient.with(configuration) { client in
+          try await FrameDump(request: request, writer: writer).run(client: client) { frames, bytes in
+            if showProgress && (frames == 1 || frames % 10 == 0) {
+              FileHandle.standardError.write(Data("\r\(frames) frames, \(formatBytes(bytes))\u{1B}[K".utf8))
+            }
           }
         }
+      } catch {
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        throw fail("dump", error)
       }
-    } catch {
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      throw fail("dump", error)
+      print(
+        String(
+          format: "wrote %d frames (%@) to %@ in %.2f s: %.1f frames/s",
+          summary.frames, formatBytes(summary.bytes), out, summary.seconds, summary.framesPerSecond))
     }
-    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    print(
-      String(
-        format: "wrote %d frames (%@) to %@ in %.2f s: %.1f frames/s",
-        summary.frames, formatBytes(summary.bytes), out, summary.seconds, summary.framesPerSecond))
   }
 }

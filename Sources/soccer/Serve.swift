@@ -6,160 +6,173 @@ import ServiceLifecycle
 import SoccerServer
 import VideoDecoding
 
-struct Serve: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Serve the matches of a media folder over gRPC.",
-    discussion: """
-      Each <id>.mp4 in the media folder can be streamed as match <id>. The server prints \
-      "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
-      service, grpc.health.v1.Health, for "" and "stream.Soccer".
+extension Soccer {
+  struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Serve the matches of a media folder over gRPC.",
+      discussion: """
+        Each <id>.mp4 in the media folder can be streamed as match <id>. The server prints \
+        "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
+        service, grpc.health.v1.Health, for "" and "stream.Soccer".
 
-      On SIGINT or SIGTERM health turns NOT_SERVING, new calls are refused, and streams in \
-      flight get --grace seconds to finish before they are ended; then the server exits with \
-      status 0.
-      """
-  )
+        On SIGINT or SIGTERM health turns NOT_SERVING, new calls are refused, and streams in \
+        flight get --grace seconds to finish before they are ended; then the server exits with \
+        status 0.
+        """
+    )
 
-  @Option(help: ArgumentHelp("Folder of <id>.mp4 files.", valueName: "dir"))
-  var media: String = "media"
+    @Option(help: ArgumentHelp("Folder of <id>.mp4 files.", valueName: "dir"), completion: .directory)
+    var media: String = "media"
 
-  @Option(help: "Address to listen on (IPv4 or IPv6).")
-  var host: String = "127.0.0.1"
+    @Option(help: "Address to listen on (IPv4 or IPv6).")
+    var host: String = "127.0.0.1"
 
-  @Option(help: "TCP port to listen on; 0 picks a free one.")
-  var port: Int = 50051
+    @Option(help: "TCP port to listen on; 0 picks a free one.")
+    var port: Int = 50051
 
-  @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
-  var queueDepth: Int = 4
+    @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
+    var queueDepth: Int = 4
 
-  @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
-  var maxStreams: Int = 64
+    @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
+    var maxStreams: Int = 64
 
-  @Option(help: ArgumentHelp("Streams one connection may have open at once.", valueName: "n"))
-  var maxStreamsPerConnection: Int = 16
+    @Option(help: ArgumentHelp("Streams one connection may have open at once.", valueName: "n"))
+    var maxStreamsPerConnection: Int = 16
 
-  @Option(help: ArgumentHelp("Seconds in-flight streams may go on once shutdown begins.", valueName: "seconds"))
-  var grace: Double = 10
+    @Option(help: ArgumentHelp("Seconds in-flight streams may go on once shutdown begins.", valueName: "seconds"))
+    var grace: Double = 10
 
-  @Option(help: ArgumentHelp("Seconds between pings on a quiet connection, to find dead peers.", valueName: "seconds"))
-  var keepalive: Double = 60
+    @Option(
+      help: ArgumentHelp("Seconds between pings on a quiet connection, to find dead peers.", valueName: "seconds"))
+    var keepalive: Double = 60
 
-  @Option(help: ArgumentHelp("Seconds a PING may go unanswered before the connection is closed.", valueName: "seconds"))
-  var keepaliveTimeout: Double = 20
+    @Option(
+      help: ArgumentHelp("Seconds a PING may go unanswered before the connection is closed.", valueName: "seconds"))
+    var keepaliveTimeout: Double = 20
 
-  @Option(
-    help: ArgumentHelp(
-      "Seconds a stream's next frame may wait on a client that reads nothing before the stream is ended.",
-      valueName: "seconds"))
-  var stallTimeout: Double = 30
+    @Option(
+      help: ArgumentHelp(
+        "Seconds a stream's next frame may wait on a client that reads nothing before the stream is ended.",
+        valueName: "seconds"))
+    var stallTimeout: Double = 30
 
-  @Option(help: ArgumentHelp("Seconds a connection may have no stream before it is closed.", valueName: "seconds"))
-  var idleTimeout: Double = 300
+    @Option(help: ArgumentHelp("Seconds a connection may have no stream before it is closed.", valueName: "seconds"))
+    var idleTimeout: Double = 300
 
-  @Option(
-    help: ArgumentHelp(
-      "Seconds a new connection has to finish its TLS handshake and HTTP/2 preface.", valueName: "seconds"))
-  var handshakeTimeout: Double = 10
+    @Option(
+      help: ArgumentHelp(
+        "Seconds a new connection has to finish its TLS handshake and HTTP/2 preface.", valueName: "seconds"))
+    var handshakeTimeout: Double = 10
 
-  @Option(
-    help: ArgumentHelp(
-      "Connections open at once; more are closed when accepted (at most the open-file limit less 64).",
-      valueName: "n"))
-  var maxConnections: Int = 1000
+    @Option(
+      help: ArgumentHelp(
+        "Connections open at once; more are closed when accepted (at most the open-file limit less 64).",
+        valueName: "n"))
+    var maxConnections: Int = 1000
 
-  @Option(help: ArgumentHelp("PEM certificate chain to serve TLS with (needs --tls-key).", valueName: "file"))
-  var tlsCert: String?
+    @Option(
+      help: ArgumentHelp("PEM certificate chain to serve TLS with (needs --tls-key).", valueName: "file"),
+      completion: .file())
+    var tlsCert: String?
 
-  @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
-  var tlsKey: String?
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"), completion: .file())
+    var tlsKey: String?
 
-  @Option(help: ArgumentHelp("PEM CA certificates; clients must present a certificate they signed.", valueName: "file"))
-  var clientCA: String?
+    @Option(
+      help: ArgumentHelp("PEM CA certificates; clients must present a certificate they signed.", valueName: "file"),
+      completion: .file())
+    var clientCA: String?
 
-  @Option(
-    help: ArgumentHelp(
-      "File holding the bearer token stream.Soccer calls must carry (default: SOCCER_TOKEN; never a command-line value, which ps shows).",
-      valueName: "file"))
-  var tokenFile: String?
+    @Option(
+      help: ArgumentHelp(
+        "File holding the bearer token stream.Soccer calls must carry (default: SOCCER_TOKEN; never a command-line value, which ps shows).",
+        valueName: "file"), completion: .file())
+    var tokenFile: String?
 
-  @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-  var logLevel: String = "info"
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "info"
 
-  @Flag(help: "Let FFmpeg print its own warnings about damaged files.")
-  var ffmpegLogs = false
+    @Flag(help: "Let FFmpeg print its own warnings about damaged files.")
+    var ffmpegLogs = false
 
-  func validate() throws {
-    guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-    guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
-    guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
-    guard maxStreamsPerConnection >= 1 else { throw ValidationError("--max-streams-per-connection must be 1 or more") }
-    guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
-    guard keepalive >= 1, keepalive.isFinite else { throw ValidationError("--keepalive must be 1 second or more") }
-    guard keepaliveTimeout >= 1, keepaliveTimeout.isFinite else {
-      throw ValidationError("--keepalive-timeout must be 1 second or more")
-    }
-    guard stallTimeout >= 1, stallTimeout.isFinite else {
-      throw ValidationError("--stall-timeout must be 1 second or more")
-    }
-    guard idleTimeout >= 1, idleTimeout.isFinite else {
-      throw ValidationError("--idle-timeout must be 1 second or more")
-    }
-    guard handshakeTimeout > 0, handshakeTimeout.isFinite else {
-      throw ValidationError("--handshake-timeout must be more than 0 seconds")
-    }
-    guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
-    guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-    guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-    guard clientCA == nil || tlsCert != nil else { throw ValidationError("--client-ca needs --tls-cert and --tls-key") }
-  }
-
-  func run() async throws {
-    if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
-    var logger = Logger(label: "soccer.serve")
-    logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-    var configuration = ServerConfiguration(
-      mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
-      maxStreamsPerConnection: maxStreamsPerConnection, grace: .seconds(grace))
-    configuration.security = ServerSecurity(
-      certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
-    configuration.logger = logger
-    configuration.keepalive = .seconds(keepalive)
-    configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
-    configuration.stallTimeout = .seconds(stallTimeout)
-    configuration.idleTimeout = .seconds(idleTimeout)
-    configuration.handshakeTimeout = .seconds(handshakeTimeout)
-    // Every connection is a file descriptor, and so is every stream's media file: keep room for
-    // the files, so a flood of connections meets the connection limit and never EMFILE.
-    let openFiles = soccer_raise_open_files_limit()
-    configuration.maxConnections = openFiles > 0 ? max(1, min(maxConnections, openFiles - 64)) : maxConnections
-    let server: SoccerServer
-    do {
-      server = try SoccerServer(configuration: configuration)
-    } catch is LibraryError {
-      throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
-    } catch {
-      throw fail("serve", "\(error)")
-    }
-    let group = ServiceGroup(
-      configuration: .init(
-        services: [.init(service: server)],
-        gracefulShutdownSignals: [.sigterm, .sigint],
-        logger: logger))
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-      tasks.addTask { try await group.run() }
-      tasks.addTask {
-        do {
-          let address = try await server.listeningAddress
-          // Unbuffered, so a script reading the pipe sees the address at once.
-          FileHandle.standardOutput.write(Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
-        } catch {
-          // run() fails too and reports why.
-        }
+    func validate() throws {
+      guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+      guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
+      guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
+      guard maxStreamsPerConnection >= 1 else {
+        throw ValidationError("--max-streams-per-connection must be 1 or more")
       }
+      guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
+      guard keepalive >= 1, keepalive.isFinite else { throw ValidationError("--keepalive must be 1 second or more") }
+      guard keepaliveTimeout >= 1, keepaliveTimeout.isFinite else {
+        throw ValidationError("--keepalive-timeout must be 1 second or more")
+      }
+      guard stallTimeout >= 1, stallTimeout.isFinite else {
+        throw ValidationError("--stall-timeout must be 1 second or more")
+      }
+      guard idleTimeout >= 1, idleTimeout.isFinite else {
+        throw ValidationError("--idle-timeout must be 1 second or more")
+      }
+      guard handshakeTimeout > 0, handshakeTimeout.isFinite else {
+        throw ValidationError("--handshake-timeout must be more than 0 seconds")
+      }
+      guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
+      guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+      guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+      guard clientCA == nil || tlsCert != nil else {
+        throw ValidationError("--client-ca needs --tls-cert and --tls-key")
+      }
+    }
+
+    func run() async throws {
+      if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
+      var logger = Logger(label: "soccer.serve")
+      logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+      var configuration = ServerConfiguration(
+        mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
+        maxStreamsPerConnection: maxStreamsPerConnection, grace: .seconds(grace))
+      configuration.security = ServerSecurity(
+        certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
+      configuration.logger = logger
+      configuration.keepalive = .seconds(keepalive)
+      configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
+      configuration.stallTimeout = .seconds(stallTimeout)
+      configuration.idleTimeout = .seconds(idleTimeout)
+      configuration.handshakeTimeout = .seconds(handshakeTimeout)
+      // Every connection is a file descriptor, and so is every stream's media file: keep room for
+      // the files, so a flood of connections meets the connection limit and never EMFILE.
+      let openFiles = soccer_raise_open_files_limit()
+      configuration.maxConnections = openFiles > 0 ? max(1, min(maxConnections, openFiles - 64)) : maxConnections
+      let server: SoccerServer
       do {
-        try await tasks.waitForAll()
+        server = try SoccerServer(configuration: configuration)
+      } catch is LibraryError {
+        throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
       } catch {
-        throw fail("serve", "cannot serve on \(host):\(port): \(startupFailureReason(error))")
+        throw fail("serve", "\(error)")
+      }
+      let group = ServiceGroup(
+        configuration: .init(
+          services: [.init(service: server)],
+          gracefulShutdownSignals: [.sigterm, .sigint],
+          logger: logger))
+      try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        tasks.addTask {
+          do {
+            let address = try await server.listeningAddress
+            // Unbuffered, so a script reading the pipe sees the address at once.
+            FileHandle.standardOutput.write(
+              Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
+          } catch {
+            // run() fails too and reports why.
+          }
+        }
+        do {
+          try await tasks.waitForAll()
+        } catch {
+          throw fail("serve", "cannot serve on \(host):\(port): \(startupFailureReason(error))")
+        }
       }
     }
   }

@@ -12,7 +12,7 @@ struct Soccer: AsyncParsableCommand {
 
       \(ExitStatus.help)
       """,
-    subcommands: [Serve.self, Watch.self, Dump.self, Info.self, List.self, BenchCommand.self]
+    subcommands: [Serve.self, Watch.self, Dump.self, Info.self, List.self, Bench.self]
   )
 
   static func main() async {

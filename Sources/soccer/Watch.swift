@@ -6,130 +6,127 @@ import TerminalIO
 import TerminalPlayback
 import ThroughputBench
 
-extension ModeChoice: ExpressibleByArgument {}
-extension ColorChoice: ExpressibleByArgument {}
+extension Soccer {
+  struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Play a match in the terminal.",
+      discussion: """
+        Frames are drawn with libchafa as ASCII, Unicode blocks, sixel or kitty graphics. \
+        --mode auto asks the terminal (kitty graphics, then sixel, else blocks); --colors auto \
+        reads COLORTERM and TERM. The server downscales frames to what the terminal can show, \
+        and each frame appears at its presentation time; frames that arrive too late are \
+        skipped and counted on the status line.
 
-struct Watch: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Play a match in the terminal.",
-    discussion: """
-      Frames are drawn with libchafa as ASCII, Unicode blocks, sixel or kitty graphics. \
-      --mode auto asks the terminal (kitty graphics, then sixel, else blocks); --colors auto \
-      reads COLORTERM and TERM. The server downscales frames to what the terminal can show, \
-      and each frame appears at its presentation time; frames that arrive too late are \
-      skipped and counted on the status line.
+        Keys: q, Esc or Ctrl-C quit; Ctrl-Z suspends (fg resumes). The terminal is restored on quit, on errors and on \
+        SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
+        frame as text (soccer watch sample --once --mode ascii > frame.txt).
+        """
+    )
 
-      Keys: q, Esc or Ctrl-C quit; Ctrl-Z suspends (fg resumes). The terminal is restored on quit, on errors and on \
-      SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
-      frame as text (soccer watch sample --once --mode ascii > frame.txt).
-      """
-  )
+    @Argument(help: "Match id.")
+    var id: String
 
-  @Argument(help: "Match id.")
-  var id: String
+    @Option(help: ArgumentHelp("How to draw: auto, ascii, blocks, sixel or kitty.", valueName: "mode"))
+    var mode: ModeChoice = .auto
 
-  @Option(help: ArgumentHelp("How to draw: auto, ascii, blocks, sixel or kitty.", valueName: "mode"))
-  var mode: ModeChoice = .auto
+    @Option(help: ArgumentHelp("Colours for ascii and blocks: auto, none, 16, 256 or truecolor.", valueName: "colors"))
+    var colors: ColorChoice = .auto
 
-  @Option(help: ArgumentHelp("Colours for ascii and blocks: auto, none, 16, 256 or truecolor.", valueName: "colors"))
-  var colors: ColorChoice = .auto
+    @Option(
+      help: ArgumentHelp(
+        "Area for the picture in cells, e.g. 80x24 (default: the whole terminal).", valueName: "COLSxROWS")
+    )
+    var size: CellGrid?
 
-  @Option(
-    help: ArgumentHelp(
-      "Area for the picture in cells, e.g. 80x24 (default: the whole terminal).", valueName: "COLSxROWS")
-  )
-  var size: String?
+    @Option(help: ArgumentHelp("Playback speed; 2 plays twice as fast.", valueName: "factor"))
+    var speed: Double = 1
 
-  @Option(help: ArgumentHelp("Playback speed; 2 plays twice as fast.", valueName: "factor"))
-  var speed: Double = 1
+    @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
+    var start: Double = 0
 
-  @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
-  var start: Double = 0
+    @Flag(help: "At the end, play again (from --start), until quit.")
+    var loop = false
 
-  @Flag(help: "At the end, play again (from --start), until quit.")
-  var loop = false
+    @Flag(help: "Draw one frame (the first, or the one at --start) to standard output and exit.")
+    var once = false
 
-  @Flag(help: "Draw one frame (the first, or the one at --start) to standard output and exit.")
-  var once = false
+    @Flag(help: "Hide the status line.")
+    var noStatus = false
 
-  @Flag(help: "Hide the status line.")
-  var noStatus = false
+    @OptionGroup var client: ClientOptions
 
-  @OptionGroup var client: ClientOptions
-
-  func validate() throws {
-    guard speed > 0, speed <= 100, speed.isFinite else {
-      throw ValidationError("--speed must be over 0 and at most 100")
+    func validate() throws {
+      guard speed > 0, speed <= 100, speed.isFinite else {
+        throw ValidationError("--speed must be over 0 and at most 100")
+      }
+      guard start >= 0, start.isFinite else { throw ValidationError("--start must be 0 or more seconds") }
+      guard !(once && loop) else { throw ValidationError("--once and --loop do not go together") }
     }
-    guard start >= 0, start.isFinite else { throw ValidationError("--start must be 0 or more seconds") }
-    if let size, CellGrid(size) == nil {
-      throw ValidationError("--size wants COLSxROWS with both 1 or more, e.g. 80x24, not \"\(size)\"")
-    }
-    guard !(once && loop) else { throw ValidationError("--once and --loop do not go together") }
-  }
 
-  func run() async throws {
-    let configuration = try client.configuration()
-    var settings = WatchSettings(id: id)
-    settings.mode = mode
-    settings.colors = colors
-    settings.size = size.flatMap(CellGrid.init)
-    settings.speed = speed
-    settings.startSeconds = start
-    settings.loop = loop
-    settings.showStatus = !noStatus
-    // Keys and replies come from the terminal even when standard input is redirected.
-    let input = isTerminal(STDIN_FILENO) ? STDIN_FILENO : open("/dev/tty", O_RDONLY | O_CLOEXEC)
-    let session = TerminalSession(input: input, output: STDOUT_FILENO)
-    let player = TerminalPlayer(settings: settings, session: session, environment: ProcessInfo.processInfo.environment)
-    let interactive = isTerminal(session.output) && input >= 0 && isTerminal(input)
+    func run() async throws {
+      let configuration = try client.configuration()
+      var settings = WatchSettings(id: id)
+      settings.mode = mode
+      settings.colors = colors
+      settings.size = size
+      settings.speed = speed
+      settings.startSeconds = start
+      settings.loop = loop
+      settings.showStatus = !noStatus
+      // Keys and replies come from the terminal even when standard input is redirected.
+      let input = isTerminal(STDIN_FILENO) ? STDIN_FILENO : open("/dev/tty", O_RDONLY | O_CLOEXEC)
+      let session = TerminalSession(input: input, output: STDOUT_FILENO)
+      let player = TerminalPlayer(
+        settings: settings, session: session, environment: ProcessInfo.processInfo.environment)
+      let interactive = isTerminal(session.output) && input >= 0 && isTerminal(input)
 
-    if once {
-      // Only a terminal can answer queries; a pipe or file gets what the options and environment say.
-      let replies = interactive && mode == .auto ? player.queryTerminal() : nil
-      session.restore()
-      let picture: [UInt8]
+      if once {
+        // Only a terminal can answer queries; a pipe or file gets what the options and environment say.
+        let replies = interactive && mode == .auto ? player.queryTerminal() : nil
+        session.restore()
+        let picture: [UInt8]
+        do {
+          picture = try await SoccerClient.with(configuration) { client in
+            try await player.renderOnce(from: ServerFrameSource(client: client, id: id), replies: replies)
+          }
+        } catch {
+          throw fail("watch", error)
+        }
+        FileHandle.standardOutput.write(Data(picture))
+        return
+      }
+      guard interactive else {
+        throw fail(
+          "watch",
+          "standard output is not a terminal: use --once to draw one frame, or `soccer dump` to save frames")
+      }
+
+      // A signal ends playback at once, but never leaves the terminal in raw mode or hidden.
+      let signals = SignalWatcher([SIGTERM, SIGHUP, SIGINT]) { number in
+        session.restoreForExit()
+        _exit(128 + number)
+      }
+      defer { signals.cancel() }
+      let replies = player.queryTerminal()
+      let summary: PlaybackSummary
+      let cpuBefore = processCPUSeconds()
       do {
-        picture = try await SoccerClient.with(configuration) { client in
-          try await player.renderOnce(from: ServerFrameSource(client: client, id: id), replies: replies)
+        summary = try await SoccerClient.with(configuration) { client in
+          try await player.play(from: ServerFrameSource(client: client, id: id), replies: replies)
         }
       } catch {
+        session.restore()
         throw fail("watch", error)
       }
-      FileHandle.standardOutput.write(Data(picture))
-      return
-    }
-    guard interactive else {
-      throw fail(
-        "watch",
-        "standard output is not a terminal: use --once to draw one frame, or `soccer dump` to save frames")
-    }
-
-    // A signal ends playback at once, but never leaves the terminal in raw mode or hidden.
-    let signals = SignalWatcher([SIGTERM, SIGHUP, SIGINT]) { number in
-      session.restoreForExit()
-      _exit(128 + number)
-    }
-    defer { signals.cancel() }
-    let replies = player.queryTerminal()
-    let summary: PlaybackSummary
-    let cpuBefore = processCPUSeconds()
-    do {
-      summary = try await SoccerClient.with(configuration) { client in
-        try await player.play(from: ServerFrameSource(client: client, id: id), replies: replies)
-      }
-    } catch {
       session.restore()
-      throw fail("watch", error)
+      let cpuSeconds = processCPUSeconds() - cpuBefore
+      guard summary.received > 0 || summary.quit else { return }
+      print(
+        String(
+          format:
+            "%@: showed %d of %d frames (%d skipped) in %.1f s, %@ mode; render %.2f ms a frame; CPU %.2f s (%.0f%%)",
+          id, summary.shown, summary.received, summary.skipped, summary.seconds, summary.mode.rawValue,
+          summary.renderMilliseconds, cpuSeconds, summary.seconds > 0 ? 100 * cpuSeconds / summary.seconds : 0))
     }
-    session.restore()
-    let cpuSeconds = processCPUSeconds() - cpuBefore
-    guard summary.received > 0 || summary.quit else { return }
-    print(
-      String(
-        format:
-          "%@: showed %d of %d frames (%d skipped) in %.1f s, %@ mode; render %.2f ms a frame; CPU %.2f s (%.0f%%)",
-        id, summary.shown, summary.received, summary.skipped, summary.seconds, summary.mode.rawValue,
-        summary.renderMilliseconds, cpuSeconds, summary.seconds > 0 ? 100 * cpuSeconds / summary.seconds : 0))
   }
 }

@@ -9,26 +9,10 @@ import pytest
 
 import reference_client
 from reference_server import pattern
+from harness import MEDIA, cli, counter
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
-
-MEDIA = os.path.join(os.path.dirname(__file__), "..", "..", "media")
-
-
-def counter(frame):
-    """The frame number drawn by tools/make-sample-media (or the Python server) into a frame."""
-    height, width = frame.shape[:2]
-    left = 3 * (width // 4)
-    stripe = max(1, (width - left) // 8)
-    y = (height * 4 // 9) // 2
-    value = 0
-    for bit in range(8):
-        pixel = frame[y, left + bit * stripe + stripe // 2]
-        if int(np.max(pixel)) > 128:
-            value |= 1 << bit
-    return value
-
 
 def close(pixel, expected, tolerance=12):
     return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, expected))
@@ -103,10 +87,6 @@ def test_describe_and_list_from_python(our_server):
 
 # --- Our client against the Python server -------------------------------------------------
 
-def run(soccer, *args):
-    return subprocess.run([soccer, *args], capture_output=True, text=True, timeout=120)
-
-
 def read_pnm(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -118,7 +98,7 @@ def read_pnm(path):
 
 
 def test_dump_from_python_server_writes_rgb_ppm(soccer, python_server, tmp_path):
-    result = run(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_server.target)
+    result = cli(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_server.target)
     assert result.returncode == 0, result.stderr
     assert "wrote 12 frames" in result.stdout
     names = sorted(os.listdir(tmp_path))
@@ -130,7 +110,7 @@ def test_dump_from_python_server_writes_rgb_ppm(soccer, python_server, tmp_path)
 
 
 def test_dump_from_python_server_writes_gray_pgm(soccer, python_gray_server, tmp_path):
-    result = run(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_gray_server.target)
+    result = cli(soccer, "dump", "demo", "--out", str(tmp_path), "--server", python_gray_server.target)
     assert result.returncode == 0, result.stderr
     image = read_pnm(tmp_path / "demo_000002.pgm")
     assert np.array_equal(image, pattern(64, 36, 1, gray=True))
@@ -138,7 +118,7 @@ def test_dump_from_python_server_writes_gray_pgm(soccer, python_gray_server, tmp
 
 def test_an_empty_stream_is_an_error_not_a_success(soccer, python_server, tmp_path):
     # The Python demo ends OK with no frames for a match it cannot open; we say so.
-    result = run(soccer, "dump", "missing", "--out", str(tmp_path), "--server", python_server.target)
+    result = cli(soccer, "dump", "missing", "--out", str(tmp_path), "--server", python_server.target)
     assert result.returncode == 7
     assert result.stderr.strip().count("\n") == 0
     assert "no frames" in result.stderr
@@ -147,15 +127,15 @@ def test_an_empty_stream_is_an_error_not_a_success(soccer, python_server, tmp_pa
 # --- The CLI against our server ----------------------------------------------------------
 
 def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
-    result = run(soccer, "dump", "sample", "--out", str(tmp_path / "f"), "--every", "10", "--width", "320",
+    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "f"), "--every", "10", "--width", "320",
                  "--format", "gray", "--server", our_server.target)
     assert result.returncode == 0, result.stderr
     names = sorted(os.listdir(tmp_path / "f"))
     assert names == [f"sample_{n:06d}.pgm" for n in range(1, 101, 10)]
     assert read_pnm(tmp_path / "f" / names[0]).shape == (180, 320)
-    info = run(soccer, "info", "sample", "--server", our_server.target)
+    info = cli(soccer, "info", "sample", "--server", our_server.target)
     assert info.returncode == 0 and "640x360" in info.stdout and "h264" in info.stdout
-    listing = run(soccer, "list", "--server", our_server.target)
+    listing = cli(soccer, "list", "--server", our_server.target)
     assert listing.returncode == 0 and "sample" in listing.stdout.split()
 
 
@@ -169,34 +149,34 @@ def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
 ])
 def test_cli_errors_are_one_line_with_their_exit_status(soccer, our_server, tmp_path, args, message, status):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    result = run(soccer, *args, "--server", our_server.target)
+    result = cli(soccer, *args, "--server", our_server.target)
     assert result.returncode == status, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
 
 
 def test_cli_reports_a_server_that_is_down(soccer, tmp_path):
-    result = run(soccer, "dump", "sample", "--out", str(tmp_path), "--server", "127.0.0.1:1")
+    result = cli(soccer, "dump", "sample", "--out", str(tmp_path), "--server", "127.0.0.1:1")
     assert result.returncode == 2
     assert "cannot reach the server at 127.0.0.1:1" in result.stderr
 
 
 def test_cli_help_explains_commands(soccer):
-    result = run(soccer, "--help")
+    result = cli(soccer, "--help")
     assert result.returncode == 0
     for command in ("serve", "dump", "info", "list", "bench"):
         assert command in result.stdout
     assert "Exit status" in result.stdout
-    dump_help = run(soccer, "dump", "--help").stdout
+    dump_help = cli(soccer, "dump", "--help").stdout
     assert "--every" in dump_help and "--out" in dump_help
 
 
 def test_serve_explains_why_it_cannot_start(soccer, our_server):
     port = our_server.target.rsplit(":", 1)[1]
-    busy = run(soccer, "serve", "--media", MEDIA, "--port", port)
+    busy = cli(soccer, "serve", "--media", MEDIA, "--port", port)
     assert busy.returncode == 1
     assert busy.stderr.strip() == f"soccer serve: cannot serve on 127.0.0.1:{port}: Address already in use"
-    missing = run(soccer, "serve", "--media", "/nonexistent-media", "--port", "0")
+    missing = cli(soccer, "serve", "--media", "/nonexistent-media", "--port", "0")
     assert missing.returncode == 1 and "/nonexistent-media" in missing.stderr
 
 
@@ -216,7 +196,7 @@ def tiny_disk(tmp_path):
 
 
 def test_dump_on_a_full_disk_fails_clearly_and_leaves_only_whole_files(soccer, our_server, tiny_disk):
-    result = run(soccer, "dump", "sample", "--out", str(tiny_disk), "--server", our_server.target)
+    result = cli(soccer, "dump", "sample", "--out", str(tiny_disk), "--server", our_server.target)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0], result.stderr
@@ -231,7 +211,7 @@ import json  # noqa: E402
 
 
 def bench_json(soccer, *args):
-    result = run(soccer, "bench", *args, "--json")
+    result = cli(soccer, "bench", *args, "--json")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
@@ -274,11 +254,11 @@ def test_bench_local_decodes_in_process(soccer):
 
 
 def test_bench_table_and_errors(soccer, our_server):
-    table = run(soccer, "bench", "sample", "--repeat", "2", "--server", our_server.target)
+    table = cli(soccer, "bench", "sample", "--repeat", "2", "--server", our_server.target)
     assert table.returncode == 0 and "frames/s" in table.stdout and "median" in table.stdout
-    missing = run(soccer, "bench", "nope", "--server", our_server.target)
+    missing = cli(soccer, "bench", "nope", "--server", our_server.target)
     assert missing.returncode == 4 and "no match" in missing.stderr
-    both = run(soccer, "bench", "sample", "--local", "x.mp4")
+    both = cli(soccer, "bench", "sample", "--local", "x.mp4")
     assert both.returncode != 0 and "not both" in both.stderr
 
 
@@ -289,5 +269,5 @@ def test_bench_shares_streams_among_several_matches(soccer, our_server):
 
 def test_client_resolves_host_names(soccer, our_server):
     port = our_server.target.rsplit(":", 1)[1]
-    listing = run(soccer, "list", "--server", f"localhost:{port}")
+    listing = cli(soccer, "list", "--server", f"localhost:{port}")
     assert listing.returncode == 0 and "sample" in listing.stdout.split()

@@ -6,20 +6,11 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, Server
+from harness import MEDIA, ROOT, Server, proc_status
 
-MEDIA = os.path.join(ROOT, "media")
 # 32 streams of 160x90 frames: each decoder is small; 400 MB leaves room for 32 FFmpeg
 # decoders, their queues and the HTTP/2 buffers, and would catch one leaking per stream.
 LOAD_BOUND_MB = 400
-
-
-def status_mb(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(field)
 
 
 def decoding_threads(pid):
@@ -66,7 +57,7 @@ def test_32_concurrent_clients_stream_without_error_in_bounded_memory(soccer):
         report = json.loads(result.stdout)
         assert report["streams"] == 32 and report["frames"] == 32 * 100
         assert len(report["stream_fps"]) == 32 and min(report["stream_fps"]) > 0
-        peak = status_mb(server.process.pid, "VmHWM")
+        peak = proc_status(server.process.pid, "VmHWM") / 1024
         print(f"server peak RSS with 32 streams: {peak:.0f} MB")
         assert peak < LOAD_BOUND_MB
         assert decoding_threads(server.process.pid) == 0

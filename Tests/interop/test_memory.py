@@ -5,7 +5,7 @@ import time
 
 import grpc
 
-from conftest import ROOT, Server
+from harness import ROOT, Server, rss_mb
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -16,14 +16,6 @@ FRAME_BYTES = 1280 * 720 * 3
 # The server may hold a few frames in its decode-ahead queue and what HTTP/2 flow control
 # lets into the socket; 250 MB is a tenth of the match and far above that.
 BOUND_MB = 250
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def test_a_client_reading_one_frame_a_second_keeps_server_memory_bounded(soccer, tmp_path):

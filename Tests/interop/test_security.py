@@ -6,9 +6,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import ROOT, Server
+from harness import MEDIA, Server, cli
 
-MEDIA = os.path.join(ROOT, "media")
 
 
 def openssl(*args, cwd):
@@ -31,11 +30,6 @@ def pki(tmp_path_factory):
                 "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=d)
     (d / "token").write_text("a-long-random-token\n")
     return d
-
-
-def cli(soccer, *args, env=None):
-    return subprocess.run([soccer, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
 
 
 def test_tls(soccer, pki):

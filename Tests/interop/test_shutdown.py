@@ -1,16 +1,15 @@
 """Health and shutdown of `soccer serve` as a real Python grpcio peer sees them."""
-import os
 import signal
 import time
 
 import grpc
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import ROOT, Server
+from harness import MEDIA, Server
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
-MEDIA = os.path.join(ROOT, "media")
 
 
 def serve(soccer, *extra):
@@ -25,11 +24,9 @@ def test_python_health_client_sees_serving_then_not_serving(soccer):
             health_pb2.HealthCheckResponse.SERVING
         assert health.Check(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=5).status == \
             health_pb2.HealthCheckResponse.SERVING
-        try:
+        with pytest.raises(grpc.RpcError) as unknown:
             health.Check(health_pb2.HealthCheckRequest(service="no.Such"), timeout=5)
-            raise AssertionError("unknown service reported")
-        except grpc.RpcError as error:
-            assert error.code() == grpc.StatusCode.NOT_FOUND
+        assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
         statuses = []
         for answer in health.Watch(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=15):
             statuses.append(answer.status)
@@ -83,12 +80,9 @@ def test_new_streams_are_refused_once_shutdown_begins(soccer):
         next(slow)
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        try:
+        with pytest.raises(grpc.RpcError) as refused:
             next(iter(stub.Watch(stream_pb2.Match(id="sample", max_frames=1), timeout=5)))
-            refused = False
-        except grpc.RpcError as error:
-            refused = error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
-        assert refused
+        assert refused.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
         assert len(list(slow)) == 49
     assert server.process.wait(timeout=15) == 0
 

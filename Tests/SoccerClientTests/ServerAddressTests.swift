@@ -2,17 +2,7 @@ import Testing
 
 @testable import SoccerClient
 
-@Suite struct ClientTests {
-  @Test func numbersFramesFromServersThatDoNot() {
-    var numbering = FrameNumbering()
-    #expect([0, 0, 0, 0].map { numbering.index(sent: $0) } == [0, 1, 2, 3])
-  }
-
-  @Test func keepsTheServersNumbers() {
-    var numbering = FrameNumbering()
-    #expect([50, 54, 58].map { numbering.index(sent: $0) } == [50, 54, 58])
-  }
-
+@Suite struct ServerAddressTests {
   @Test(arguments: [
     ("127.0.0.1:50051", "127.0.0.1", 50051), ("localhost", "localhost", 50051),
     ("[::1]:7000", "::1", 7000), ("example.org:443", "example.org", 443),

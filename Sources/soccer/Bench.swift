@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import SoccerClient
+import ThroughputBench
+import VideoDecoding
+import VideoFrames
+
+extension Soccer {
+  struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Measure how many frames per second a server delivers (or the decoder alone, with --local).",
+      discussion: """
+        Receives the match as fast as the server sends it, --repeat times, and reports for each run \
+        and as the median: frames, bytes, wall seconds, frames/s, MB/s, time to the first frame, the \
+        gaps between frames (p50, p90, p99, max) and the client's CPU seconds. With --streams N, N \
+        connections stream at once: figures are for all of them together, plus each stream's rate.
+
+        --json prints one JSON object instead of the table. Its top-level keys are the median run's: \
+        frames, bytes, seconds, fps, mb_per_s, connect_ms, first_frame_ms, gap_p50_ms, gap_p90_ms, gap_p99_ms, \
+        gap_max_ms, cpu_seconds, stream_fps (one rate per stream); then source, server, streams, \
+        repeats, median (the same figures) and runs (each run's).
+
+        --local FILE decodes and converts FILE in this process with no network, so the difference \
+        shows what the network costs.
+
+        Each stream first opens its connection and waits for one round trip with the server \
+        (connect_ms); seconds, fps and first_frame_ms then run from the Watch request.
+
+        Several ids share the streams out in turn: `soccer bench a b c d --streams 8` gives each \
+        match two streams.
+        """
+    )
+
+    @Argument(help: "Match ids (not with --local); streams take them in turn.")
+    var ids: [String] = []
+
+    @Option(
+      help: ArgumentHelp("Decode this file in-process instead of asking a server.", valueName: "file"),
+      completion: .file())
+    var local: String?
+
+    @Option(help: ArgumentHelp("Concurrent streams, each on its own connection.", valueName: "n"))
+    var streams: Int = 1
+
+    @Option(help: ArgumentHelp("Runs; the report gives each and their median.", valueName: "k"))
+    var `repeat`: Int = 1
+
+    @Option(help: ArgumentHelp("Largest frame width (server-side downscale).", valueName: "pixels"))
+    var width: Int = 0
+
+    @Option(help: ArgumentHelp("Largest frame height (server-side downscale).", valueName: "pixels"))
+    var height: Int = 0
+
+    @Option(help: ArgumentHelp("Pixel format: bgr, rgb or gray.", valueName: "format"))
+    var format: PixelFormat = .bgr24
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+      guard ids.isEmpty != (local == nil) else { throw ValidationError("give a match id, or --local FILE, not both") }
+      guard (1...256).contains(streams) else { throw ValidationError("--streams must be 1 to 256") }
+      guard (1...1000).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 1000") }
+      guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
+      guard local == nil || streams == 1 else { throw ValidationError("--streams does not apply to --local") }
+    }
+
+    func run() async throws {
+      let configuration = try client.configuration()
+      let showProgress = standardErrorIsTerminal
+      var runs: [BenchFigures] = []
+      for n in 1...`repeat` {
+        let progress: @Sendable (Int) -> Void = { frames in
+          if showProgress && frames % 25 == 0 {
+            FileHandle.standardError.write(Data("\rrun \(n)/\(self.repeat): \(frames) frames\u{1B}[K".utf8))
+          }
+        }
+        do {
+          let run: BenchRun
+          if let local {
+            FFmpegLogging.quiet()
+            let options = DecodeOptions(format: format, maxWidth: width, maxHeight: height)
+            run = try await ThroughputBench.Bench.local(path: local, options: options, progress: progress)
+          } else {
+            let requests = ids.map { id in
+              var request = WatchRequest(id: id)
+              request.format = format == .bgr24 ? nil : format
+              request.maxWidth = width
+              request.maxHeight = height
+              return request
+            }
+            run = try await ThroughputBench.Bench.remote(
+              configuration, requests: requests, streams: streams, progress: progress)
+          }
+          runs.append(BenchFigures(run))
+        } catch {
+          if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+          throw fail("bench", error)
+        }
+      }
+      if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      guard
+        let report = BenchReport(
+          source: local ?? ids.joined(separator: ","),
+          server: local == nil ? configuration.server.description : "local",
+          streams: streams, runs: runs)
+      else { return }
+      print(json ? try report.json() : report.table())
+    }
+  }
+}
