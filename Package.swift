@@ -128,6 +128,14 @@ let package = Package(
     ),
     .testTarget(name: "FrameDumpTests", dependencies: ["FrameDump", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "ThroughputBenchTests", dependencies: ["ThroughputBench"], swiftSettings: strict),
+    .testTarget(
+      name: "soccerTests",
+      dependencies: [
+        "soccer", "SoccerClient", .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
     .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
     .testTarget(
       name: "SoccerClientTests",

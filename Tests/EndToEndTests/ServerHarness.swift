@@ -71,10 +71,8 @@ func withServer<T: Sendable>(
 }
 
 /// Waits up to `seconds` for every stream's decoder on `server` to be freed; true once they are.
-func decodersFreed(_ server: SoccerServer, within seconds: Int = 3) async throws -> Bool {
-  let deadline = ContinuousClock.now + .seconds(seconds)
-  while server.openDecoders > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-  return server.openDecoders == 0
+func decodersFreed(_ server: SoccerServer, within seconds: Double = 3) async throws -> Bool {
+  try await waitUntil(seconds: seconds) { server.openDecoders == 0 }
 }
 
 /// Calls `Watch` with the generated client and returns the raw messages, as any gRPC client sees them.

@@ -151,3 +151,13 @@ public struct SplitMix: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+/// Polls `condition` every 10 ms for up to `seconds`; returns whether it came true.
+@discardableResult
+public func waitUntil(seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
+  let deadline = ContinuousClock.now + .seconds(seconds)
+  while !condition() && ContinuousClock.now < deadline {
+    try await Task.sleep(for: .milliseconds(10))
+  }
+  return condition()
+}

@@ -39,11 +39,3 @@ import VideoFrames
     #expect(tally.open == 0)
   }
 }
-
-/// Polls `condition` every 10 ms for up to `seconds`.
-func waitUntil(seconds: Double = 5, _ condition: () -> Bool) async throws {
-  let deadline = ContinuousClock.now + .seconds(seconds)
-  while !condition() && ContinuousClock.now < deadline {
-    try await Task.sleep(for: .milliseconds(10))
-  }
-}

@@ -14,7 +14,7 @@ func decodeAll(_ path: String, _ options: DecodeOptions = DecodeOptions()) throw
   return frames
 }
 
-@Suite struct SampleDecodingTests {
+@Suite struct VideoDecoderTests {
   @Test func describesTheSample() throws {
     let info = try VideoDecoder(path: Repository.sample).info
     #expect(info.width == 640 && info.height == 360)
@@ -101,15 +101,5 @@ func decodeAll(_ path: String, _ options: DecodeOptions = DecodeOptions()) throw
     #expect(throws: DecodeError.startPastEnd(start: 4.0, duration: 4.0)) {
       try decodeAll(Repository.sample, DecodeOptions(startSeconds: 4.0))
     }
-  }
-}
-
-@Suite struct FittedSizeTests {
-  @Test func neverGrowsAndKeepsAspect() {
-    #expect(fittedSize(width: 1920, height: 1080, maxWidth: 0, maxHeight: 0) == (1920, 1080))
-    #expect(fittedSize(width: 1920, height: 1080, maxWidth: 4000, maxHeight: 0) == (1920, 1080))
-    #expect(fittedSize(width: 1920, height: 1080, maxWidth: 640, maxHeight: 0) == (640, 360))
-    #expect(fittedSize(width: 1920, height: 1080, maxWidth: 640, maxHeight: 100) == (178, 100))
-    #expect(fittedSize(width: 3, height: 1000, maxWidth: 0, maxHeight: 10) == (1, 10))
   }
 }
