@@ -149,7 +149,7 @@ let package = Package(
     ),
     .testTarget(
       name: "VideoDecodingTests",
-      dependencies: ["VideoDecoding", "VideoFrames", "TestSupport"],
+      dependencies: ["VideoDecoding", "VideoFrames", "CFFmpeg", "TestSupport"],
       swiftSettings: strict
     ),
     .testTarget(

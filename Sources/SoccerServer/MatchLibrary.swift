@@ -8,28 +8,41 @@ public enum LibraryError: Error, Equatable, CustomStringConvertible {
   case notFound(String)
   /// Something is there, but not a regular file.
   case notAFile(String)
+  /// The HTTP media origin offers no JSON listing of its matches (nginx's `autoindex_format json`).
+  case noListing(String)
 
   public var description: String {
     switch self {
     case .invalidID(let why): return "invalid match id: \(why)"
     case .notFound(let id): return "no match with id \"\(id)\""
     case .notAFile(let id): return "match \"\(id)\" is not a regular file"
+    case .noListing(let why): return "the media origin offers no list of matches: \(why)"
     }
   }
 }
 
-/// The matches in a media folder: `<root>/<id>.mp4`.
+/// The matches in a media folder, `<root>/<id>.mp4`, or at an HTTP(S) origin, `<URL><id>.mp4`.
 public struct MatchLibrary: Sendable {
   /// Longest id accepted.
   public static let maxIDLength = 128
 
-  /// The media folder, as given.
+  /// The media folder or URL, as given.
   public let root: String
-  /// The media folder with symlinks resolved; every match must resolve inside it.
+  /// The media folder with symlinks resolved (every match must resolve inside it), or the
+  /// origin's URL ending in "/".
   private let resolvedRoot: String
+  /// Whether the matches are at an HTTP(S) origin.
+  public let isRemote: Bool
 
-  /// Opens the media folder `root`, which must exist.
+  /// Opens the media folder `root`, which must exist, or the origin at an http(s) URL `root`.
   public init(root: String) throws(LibraryError) {
+    if root.hasPrefix("http://") || root.hasPrefix("https://") {
+      self.root = root
+      self.resolvedRoot = root.hasSuffix("/") ? root : root + "/"
+      self.isRemote = true
+      return
+    }
+    isRemote = false
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
       let resolved = Self.realPath(root)
@@ -60,6 +73,8 @@ public struct MatchLibrary: Sendable {
   /// The file of match `id`, after checking the id and that the file stays inside the root.
   public func path(for id: String) throws(LibraryError) -> String {
     try Self.validate(id)
+    // The origin says whether the file exists when the decoder opens it (404: NOT_FOUND).
+    if isRemote { return resolvedRoot + id + ".mp4" }
     let candidate = resolvedRoot + "/" + id + ".mp4"
     guard let resolved = Self.realPath(candidate) else { throw .notFound(id) }
     // A symlink that leads out of the root is treated as absent: the server never reads outside it.
@@ -71,15 +86,20 @@ public struct MatchLibrary: Sendable {
     return resolved
   }
 
-  /// The ids of every `.mp4` in the root whose name is a valid id, sorted.
-  public func ids() -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: resolvedRoot)) ?? []
+  /// The ids of every `.mp4` in the root whose name is a valid id, sorted. An origin's come
+  /// from its JSON listing of the URL. Blocks: call it off the cooperative pool.
+  public func ids() throws -> [String] {
+    let names = isRemote ? try OriginListing.names(at: resolvedRoot) : localNames()
     return names.compactMap { name -> String? in
       guard name.hasSuffix(".mp4") else { return nil }
       let id = String(name.dropLast(4))
-      guard (try? Self.validate(id)) != nil, (try? path(for: id)) != nil else { return nil }
+      guard (try? Self.validate(id)) != nil, isRemote || (try? path(for: id)) != nil else { return nil }
       return id
     }.sorted()
+  }
+
+  private func localNames() -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: resolvedRoot)) ?? []
   }
 
   private static func realPath(_ path: String) -> String? {

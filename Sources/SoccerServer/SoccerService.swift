@@ -145,7 +145,16 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   }
 
   public func list(request: Stream_ListRequest, context: ServerContext) async throws -> Stream_MatchList {
-    Stream_MatchList.with { $0.ids = library.ids() }
+    try await mappingErrors {
+      let library = self.library
+      let ids = try await withCheckedThrowingContinuation { continuation in
+        // Listing reads a folder or asks the origin over HTTP: blocking work, off the cooperative pool.
+        DispatchQueue.global(qos: .userInitiated).async {
+          continuation.resume(with: Result { try library.ids() })
+        }
+      }
+      return Stream_MatchList.with { $0.ids = ids }
+    }
   }
 
   /// Threads for a new stream's decoder: the cores shared among the streams decoding now.

@@ -32,6 +32,7 @@ extension LibraryError: RPCErrorConvertible {
     case .invalidID: return .invalidArgument
     case .notFound: return .notFound
     case .notAFile: return .failedPrecondition
+    case .noListing: return .unimplemented
     }
   }
   public var rpcErrorMessage: String { description }
@@ -54,6 +55,8 @@ extension DecodeError: RPCErrorConvertible {
     case .startPastEnd: return .outOfRange
     case .dataLoss: return .dataLoss
     case .resources: return .resourceExhausted
+    case .originNotFound: return .notFound
+    case .originUnavailable: return .unavailable
     }
   }
   public var rpcErrorMessage: String { description }

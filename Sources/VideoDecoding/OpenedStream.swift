@@ -27,8 +27,9 @@ struct OpenedStream {
   }
 
   private mutating func setUp(path: String, analyze: Bool, threads: Int) throws(DecodeError) {
-    let openResult = avformat_open_input(&format, path, nil, nil)
-    guard openResult >= 0, let fmt = format else { throw .notMedia(ffmpegErrorText(openResult)) }
+    let location = MediaLocation(path: path)
+    let openResult = location.withOpenOptions { avformat_open_input(&format, path, nil, $0) }
+    guard openResult >= 0, let fmt = format else { throw location.openError(openResult) }
     if analyze || !Self.headerDescribesVideo(fmt) {
       let infoResult = avformat_find_stream_info(fmt, nil)
       guard infoResult >= 0 else { throw .notMedia(ffmpegErrorText(infoResult)) }

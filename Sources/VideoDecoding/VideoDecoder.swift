@@ -26,6 +26,8 @@ public final class VideoDecoder {
   private var draining = false
   private var finished = false
   private var pendingReadError: String?
+  /// Where the file is: a read failure from an HTTP origin before any frame is the origin's fault.
+  private let location: MediaLocation
   /// Frames the decoder has produced, before any filtering.
   private var decodedCount = 0
   /// Frames at or after the start offset; stride counts these.
@@ -51,6 +53,7 @@ public final class VideoDecoder {
     timeBase = opened.timeBase
     startTimestamp = opened.startTimestamp
     info = opened.info
+    location = MediaLocation(path: path)
   }
 
   deinit {
@@ -150,6 +153,9 @@ public final class VideoDecoder {
   /// At the end: a file that gave nothing is an error, never an empty success.
   private func checkEnd() throws(DecodeError) {
     if let pendingReadError {
+      if decodedCount == 0 && location.isRemote {
+        throw .originUnavailable(origin: location.origin, reason: pendingReadError)
+      }
       if decodedCount == 0 { throw .noDecodableFrames(pendingReadError) }
       throw .dataLoss(pendingReadError)
     }

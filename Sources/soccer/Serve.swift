@@ -9,9 +9,12 @@ import VideoDecoding
 extension Soccer {
   struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Serve the matches of a media folder over gRPC.",
+      abstract: "Serve the matches of a media folder or HTTP(S) store over gRPC.",
       discussion: """
-        Each <id>.mp4 in the media folder can be streamed as match <id>. The server prints \
+        Each <id>.mp4 in the media folder can be streamed as match <id>. With --media \
+        http://HOST[:PORT]/PATH/ (or https://) the matches are <URL><id>.mp4, read by FFmpeg \
+        over HTTP with range requests, reconnects and a 10 s read timeout; List reads nginx's JSON \
+        listing of the URL (autoindex on; autoindex_format json;). The server prints \
         "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
         service, grpc.health.v1.Health, for "" and "stream.Soccer".
 
@@ -21,7 +24,9 @@ extension Soccer {
         """
     )
 
-    @Option(help: ArgumentHelp("Folder of <id>.mp4 files.", valueName: "dir"), completion: .directory)
+    @Option(
+      help: ArgumentHelp("Folder of <id>.mp4 files, or the http(s):// URL of a store of them.", valueName: "dir|url"),
+      completion: .directory)
     var media: String = "media"
 
     @Option(help: "Address to listen on (IPv4 or IPv6).")

@@ -18,6 +18,9 @@ import VideoDecoding
     (DecodeError.startPastEnd(start: 9, duration: 4), .outOfRange),
     (DecodeError.dataLoss("cut"), .dataLoss),
     (DecodeError.resources("memory"), .resourceExhausted),
+    (DecodeError.originNotFound("http://o/x.mp4"), .notFound),
+    (DecodeError.originUnavailable(origin: "http://o", reason: "refused"), .unavailable),
+    (LibraryError.noListing("403"), .unimplemented),
     (CancellationError(), .cancelled),
     (RPCError(code: .aborted, message: "as is"), .aborted),
   ])

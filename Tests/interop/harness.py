@@ -4,6 +4,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -258,3 +259,88 @@ class FakeTerminal:
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+
+
+# --- An HTTP media origin: Debian's nginx on loopback --------------------------------------
+
+class Nginx:
+    """nginx serving `folder` at http://127.0.0.1:PORT/media/ with a JSON directory listing, as
+    a media store would; also at /empty/ with no listing and at /slow/ at 64 kB/s. Its own
+    prefix, pid file and logs in a temporary folder."""
+
+    def __init__(self, folder, workdir):
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.path.exists(binary):
+            pytest.fail("nginx is missing: tools/install-deps installs it")
+        self.workdir = str(workdir)
+        self.port = free_port()
+        os.makedirs(os.path.join(self.workdir, "logs"), exist_ok=True)
+        config = os.path.join(self.workdir, "nginx.conf")
+        with open(config, "w") as f:
+            # One process (no master): killing it stops every transfer. As root, nginx's workers
+            # would drop to www-data, who cannot read the tests' folders.
+            user = "user root root;" if os.geteuid() == 0 else ""
+            f.write(f"""
+{user}
+daemon off;
+master_process off;
+pid {self.workdir}/nginx.pid;
+error_log {self.workdir}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {self.workdir}/logs/access.log;
+    client_body_temp_path {self.workdir}/body;
+    proxy_temp_path {self.workdir}/proxy;
+    fastcgi_temp_path {self.workdir}/fastcgi;
+    uwsgi_temp_path {self.workdir}/uwsgi;
+    scgi_temp_path {self.workdir}/scgi;
+    types {{ video/mp4 mp4; }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        location /media/ {{
+            alias {os.path.abspath(folder)}/;
+            autoindex on;
+            autoindex_format json;
+        }}
+        location /empty/ {{
+            alias {os.path.abspath(folder)}/;
+        }}
+        location /slow/ {{
+            alias {os.path.abspath(folder)}/;
+            limit_rate 64k;
+        }}
+    }}
+}}
+""")
+        self.process = subprocess.Popen([binary, "-p", self.workdir, "-c", config],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()}")
+                time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}/media/"
+
+    def kill(self):
+        """Stops nginx at once, cutting every transfer in flight."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

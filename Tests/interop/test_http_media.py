@@ -1,0 +1,112 @@
+"""The server reading its matches from an HTTP origin (nginx) instead of a local folder."""
+import os
+import shutil
+
+import grpc
+import pytest
+
+from harness import MEDIA, Nginx, cli, serve
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+
+
+@pytest.fixture
+def origin(tmp_path):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / "sample.mp4")
+    shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / "final-2022.mp4")
+    (folder / "notes.txt").write_text("not a match\n")
+    nginx = Nginx(folder, tmp_path / "nginx")
+    yield nginx
+    nginx.stop()
+
+
+def test_a_dump_from_the_origin_is_the_dump_from_a_local_folder(soccer, origin, tmp_path):
+    remote = serve(media=origin.url)
+    local = serve()
+    try:
+        for server, out in [(remote, tmp_path / "remote"), (local, tmp_path / "local")]:
+            result = cli(soccer, "dump", "sample", "--out", str(out), "--every", "7", "--server", server.target)
+            assert result.returncode == 0, result.stderr
+        names = sorted(os.listdir(tmp_path / "remote"))
+        assert names == sorted(os.listdir(tmp_path / "local")) and len(names) == 15
+        for name in names:
+            assert (tmp_path / "remote" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        # Seeking works over range requests: 2 s in is frame 51 on.
+        started = cli(soccer, "dump", "sample", "--out", str(tmp_path / "late"), "--start", "2", "--frames", "3",
+                      "--server", remote.target)
+        assert started.returncode == 0, started.stderr
+        assert sorted(os.listdir(tmp_path / "late")) == ["sample_000051.ppm", "sample_000052.ppm", "sample_000053.ppm"]
+    finally:
+        assert remote.stop() == 0
+        assert local.stop() == 0
+
+
+def test_list_and_describe_come_from_the_origin(origin):
+    server = serve(media=origin.url)
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            assert list(stub.List(stream_pb2.ListRequest(), timeout=20).ids) == ["final-2022", "sample"]
+            info = stub.Describe(stream_pb2.Match(id="final-2022"), timeout=20)
+            assert (info.width, info.height, info.frame_count, info.codec) == (640, 360, 100, "h264")
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_missing_match_is_not_found_and_a_dead_origin_is_unavailable(origin):
+    server = serve(media=origin.url)
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            with pytest.raises(grpc.RpcError) as missing:
+                list(stub.Watch(stream_pb2.Match(id="nothing-here"), timeout=20))
+            assert missing.value.code() == grpc.StatusCode.NOT_FOUND, missing.value.details()
+            origin.stop()
+            with pytest.raises(grpc.RpcError) as down:
+                list(stub.Watch(stream_pb2.Match(id="sample"), timeout=30))
+            assert down.value.code() == grpc.StatusCode.UNAVAILABLE, down.value.details()
+            assert f"127.0.0.1:{origin.port}" in down.value.details()
+            with pytest.raises(grpc.RpcError) as describe:
+                stub.Describe(stream_pb2.Match(id="sample"), timeout=30)
+            assert describe.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        assert server.stop() == 0
+
+
+def test_an_origin_without_a_listing_still_streams_but_cannot_list(origin):
+    server = serve(media=origin.url.replace("/media/", "/empty/"))
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            with pytest.raises(grpc.RpcError) as listing:
+                stub.List(stream_pb2.ListRequest(), timeout=20)
+            assert listing.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            assert "autoindex" in listing.value.details()
+            frames = list(stub.Watch(stream_pb2.Match(id="sample", max_frames=2), timeout=20))
+            assert [f.frame_index for f in frames] == [0, 1]
+    finally:
+        assert server.stop() == 0
+
+
+def test_an_origin_lost_mid_stream_ends_the_stream_after_its_frames_never_ok(origin):
+    # At 64 kB/s the 388 kB sample takes about 6 s to arrive; the origin dies after the first frames.
+    server = serve(media=origin.url.replace("/media/", "/slow/"))
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            frames = []
+            with pytest.raises(grpc.RpcError) as ended:
+                for video in stub.Watch(stream_pb2.Match(id="sample", max_width=64), timeout=60):
+                    frames.append(video.frame_index)
+                    if len(frames) == 3:
+                        origin.kill()
+            assert ended.value.code() in (grpc.StatusCode.DATA_LOSS, grpc.StatusCode.UNAVAILABLE), ended.value.details()
+            assert 3 <= len(frames) < 100
+            assert frames == list(range(len(frames)))
+        assert server.wait_for_line("id=sample", "status=DATA_LOSS", timeout=10) or \
+            server.wait_for_line("id=sample", "status=UNAVAILABLE", timeout=1), server.log()
+    finally:
+        assert server.stop() == 0
