@@ -27,7 +27,6 @@ struct MediaLocation {
     if isRemote {
       av_dict_set(&options, "protocol_whitelist", Self.remoteProtocols, 0)
       av_dict_set(&options, "reconnect", "1", 0)
-      av_dict_set(&options, "reconnect_on_network_error", "1", 0)
       av_dict_set(&options, "reconnect_delay_max", "2", 0)
       av_dict_set(&options, "rw_timeout", String(Self.readTimeoutMicroseconds), 0)
     } else {

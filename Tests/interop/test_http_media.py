@@ -110,3 +110,42 @@ def test_an_origin_lost_mid_stream_ends_the_stream_after_its_frames_never_ok(ori
             server.wait_for_line("id=sample", "status=UNAVAILABLE", timeout=1), server.log()
     finally:
         assert server.stop() == 0
+
+
+def test_an_origin_that_never_answers_is_unavailable_after_the_read_timeout():
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    held = []
+
+    def accept_and_say_nothing():
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept_and_say_nothing, daemon=True).start()
+    server = serve(media=f"http://127.0.0.1:{port}/media/")
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            started = time.monotonic()
+            with pytest.raises(grpc.RpcError) as stalled:
+                list(stub.Watch(stream_pb2.Match(id="sample"), timeout=40))
+            waited = time.monotonic() - started
+            assert stalled.value.code() == grpc.StatusCode.UNAVAILABLE, stalled.value.details()
+            assert f"127.0.0.1:{port}" in stalled.value.details()
+            # The 10 s read timeout, not the client's deadline, ended it.
+            assert 9 < waited < 30, waited
+        assert server.alive()
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+        assert server.stop() == 0
