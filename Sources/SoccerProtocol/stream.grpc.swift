@@ -96,6 +96,11 @@ extension Stream_Soccer {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every response, errors included, carries the initial metadata
+    /// > `soccer-replica: NAME`: the server replica that answered.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Watch" method.
         ///
@@ -159,6 +164,11 @@ extension Stream_Soccer {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every response, errors included, carries the initial metadata
+    /// > `soccer-replica: NAME`: the server replica that answered.
     public protocol ServiceProtocol: Stream_Soccer.StreamingServiceProtocol {
         /// Handle the "Watch" method.
         ///
@@ -220,6 +230,11 @@ extension Stream_Soccer {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every response, errors included, carries the initial metadata
+    /// > `soccer-replica: NAME`: the server replica that answered.
     public protocol SimpleServiceProtocol: Stream_Soccer.ServiceProtocol {
         /// Handle the "Watch" method.
         ///
@@ -410,6 +425,11 @@ extension Stream_Soccer {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every response, errors included, carries the initial metadata
+    /// > `soccer-replica: NAME`: the server replica that answered.
     public protocol ClientProtocol: Sendable {
         /// Call the "Watch" method.
         ///
@@ -486,6 +506,11 @@ extension Stream_Soccer {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every response, errors included, carries the initial metadata
+    /// > `soccer-replica: NAME`: the server replica that answered.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 

@@ -83,8 +83,9 @@ public nonisolated struct Stream_Match: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Match id: names `<media root>/<id>.mp4`. Letters, digits, '-', '_' and
-  /// '.' (not first), at most 128 characters.
+  /// Match id: names `<media root>/<id>.mp4` (a folder, or an HTTP store's
+  /// URL). Letters, digits, '-', '_' and '.' (not first), at most 128
+  /// characters.
   public var id: String = String()
 
   /// Pixel format of the frames; BGR24 when absent.

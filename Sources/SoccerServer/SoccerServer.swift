@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
   public var security = ServerSecurity()
   /// Where the one line per stream goes.
   public var logger = Logger(label: "soccer.stream")
+  /// This replica's name among many; unnamed, it is named after its host and listening port.
+  public var replica = ReplicaName()
 
   public init(
     mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4,
@@ -102,13 +104,18 @@ public struct SoccerServer: Service {
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
     // The token guards the matches; health stays open, for load balancers and orchestrators.
+    replica = configuration.replica
     let interceptors: [ConditionalInterceptor<any ServerInterceptor>] =
-      configuration.security.token.map { token in
+      [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
+      + (configuration.security.token.map { token in
         [.apply(BearerTokenInterceptor(token: token), to: .services([Stream_Soccer.descriptor]))]
-      } ?? []
+      } ?? [])
     server = GRPCServer(
       transport: transport, services: [service, HealthService(status: health)], interceptorPipeline: interceptors)
   }
+
+  /// This replica's name: `soccer-replica` in responses, `replica=` in log lines.
+  public let replica: ReplicaName
 
   /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.
   public var openDecoders: Int { decoders.open }
@@ -133,6 +140,9 @@ public struct SoccerServer: Service {
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
         group.addTask {
+          if let address = try? await listeningAddress {
+            replica.nameIfUnnamed("\(Self.hostName()):\(address.port)")
+          }
           for await _ in shutdown {}
           try await Task.sleep(for: grace)
         }
@@ -161,4 +171,13 @@ public func startupFailureReason(_ error: any Error) -> String {
     current = (error as? RuntimeError)?.cause ?? (error as? RPCError)?.cause
   }
   return "\(error)"
+}
+
+extension SoccerServer {
+  /// The machine's host name, as `hostname` prints it.
+  static func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
 }

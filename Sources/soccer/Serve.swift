@@ -29,6 +29,12 @@ extension Soccer {
       completion: .directory)
     var media: String = "media"
 
+    @Option(
+      help: ArgumentHelp(
+        "This replica's name among many: sent to clients as soccer-replica metadata and in every log line (default: host name and port).",
+        valueName: "name"))
+    var replica: String?
+
     @Option(help: "Address to listen on (IPv4 or IPv6).")
     var host: String = "127.0.0.1"
 
@@ -131,7 +137,8 @@ extension Soccer {
 
     func run() async throws {
       if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
-      var logger = Logger(label: "soccer.serve")
+      let replicaName = ReplicaName(replica ?? "")
+      var logger = Logger(label: "soccer.serve", metadataProvider: replicaName.metadataProvider)
       logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
       var configuration = ServerConfiguration(
         mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
@@ -139,6 +146,7 @@ extension Soccer {
       configuration.security = ServerSecurity(
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
+      configuration.replica = replicaName
       configuration.keepalive = .seconds(keepalive)
       configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
       configuration.stallTimeout = .seconds(stallTimeout)
