@@ -9,14 +9,13 @@ server's own cap:  tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, make_media, proc_status  # noqa: E402
+from harness import Server, alternated, make_media, medians, proc_status  # noqa: E402
 
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
@@ -49,22 +48,13 @@ def main():
     media = os.path.join(ROOT, ".bench", "media")
     if not os.path.exists(os.path.join(media, f"{args.clip}.mp4")):
         make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", str(args.seconds), "--rate", "30")
-    sides = {"A (as shipped)": [], "B (" + " ".join(args.env) + ")": []}
+    sides = ["A (as shipped)", "B (" + " ".join(args.env) + ")"]
     envs = dict(zip(sides, [[], args.env]))
-    for rep in range(args.reps):
-        order = list(sides) if rep % 2 == 0 else list(reversed(sides))
-        for side in order:
-            sides[side].append(run_side(args, media, args.clip, envs[side]))
-            fps, peak = sides[side][-1]
-            print(f"rep {rep + 1} {side}: {fps:.1f} frames/s, server peak {peak:.0f} MB", file=sys.stderr)
+    runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side]),
+                      lambda f: f"{f[0]:.1f} frames/s, server peak {f[1]:.0f} MB")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
-    medians = {}
-    for side, runs in sides.items():
-        medians[side] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
-        print(f"  {side}: {medians[side][0]:.1f} frames/s, server peak RSS {medians[side][1]:.0f} MB")
-    (a_fps, a_mb), (b_fps, b_mb) = medians.values()
+    (a_fps, a_mb), (b_fps, b_mb) = medians(runs, lambda f: f"{f[0]:.1f} frames/s, server peak RSS {f[1]:.0f} MB").values()
     print(f"  A/B: frames/s {a_fps / b_fps:.3f}, peak RSS {a_mb / b_mb:.3f}")
-
 
 if __name__ == "__main__":
     main()

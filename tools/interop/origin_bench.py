@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,7 @@ import tempfile
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Nginx, Server, make_media  # noqa: E402
+from harness import Nginx, Server, alternated, make_media, medians  # noqa: E402
 
 CLIPS = {"sample": None, "720p": "1280x720", "1080p": "1920x1080"}
 
@@ -49,26 +48,17 @@ def main():
             "local folder": Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"]),
             "nginx store": Server([args.bin, "serve", "--media", nginx.url, "--port", "0", "--log-level", "warning"]),
         }
-        runs = {name: [] for name in servers}
         try:
-            for rep in range(args.reps):
-                order = list(servers) if rep % 2 == 0 else list(reversed(servers))
-                for name in order:
-                    runs[name].append(bench(args.bin, servers[name], args.clip))
-                    fps, first = runs[name][-1]
-                    print(f"rep {rep + 1} {name}: {fps:.1f} frames/s, first frame {first:.1f} ms", file=sys.stderr)
+            runs = alternated(list(servers), args.reps, lambda name: bench(args.bin, servers[name], args.clip),
+                              lambda f: f"{f[0]:.1f} frames/s, first frame {f[1]:.1f} ms")
         finally:
             for server in servers.values():
                 server.stop()
             nginx.stop()
     print(f"{args.clip}, one stream, {args.reps} alternated runs each (medians):")
-    medians = {}
-    for name, values in runs.items():
-        medians[name] = (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
-        print(f"  {name}: {medians[name][0]:.1f} frames/s, first frame {medians[name][1]:.1f} ms")
-    (local_fps, local_first), (store_fps, store_first) = medians.values()
+    (local_fps, local_first), (store_fps, store_first) = medians(
+        runs, lambda f: f"{f[0]:.1f} frames/s, first frame {f[1]:.1f} ms").values()
     print(f"  store/local: frames/s {store_fps / local_fps:.3f}, first frame {store_first / local_first:.2f}x")
-
 
 if __name__ == "__main__":
     main()
