@@ -10,6 +10,8 @@ public struct WatchRequest: Sendable, Hashable {
   public var maxWidth = 0
   public var maxHeight = 0
   public var startSeconds = 0.0
+  /// The first frame, by its index in the match (exact); 0 for the beginning. Not with `startSeconds`.
+  public var startFrame = 0
   public var maxFrames = 0
   public var stride = 1
   public var realTime = false
@@ -23,6 +25,7 @@ public struct WatchRequest: Sendable, Hashable {
       $0.maxWidth = UInt32(clamping: maxWidth)
       $0.maxHeight = UInt32(clamping: maxHeight)
       $0.startSeconds = startSeconds
+      $0.startFrame = UInt64(clamping: max(0, startFrame))
       $0.maxFrames = UInt32(clamping: maxFrames)
       $0.stride = UInt32(clamping: max(1, stride))
       $0.realTime = realTime

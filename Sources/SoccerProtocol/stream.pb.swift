@@ -112,6 +112,13 @@ public nonisolated struct Stream_Match: Sendable {
   /// instead of as fast as possible.
   public var realTime: Bool = false
 
+  /// Start at the frame whose `frame_index` is this (counting from 0, as a
+  /// stream from the beginning numbers them), exactly, for constant and
+  /// variable frame rates alike: how a client resumes a broken stream. 0
+  /// means the beginning. Not with `start_seconds`; past the last frame it is
+  /// OUT_OF_RANGE.
+  public var startFrame: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -134,7 +141,8 @@ public nonisolated struct Stream_Video: Sendable {
   public var dataShape: String = String()
 
   /// Position of the frame in the match, counting from 0. With a start
-  /// offset it is derived from the presentation time and the frame rate.
+  /// offset in seconds it is derived from the presentation time and the
+  /// frame rate; from the beginning or a `start_frame` it is exact.
   public var frameIndex: UInt64 = 0
 
   /// Presentation time of the frame in seconds from the start of the match.
@@ -220,7 +228,7 @@ nonisolated extension Stream_PixelFormat: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Match"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -236,6 +244,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrames) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.stride) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.realTime) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.startFrame) }()
       default: break
       }
     }
@@ -266,6 +275,9 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if self.realTime != false {
       try visitor.visitSingularBoolField(value: self.realTime, fieldNumber: 8)
     }
+    if self.startFrame != 0 {
+      try visitor.visitSingularUInt64Field(value: self.startFrame, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -278,6 +290,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.maxFrames != rhs.maxFrames {return false}
     if lhs.stride != rhs.stride {return false}
     if lhs.realTime != rhs.realTime {return false}
+    if lhs.startFrame != rhs.startFrame {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

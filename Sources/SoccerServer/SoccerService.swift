@@ -130,6 +130,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     if match.pixelFormat != .bgr24 { parts.append("format:\(match.pixelFormat)") }
     if match.maxWidth > 0 || match.maxHeight > 0 { parts.append("max:\(match.maxWidth)x\(match.maxHeight)") }
     if match.startSeconds != 0 { parts.append("start:\(match.startSeconds)") }
+    if match.startFrame != 0 { parts.append("start-frame:\(match.startFrame)") }
     if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
     if match.stride > 1 { parts.append("stride:\(match.stride)") }
     if match.realTime { parts.append("real-time") }
@@ -177,9 +178,14 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     guard match.maxWidth <= maxOutputSide, match.maxHeight <= maxOutputSide else {
       throw .invalidOption("max_width and max_height must be at most \(maxOutputSide)")
     }
-    return DecodeOptions(
+    guard match.startFrame == 0 || match.startSeconds == 0 else {
+      throw .invalidOption("start_frame and start_seconds do not go together")
+    }
+    var options = DecodeOptions(
       format: format, maxWidth: Int(match.maxWidth), maxHeight: Int(match.maxHeight),
       startSeconds: match.startSeconds, maxFrames: Int(match.maxFrames), stride: Int(max(1, match.stride)))
+    options.startFrame = Int(clamping: match.startFrame)
+    return options
   }
 
   private func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {

@@ -17,6 +17,8 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
   case dataLoss(String)
   /// FFmpeg could not allocate what it needed.
   case resources(String)
+  /// The requested start frame is past the last frame (the video has `count`).
+  case startFramePastEnd(frame: Int, count: Int)
   /// The media origin answered that it has no such file (HTTP 404).
   case originNotFound(String)
   /// The media origin could not be reached, timed out or failed (5xx).
@@ -32,6 +34,8 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
       return "start offset \(start.shortText) s is at or past the end of the video (\(duration.shortText) s)"
     case .dataLoss(let why): return "the rest of the video cannot be decoded: \(why)"
     case .resources(let why): return "decoder resources: \(why)"
+    case .startFramePastEnd(let frame, let count):
+      return "start frame \(frame) is past the end of the video (\(count) frames, numbered from 0)"
     case .originNotFound(let url): return "the media origin has no \(url)"
     case .originUnavailable(let origin, let reason): return "the media origin \(origin) failed: \(reason)"
     }

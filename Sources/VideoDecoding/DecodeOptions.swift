@@ -9,6 +9,9 @@ public struct DecodeOptions: Sendable, Hashable {
   public var maxHeight: Int
   /// Seconds into the video to start at.
   public var startSeconds: Double
+  /// The first frame to produce, by its position in the video (presentation order, from 0);
+  /// exact whatever the frame rate. 0 for the beginning; not with `startSeconds`.
+  public var startFrame = 0
   /// Frames to produce at most; 0 for all.
   public var maxFrames: Int
   /// Produce every Nth frame; 1 for every frame.

@@ -163,6 +163,9 @@ public final class VideoDecoder {
       throw .noDecodableFrames(
         skippedPackets > 0 ? "\(skippedPackets) packets were corrupt" : "the video stream is empty")
     }
+    if producedCount == 0 && eligibleCount == 0 && options.startFrame > 0 {
+      throw .startFramePastEnd(frame: options.startFrame, count: decodedCount)
+    }
     if producedCount == 0 && eligibleCount == 0 && options.startSeconds > 0 {
       throw .startPastEnd(start: options.startSeconds, duration: info.durationSeconds)
     }
@@ -182,6 +185,10 @@ public final class VideoDecoder {
       let halfFrame = info.frameRate > 0 ? 0.5 / info.frameRate : 0
       guard pts >= options.startSeconds - halfFrame else { return nil }
     }
+    // A start frame is found by counting every decoded frame from the beginning: exact for
+    // variable frame rates and reordered (B-) frames, where a time-based seek is not. Frames
+    // before it are decoded but never converted.
+    guard ordinal >= options.startFrame else { return nil }
     let eligible = eligibleCount
     eligibleCount += 1
     guard eligible % options.stride == 0 else { return nil }

@@ -29,6 +29,12 @@ extension Soccer {
     @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
     var start: Double = 0
 
+    @Option(
+      help: ArgumentHelp(
+        "Start at this frame, by its number in the match counting from 0 (exact, also for variable frame rates).",
+        valueName: "n"))
+    var startFrame: Int = 0
+
     @Option(help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
     var frames: Int = 0
 
@@ -50,6 +56,8 @@ extension Soccer {
     func validate() throws {
       guard every >= 1 else { throw ValidationError("--every must be 1 or more") }
       guard start >= 0, start.isFinite else { throw ValidationError("--start must be 0 or more seconds") }
+      guard startFrame >= 0 else { throw ValidationError("--start-frame must be 0 or more") }
+      guard startFrame == 0 || start == 0 else { throw ValidationError("--start and --start-frame do not go together") }
       guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
       guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
     }
@@ -66,6 +74,7 @@ extension Soccer {
       request.format = format
       request.stride = every
       request.startSeconds = start
+      request.startFrame = startFrame
       request.maxFrames = frames
       request.maxWidth = width
       request.maxHeight = height

@@ -65,6 +65,51 @@ import Testing
     #expect(error?.code == code)
   }
 
+  @Test func aStartFrameIsTheFirstFrameSent() async throws {
+    let indices = try await withService { soccer in
+      try await soccer.watch(
+        .with {
+          $0.id = "sample"
+          $0.startFrame = 42
+          $0.maxFrames = 2
+          $0.maxWidth = 32
+        }
+      ) { response in
+        var indices: [UInt64] = []
+        for try await video in response.messages { indices.append(video.frameIndex) }
+        return indices
+      }
+    }
+    #expect(indices == [42, 43])
+  }
+
+  @Test(arguments: [
+    (
+      Stream_Match.with {
+        $0.id = "sample"
+        $0.startFrame = 5
+        $0.startSeconds = 1
+      }, RPCError.Code.invalidArgument
+    ),
+    (
+      Stream_Match.with {
+        $0.id = "sample"
+        $0.startFrame = 100
+      }, .outOfRange
+    ),
+  ])
+  func badStartFramesGetTheirStatus(match: Stream_Match, code: RPCError.Code) async throws {
+    let status = try await withService { soccer in
+      do {
+        try await soccer.watch(match) { response in for try await _ in response.messages {} }
+        return nil as RPCError.Code?
+      } catch let error as RPCError {
+        return error.code
+      }
+    }
+    #expect(status == code)
+  }
+
   @Test func anUnknownPixelFormatIsInvalid() async throws {
     let code = try await withService { soccer in
       do {

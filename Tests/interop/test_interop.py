@@ -271,3 +271,18 @@ def test_client_resolves_host_names(soccer, our_server):
     port = our_server.target.rsplit(":", 1)[1]
     listing = cli(soccer, "list", "--server", f"localhost:{port}")
     assert listing.returncode == 0 and "sample" in listing.stdout.split()
+
+
+def test_a_python_client_resumes_at_an_exact_frame(soccer, our_server, tmp_path):
+    with grpc.insecure_channel(our_server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        frames = list(stub.Watch(stream_pb2.Match(id="sample", start_frame=60, max_frames=2), timeout=20))
+    assert [f.frame_index for f in frames] == [60, 61]
+    shape = ast.literal_eval(frames[0].data_shape)
+    assert counter(np.frombuffer(frames[0].data, dtype=np.uint8).reshape(shape)) == 60
+    dumped = cli(soccer, "dump", "sample", "--out", str(tmp_path), "--start-frame", "97", "--server", our_server.target)
+    assert dumped.returncode == 0, dumped.stderr
+    assert sorted(os.listdir(tmp_path)) == ["sample_000098.ppm", "sample_000099.ppm", "sample_000100.ppm"]
+    past = cli(soccer, "dump", "sample", "--out", str(tmp_path / "past"), "--start-frame", "100",
+               "--server", our_server.target)
+    assert past.returncode == 4 and "start frame 100 is past the end" in past.stderr, past.stderr
