@@ -20,21 +20,25 @@ import Testing
     }
   }
 
-  @Test func watchStreamsTheFramesAskedFor() async throws {
-    let videos = try await withService { soccer in
-      try await soccer.watch(
-        .with {
-          $0.id = "sample"
-          $0.maxFrames = 3
-          $0.stride = 2
-          $0.pixelFormat = .gray8
-          $0.maxWidth = 64
-        }
-      ) { response in
+  /// Every message of a Watch of the sample with `options` set.
+  private func watch(_ options: @escaping @Sendable (inout Stream_Match) -> Void) async throws -> [Stream_Video] {
+    var match = Stream_Match.with { $0.id = "sample" }
+    options(&match)
+    return try await withService { [match] soccer in
+      try await soccer.watch(match) { response in
         var all: [Stream_Video] = []
         for try await video in response.messages { all.append(video) }
         return all
       }
+    }
+  }
+
+  @Test func watchStreamsTheFramesAskedFor() async throws {
+    let videos = try await watch {
+      $0.maxFrames = 3
+      $0.stride = 2
+      $0.pixelFormat = .gray8
+      $0.maxWidth = 64
     }
     #expect(videos.map(\.frameIndex) == [0, 2, 4])
     #expect(videos.allSatisfy { $0.dataType == "uint8" && $0.dataShape == "(36, 64)" && $0.data.count == 64 * 36 })
@@ -66,20 +70,11 @@ import Testing
   }
 
   @Test func aStartFrameIsTheFirstFrameSent() async throws {
-    let indices = try await withService { soccer in
-      try await soccer.watch(
-        .with {
-          $0.id = "sample"
-          $0.startFrame = 42
-          $0.maxFrames = 2
-          $0.maxWidth = 32
-        }
-      ) { response in
-        var indices: [UInt64] = []
-        for try await video in response.messages { indices.append(video.frameIndex) }
-        return indices
-      }
-    }
+    let indices = try await watch {
+      $0.startFrame = 42
+      $0.maxFrames = 2
+      $0.maxWidth = 32
+    }.map(\.frameIndex)
     #expect(indices == [42, 43])
   }
 
