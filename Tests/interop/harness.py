@@ -276,6 +276,7 @@ class Nginx:
         self.port = free_port()
         os.makedirs(os.path.join(self.workdir, "logs"), exist_ok=True)
         config = os.path.join(self.workdir, "nginx.conf")
+        server = self.shipped_server(folder)
         with open(config, "w") as f:
             # One process (no master): killing it stops every transfer. As root, nginx's workers
             # would drop to www-data, who cannot read the tests' folders.
@@ -294,24 +295,8 @@ http {{
     fastcgi_temp_path {self.workdir}/fastcgi;
     uwsgi_temp_path {self.workdir}/uwsgi;
     scgi_temp_path {self.workdir}/scgi;
-    types {{ video/mp4 mp4; }}
-    server {{
-        listen 127.0.0.1:{self.port};
-        location /media/ {{
-            alias {os.path.abspath(folder)}/;
-            autoindex on;
-            autoindex_format json;
-        }}
-        location /empty/ {{
-            alias {os.path.abspath(folder)}/;
-        }}
-        location /slow/ {{
-            alias {os.path.abspath(folder)}/;
-            limit_rate 64k;
-        }}
-    }}
-}}
-""")
+    {server}
+}}""")
         self.process = subprocess.Popen([binary, "-p", self.workdir, "-c", config],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
@@ -324,6 +309,17 @@ http {{
                     raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()}")
                 time.sleep(0.05)
         self.url = f"http://127.0.0.1:{self.port}/media/"
+
+    def shipped_server(self, folder):
+        """deploy/nginx/media-origin.conf on this port and folder, plus /empty/ (no listing) and
+        /slow/ (64 kB/s) for the tests."""
+        with open(os.path.join(ROOT, "deploy", "nginx", "media-origin.conf")) as f:
+            text = f.read()
+        root = os.path.abspath(folder)
+        text = text.replace("listen 8080;", f"listen 127.0.0.1:{self.port};").replace("/srv/soccer/media/", root + "/")
+        extra = (f"    location /empty/ {{ alias {root}/; }}\n"
+                 f"    location /slow/ {{ alias {root}/; limit_rate 64k; }}\n}}")
+        return text.rstrip()[:-1] + extra
 
     def kill(self):
         """Stops nginx at once, cutting every transfer in flight."""
