@@ -147,13 +147,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
 
   public func list(request: Stream_ListRequest, context: ServerContext) async throws -> Stream_MatchList {
     try await mappingErrors {
+      // Listing reads a folder or asks the origin over HTTP.
       let library = self.library
-      let ids = try await withCheckedThrowingContinuation { continuation in
-        // Listing reads a folder or asks the origin over HTTP: blocking work, off the cooperative pool.
-        DispatchQueue.global(qos: .userInitiated).async {
-          continuation.resume(with: Result { try library.ids() })
-        }
-      }
+      let ids = try await offCooperativePool { try library.ids() }
       return Stream_MatchList.with { $0.ids = ids }
     }
   }

@@ -5,6 +5,7 @@ import select
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -357,7 +358,6 @@ def alternated(sides, reps, measure, describe):
 
 def medians(runs, describe):
     """Each side's median of each figure (runs as `alternated` returns them), printed with `describe`."""
-    import statistics
     result = {}
     for side, figures in runs.items():
         result[side] = tuple(statistics.median(f[i] for f in figures) for i in range(len(figures[0])))

@@ -6,11 +6,17 @@ import Synchronization
 ///
 /// Peers are named as the transport names them in `ServerContext.remotePeer`
 /// ("ipv4:127.0.0.1:50312"). A name is kept for `memory`, long enough for every stream of the
-/// connection to see its cancellation; older names go when a new one is recorded, so the table
-/// holds at most the connections closed within `memory`.
+/// connection to see its cancellation. Older names are swept out at most once a second as new
+/// ones are recorded, so a flood of short connections costs no more than a dictionary insert each,
+/// and the table holds about the connections closed within `memory`.
 final class DepartedPeers: Sendable {
+  private struct Table {
+    var departures: [String: ContinuousClock.Instant] = [:]
+    var lastSweep: ContinuousClock.Instant?
+  }
+
   private let memory: Duration
-  private let departures = Mutex<[String: ContinuousClock.Instant]>([:])
+  private let table = Mutex(Table())
 
   init(memory: Duration = .seconds(30)) {
     self.memory = memory
@@ -18,15 +24,18 @@ final class DepartedPeers: Sendable {
 
   /// Notes that `peer`'s connection has closed.
   func record(_ peer: String, now: ContinuousClock.Instant = .now) {
-    departures.withLock { departures in
-      departures = departures.filter { $0.value.duration(to: now) < memory }
-        .merging([peer: now]) { _, new in new }
+    table.withLock { table in
+      if table.lastSweep.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
+        table.departures = table.departures.filter { $0.value.duration(to: now) < memory }
+        table.lastSweep = now
+      }
+      table.departures[peer] = now
     }
   }
 
   /// Whether `peer`'s connection closed within the last `memory`.
   func contains(_ peer: String, now: ContinuousClock.Instant = .now) -> Bool {
-    departures.withLock { $0[peer].map { $0.duration(to: now) < memory } ?? false }
+    table.withLock { $0.departures[peer].map { $0.duration(to: now) < memory } ?? false }
   }
 
   /// The transport's name for a peer at `address`.
