@@ -23,7 +23,7 @@ public final class DecodeAhead: Sendable, AsyncSequence {
       // Named for the OS too (top -H, perf, /proc), which Foundation's Thread.name is not on Linux.
       soccer_name_current_thread("soccer-decode")
       tally?.opened()
-      channel.decode(path: path, options: options)
+      channel.decode(path: path, options: options, tally: tally)
       // decode(path:options:) has returned, so its decoder and every FFmpeg object are freed.
       tally?.closed()
     }
@@ -49,14 +49,21 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
 }
 
-/// Counts the decoding threads that are running, so an owner can see cancelled streams free theirs.
+/// Counts the decoding threads that are running, so an owner can see cancelled streams free
+/// theirs, and the frames they have decoded.
 public final class DecoderTally: Sendable {
   private let count = Atomic<Int>(0)
+  private let frames = Atomic<Int>(0)
 
   public init() {}
 
   /// Decoders open now.
   public var open: Int { count.load(ordering: .acquiring) }
+
+  /// Frames decoded so far, by every decoder counted here.
+  public var framesDecoded: Int { frames.load(ordering: .relaxed) }
+
+  func decoded() { frames.add(1, ordering: .relaxed) }
 
   func opened() { count.add(1, ordering: .releasing) }
   func closed() { count.subtract(1, ordering: .releasing) }
@@ -134,13 +141,14 @@ private final class FrameChannel: Sendable {
 
   // MARK: - Decoding thread
 
-  func decode(path: String, options: DecodeOptions) {
+  func decode(path: String, options: DecodeOptions, tally: DecoderTally?) {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
       try decoder.configure(options)
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
       // of the consumer, the one being decoded included.
       while reservePlace(), let frame = try decoder.next() {
+        tally?.decoded()
         guard push(frame) else { return }
       }
       finish(.finished)

@@ -19,6 +19,21 @@ import VideoFrames
     await #expect(throws: DecodeError.self) { try await stream.next() }
   }
 
+  /// The decoder waits for a place in the queue before it decodes, so a consumer that takes
+  /// nothing holds exactly `capacity` frames, the one being decoded included.
+  @Test func aConsumerThatTakesNothingHoldsCapacityFramesAndNoMore() async throws {
+    let tally = DecoderTally()
+    let stream = DecodeAhead(path: Repository.sample, options: DecodeOptions(maxWidth: 64), capacity: 3, tally: tally)
+    try await waitUntil { tally.framesDecoded >= 3 }
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(tally.framesDecoded == 3)
+    _ = try await stream.next()
+    try await waitUntil { tally.framesDecoded >= 4 }
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(tally.framesDecoded == 4)
+    stream.cancel()
+  }
+
   @Test func cancellingFreesTheDecoder() async throws {
     let tally = DecoderTally()
     let stream = DecodeAhead(path: Repository.sample, options: DecodeOptions(), capacity: 2, tally: tally)

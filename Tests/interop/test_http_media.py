@@ -149,3 +149,34 @@ def test_an_origin_that_never_answers_is_unavailable_after_the_read_timeout():
         for connection in held:
             connection.close()
         assert server.stop() == 0
+
+
+def test_a_local_file_cannot_make_ffmpeg_open_the_network(tmp_path):
+    # An HLS playlist saved as .mp4: FFmpeg recognises it by content and follows its segment URL
+    # unless a protocol whitelist stops it. The server sets "file" for local matches; FFmpeg's
+    # file protocol passes a similar default to what it opens, so this holds the promise the
+    # README makes rather than the server's line alone.
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "playlist.mp4").write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n"
+        f"http://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n")
+    server = serve(media=media)
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            with pytest.raises(grpc.RpcError) as refused:
+                list(stub.Watch(stream_pb2.Match(id="playlist"), timeout=20))
+            assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION, refused.value.details()
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+        assert server.stop() == 0
