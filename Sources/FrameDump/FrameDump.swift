@@ -27,15 +27,18 @@ public struct FrameDump: Sendable {
     return "\(id)_\(padded).\(gray ? "pgm" : "ppm")"
   }
 
-  /// Runs the dump; `progress` hears of each frame written.
+  /// Runs the dump, resuming a broken stream as `resumption` allows; `progress` hears of each
+  /// frame written.
   public func run(
-    client: SoccerClient, progress: @escaping @Sendable (_ frames: Int, _ bytes: Int) -> Void = { _, _ in }
+    client: SoccerClient, resumption: Resumption = Resumption(retries: 0),
+    progress: @escaping @Sendable (_ frames: Int, _ bytes: Int) -> Void = { _, _ in }
   ) async throws(ClientError) -> DumpSummary {
     let started = ContinuousClock.now
     let writer = self.writer
     let id = request.id
-    return try await client.watch(request) { frames in
-      var summary = DumpSummary(frames: 0, bytes: 0, seconds: 0)
+    var summary = try await client.watch(
+      request, resuming: resumption, state: DumpSummary(frames: 0, bytes: 0, seconds: 0)
+    ) { summary, frames in
       for try await frame in frames {
         let data = try frame.netPBM()
         try writer.write(data, name: Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1))
@@ -43,8 +46,25 @@ public struct FrameDump: Sendable {
         summary.bytes += data.count
         progress(summary.frames, summary.bytes)
       }
-      summary.seconds = started.duration(to: .now).seconds
-      return summary
     }
+    summary.seconds = started.duration(to: .now).seconds
+    return summary
+  }
+
+  /// The frame numbers (from 0) of `id`'s complete frame files already in `directory`, in order.
+  ///
+  /// Every file the writer leaves under its own name is whole, so these are frames a dump can
+  /// skip when it goes on.
+  public static func framesOnDisk(id: String, directory: String) -> [Int] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+    let prefix = id + "_"
+    return names.compactMap { name -> Int? in
+      guard name.hasPrefix(prefix), name.hasSuffix(".ppm") || name.hasSuffix(".pgm") else { return nil }
+      let digits = name.dropFirst(prefix.count).dropLast(4)
+      guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int(digits),
+        number >= 1
+      else { return nil }
+      return number - 1
+    }.sorted()
   }
 }

@@ -58,6 +58,15 @@ public struct FrameFileWriter: Sendable {
     return path
   }
 
+  /// Removes the temporary files of writes that never finished (a dump killed mid-file)
+  /// whose names start with `prefix`.
+  public func removeUnfinished(prefix: String) {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for name in names where name.hasPrefix("." + prefix) && name.hasSuffix(".part") {
+      unlink(directory + "/" + name)
+    }
+  }
+
   private func failure(_ what: String, code: Int32 = errno) -> WriteError {
     WriteError(description: "\(what): \(String(cString: strerror(code)))")
   }

@@ -20,7 +20,7 @@ public struct ClientTLS: Sendable, Hashable {
 
 /// How to reach a server.
 public struct ClientConfiguration: Sendable {
-  public var server: ServerAddress
+  public var server: ServerTarget
   /// TLS, or nil for plaintext.
   public var tls: ClientTLS?
   /// Bearer token sent with every call, or nil.
@@ -33,7 +33,7 @@ public struct ClientConfiguration: Sendable {
   public var unaryTimeout: Duration
 
   public init(
-    server: ServerAddress = ServerAddress(host: "127.0.0.1", port: 50051),
+    server: ServerTarget = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051)),
     maxFrameBytes: Int = 7680 * 4320 * 3 + 4096, unaryTimeout: Duration = .seconds(15)
   ) {
     self.server = server

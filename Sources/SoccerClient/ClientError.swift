@@ -12,6 +12,8 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
   case badFrame(String)
   /// The stream ended without a single frame.
   case noFrames(String)
+  /// The stream broke off after frames and could not be resumed (or ran out of retries).
+  case streamBroke(id: String, afterFrame: Int, reason: String)
   /// Something on this side failed (writing a file, say); the text says what.
   case local(String)
 
@@ -31,6 +33,8 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
       }
     case .badFrame(let why): return "bad frame from the server: \(why)"
     case .noFrames(let id): return "the server sent no frames for \"\(id)\""
+    case .streamBroke(let id, let frame, let reason):
+      return "the stream of \"\(id)\" broke off after frame \(frame): \(reason)"
     case .local(let why): return why
     }
   }
@@ -44,7 +48,27 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     }
   }
 
-  static func from(_ error: any Error, server: ServerAddress) -> ClientError {
+  /// What went wrong, without the words about what to do.
+  var reason: String {
+    switch self {
+    case .unavailable(_, let reason), .tls(_, let reason): return reason
+    case .server(let code, let message): return message.isEmpty ? "\(code)" : "\(code): \(message)"
+    default: return description
+    }
+  }
+
+  /// A failure of the stream, not of what it asked for: the server died or drained, the
+  /// connection was lost, or a proxy reset the stream (Envoy says INTERNAL when the server it
+  /// was reading from went away). Worth re-issuing the stream, elsewhere if need be.
+  var breaksStream: Bool {
+    switch self {
+    case .unavailable: return true
+    case .server(let code, _): return code == .unavailable || code == .internalError || code == .unknown
+    default: return false
+    }
+  }
+
+  static func from(_ error: any Error, server: ServerTarget) -> ClientError {
     if let error = error as? ClientError { return error }
     if let error = error as? RPCError {
       if error.code == .unavailable {

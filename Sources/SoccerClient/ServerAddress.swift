@@ -38,12 +38,26 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ServerAddress {
-  /// IP literals connect directly; only names go through the DNS resolver.
-  var resolvableTarget: any ResolvableTarget {
+  /// An IP literal as a target of its family; nil for a name.
+  enum Literal {
+    case ipv4(String, Int)
+    case ipv6(String, Int)
+  }
+
+  var literal: Literal? {
     var v4 = in_addr()
     var v6 = in6_addr()
-    if inet_pton(AF_INET, host, &v4) == 1 { return .ipv4(host: host, port: port) }
-    if inet_pton(AF_INET6, host, &v6) == 1 { return .ipv6(host: host, port: port) }
-    return .dns(host: host, port: port)
+    if inet_pton(AF_INET, host, &v4) == 1 { return .ipv4(host, port) }
+    if inet_pton(AF_INET6, host, &v6) == 1 { return .ipv6(host, port) }
+    return nil
+  }
+
+  /// IP literals connect directly; only names go through the DNS resolver.
+  var resolvableTarget: any ResolvableTarget {
+    switch literal {
+    case .ipv4(let host, let port): return .ipv4(address: host, port: port)
+    case .ipv6(let host, let port): return .ipv6(address: host, port: port)
+    case nil: return .dns(host: host, port: port)
+    }
   }
 }

@@ -9,7 +9,7 @@ import VideoFrames
 public struct SoccerClient: Sendable {
   private let soccer: Stream_Soccer.Client<HTTP2ClientTransport.Posix>
   private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
-  private let configuration: ClientConfiguration
+  let configuration: ClientConfiguration
 
   /// Connects to the configured server, runs `body`, then closes the connection.
   public static func with<Result: Sendable>(
@@ -18,15 +18,17 @@ public struct SoccerClient: Sendable {
   ) async throws(ClientError) -> Result {
     let server = configuration.server
     do {
+      let resolution = server.resolution
       let transport = try HTTP2ClientTransport.Posix(
-        target: server.resolvableTarget,
+        target: resolution.target,
         transportSecurity: configuration.transportSecurity,
         config: .defaults {
           // Frames are megabytes each: large HTTP/2 frames and windows keep the pipe full.
           $0.http2.maxFrameSize = (1 << 24) - 1
           $0.http2.targetWindowSize = 64 * 1024 * 1024
           $0.http2.authority = configuration.tls?.authority
-        })
+        },
+        resolverRegistry: resolution.registry, serviceConfig: resolution.config)
       return try await withGRPCClient(transport: transport) { grpc in
         try await body(
           SoccerClient(soccer: Stream_Soccer.Client(wrapping: grpc), grpc: grpc, configuration: configuration))
@@ -54,6 +56,13 @@ public struct SoccerClient: Sendable {
     // The transport applies maxRequestMessageBytes to what it receives; set both to be sure.
     options.maxRequestMessageBytes = configuration.maxFrameBytes
     options.maxResponseMessageBytes = configuration.maxFrameBytes
+    // A call that meets UNAVAILABLE before any response (a replica that just died, a proxy
+    // with no healthy server yet) is tried again, on another server when there are several.
+    // Once a stream's first response is in, the library no longer retries: resumption does.
+    options.executionPolicy = .retry(
+      RetryPolicy(
+        maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), backoffMultiplier: 2,
+        retryableStatusCodes: [.unavailable]))
     return options
   }
 
@@ -64,6 +73,14 @@ public struct SoccerClient: Sendable {
   public func watch<Result: Sendable>(
     _ request: WatchRequest, _ body: @escaping @Sendable (WatchFrames) async throws -> Result
   ) async throws(ClientError) -> Result {
+    try await watch(request, after: nil, progress: nil, body)
+  }
+
+  /// `watch`, skipping frames numbered below `floor` and noting each frame handed out in `progress`.
+  func watch<Result: Sendable>(
+    _ request: WatchRequest, after floor: Int?, progress: WatchProgress?,
+    _ body: @escaping @Sendable (WatchFrames) async throws -> Result
+  ) async throws(ClientError) -> Result {
     do {
       // VideoDeserializer leaves each frame's pixels in the received buffer instead of copying them.
       return try await grpc.serverStreaming(
@@ -71,7 +88,7 @@ public struct SoccerClient: Sendable {
         descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
-        try await body(WatchFrames(id: request.id, messages: response.messages))
+        try await body(WatchFrames(id: request.id, messages: response.messages, floor: floor, progress: progress))
       }
     } catch {
       throw ClientError.from(error, server: configuration.server)

@@ -9,29 +9,45 @@ public struct WatchFrames: AsyncSequence, Sendable {
 
   private let id: String
   private let messages: RPCAsyncSequence<Stream_Video, any Error>
+  private let floor: Int?
+  private let progress: WatchProgress?
 
-  init(id: String, messages: RPCAsyncSequence<Stream_Video, any Error>) {
+  init(
+    id: String, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
+    progress: WatchProgress? = nil
+  ) {
     self.id = id
     self.messages = messages
+    self.floor = floor
+    self.progress = progress
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(id: id, messages: messages.makeAsyncIterator())
+    AsyncIterator(id: id, messages: messages.makeAsyncIterator(), floor: floor, progress: progress)
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
     let id: String
     var messages: RPCAsyncSequence<Stream_Video, any Error>.AsyncIterator
+    /// On a resumed stream, the first frame wanted: a server that ignores `start_frame` (the
+    /// Python demo) sends the match from its start, and the frames already had are dropped.
+    let floor: Int?
+    let progress: WatchProgress?
     var numbering = FrameNumbering()
 
     public mutating func next() async throws -> ReceivedFrame? {
-      guard let video = try await messages.next() else {
-        if numbering.received == 0 { throw ClientError.noFrames(id) }
-        return nil
+      while true {
+        guard let video = try await messages.next() else {
+          // A resumed stream may rightly bring nothing: the break came after the last frame.
+          if numbering.received == 0 && floor == nil { throw ClientError.noFrames(id) }
+          return nil
+        }
+        var frame = try ReceivedFrame(video)
+        frame.index = numbering.index(sent: frame.index)
+        if let floor, frame.index < floor { continue }
+        progress?.handedOut(frame.index)
+        return frame
       }
-      var frame = try ReceivedFrame(video)
-      frame.index = numbering.index(sent: frame.index)
-      return frame
     }
   }
 }

@@ -10,6 +10,7 @@ public enum Bench {
   /// stream n asks for `requests[n % requests.count]`.
   public static func remote(
     _ configuration: ClientConfiguration, requests: [WatchRequest], streams: Int,
+    resumption: Resumption = Resumption(retries: 0),
     progress: @escaping @Sendable (_ frames: Int) -> Void = { _ in }
   ) async throws(ClientError) -> BenchRun {
     let counter = SharedCounter()
@@ -26,14 +27,14 @@ public enum Bench {
               let connecting = ContinuousClock.now
               try await client.connect()
               let connectSeconds = connecting.duration(to: .now).seconds
-              var measurement = try await client.watch(request) { frames in
-                var clock = StreamClock()
+              var clock = try await client.watch(request, resuming: resumption, state: StreamClock()) {
+                clock, frames in
                 for try await frame in frames {
                   clock.frame(bytes: frame.pixels.count)
                   progress(counter.increment())
                 }
-                return clock.finish()
               }
+              var measurement = clock.finish()
               measurement.connectSeconds = connectSeconds
               return measurement
             }

@@ -10,8 +10,9 @@ extension PixelFormat: ExpressibleByArgument {}
 extension ModeChoice: ExpressibleByArgument {}
 extension ColorChoice: ExpressibleByArgument {}
 
-extension ServerAddress: ExpressibleByArgument {
-  /// "HOST:PORT", "[IPv6]:PORT" or a bare "HOST" (port 50051).
+extension ServerTarget: ExpressibleByArgument {
+  /// "HOST:PORT" ("[IPv6]:PORT", or a bare "HOST" for port 50051), a comma-separated list of
+  /// them, or "dns:///NAME:PORT".
   public init?(argument: String) { self.init(argument) }
 }
 

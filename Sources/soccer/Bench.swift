@@ -28,6 +28,9 @@ extension Soccer {
 
         Several ids share the streams out in turn: `soccer bench a b c d --streams 8` gives each \
         match two streams.
+
+        A stream that breaks off is asked for again from the frame after the last one received \
+        (--retries), with a line on standard error; its figures then include the pause.
         """
     )
 
@@ -56,6 +59,8 @@ extension Soccer {
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
+
+    @OptionGroup var resuming: ResumeOptions
 
     @OptionGroup var client: ClientOptions
 
@@ -92,7 +97,8 @@ extension Soccer {
               return request
             }
             run = try await ThroughputBench.Bench.remote(
-              configuration, requests: requests, streams: streams, progress: progress)
+              configuration, requests: requests, streams: streams, resumption: resuming.resumption("bench"),
+              progress: progress)
           }
           runs.append(BenchFigures(run))
         } catch {

@@ -5,8 +5,12 @@ import SoccerClient
 
 /// Options every client command shares.
 struct ClientOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("Server to connect to.", valueName: "host:port"))
-  var server = ServerAddress(host: "127.0.0.1", port: 50051)
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Server to connect to; several (a,b,c) or dns:///NAME:PORT spread calls round robin over those that are up.",
+      valueName: "host:port"))
+  var server = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051))
 
   @Flag(help: "Connect with TLS.")
   var tls = false
@@ -72,4 +76,26 @@ func readToken(file: String?) throws -> String? {
   }
   guard let token = ProcessInfo.processInfo.environment["SOCCER_TOKEN"], !token.isEmpty else { return nil }
   return token
+}
+
+/// How streaming commands survive a server lost mid-stream.
+struct ResumeOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Re-issue a stream that breaks (server gone, connection lost) from the frame after the last one received, up to this many times.",
+      valueName: "n"))
+  var retries: Int = 3
+
+  func validate() throws {
+    guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0 to 100") }
+  }
+
+  /// Resumption that reports each break as one line on standard error.
+  func resumption(_ command: String) -> Resumption {
+    Resumption(retries: retries) { broke in
+      // On a terminal the line replaces the progress line rather than running into it.
+      let clear = standardErrorIsTerminal ? "\r\u{1B}[K" : ""
+      FileHandle.standardError.write(Data("\(clear)soccer \(command): \(broke)\n".utf8))
+    }
+  }
 }

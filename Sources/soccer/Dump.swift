@@ -12,6 +12,12 @@ extension Soccer {
         Files are named <id>_<frame number>.ppm, the number counting from 1 within the match \
         (so --every 5 writes _000001, _000006, ...). Gray frames are written as .pgm. Each file \
         appears whole: it is written under a temporary name and then renamed.
+
+        A stream that breaks off (the server dies or drains, the connection is lost) is asked \
+        for again from the frame after the last one written, --retries times, each time with a \
+        line on standard error; the files are then every frame exactly once. --resume continues \
+        a dump that was interrupted (killed, or out of retries) from the last complete file in \
+        --out: run it with the same options as the first time.
         """
     )
 
@@ -51,6 +57,11 @@ extension Soccer {
     )
     var format: PixelFormat = .rgb24
 
+    @Flag(help: "Go on from the frame files of this id already complete in --out.")
+    var resume = false
+
+    @OptionGroup var resuming: ResumeOptions
+
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
@@ -78,11 +89,30 @@ extension Soccer {
       request.maxFrames = frames
       request.maxWidth = width
       request.maxHeight = height
+      var onDisk = 0
+      if resume {
+        writer.removeUnfinished(prefix: id + "_")
+        let done = FrameDump.framesOnDisk(id: id, directory: out)
+        if let last = done.last {
+          onDisk = done.count
+          if frames > 0 {
+            guard frames > onDisk else {
+              print("all \(frames) frames of \(id) are already in \(out)")
+              return
+            }
+            request.maxFrames = frames - onDisk
+          }
+          request.startSeconds = 0
+          request.startFrame = last + every
+        }
+      }
       let showProgress = standardErrorIsTerminal
       let summary: DumpSummary
       do {
         summary = try await SoccerClient.with(configuration) { client in
-          try await FrameDump(request: request, writer: writer).run(client: client) { frames, bytes in
+          try await FrameDump(request: request, writer: writer).run(
+            client: client, resumption: resuming.resumption("dump")
+          ) { frames, bytes in
             if showProgress && (frames == 1 || frames % 10 == 0) {
               FileHandle.standardError.write(Data("\r\(frames) frames, \(formatBytes(bytes))\u{1B}[K".utf8))
             }
@@ -90,13 +120,19 @@ extension Soccer {
         }
       } catch {
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if onDisk > 0, error.code == .outOfRange {
+          // The dump had finished: the frame after its last file is past the end of the match.
+          print("all frames of \(id) are already in \(out) (\(onDisk) files)")
+          return
+        }
         throw fail("dump", error)
       }
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      let already = onDisk > 0 ? ", after \(onDisk) already there" : ""
       print(
         String(
-          format: "wrote %d frames (%@) to %@ in %.2f s: %.1f frames/s",
-          summary.frames, formatBytes(summary.bytes), out, summary.seconds, summary.framesPerSecond))
+          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s",
+          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond))
     }
   }
 }

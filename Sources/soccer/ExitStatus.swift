@@ -24,7 +24,7 @@ enum ExitStatus {
     switch error {
     case .local: return local
     case .unavailable, .tls: return unreachable
-    case .badFrame, .noFrames: return broken
+    case .badFrame, .noFrames, .streamBroke: return broken
     case .server(let code, _):
       switch code {
       case .unauthenticated, .permissionDenied: return unauthenticated

@@ -6,6 +6,8 @@ import VideoFrames
 struct ServerFrameSource: FrameSource {
   let client: SoccerClient
   let id: String
+  /// How a stream that breaks mid-match goes on.
+  var resumption = Resumption(retries: 0)
 
   func describe() async throws -> MediaInfo {
     do {
@@ -25,12 +27,19 @@ struct ServerFrameSource: FrameSource {
     watch.maxWidth = request.maxWidth
     watch.maxHeight = request.maxHeight
     watch.maxFrames = request.maxFrames
+    let result: Result?
     do {
-      return try await client.watch(watch) { frames in try await body(ServerFrames(frames: frames)) }
+      // The player's body takes frames, not streams: after a break it simply goes on with the next one.
+      result = try await client.watch(watch, resuming: resumption, state: Result?.none) { result, frames in
+        result = try await body(ServerFrames(frames: frames))
+      }
     } catch {
       if error.code == .outOfRange && request.startSeconds > 0 { throw PastTheEnd() }
       throw error
     }
+    // Only a stream that ended without its body finishing leaves no result, and that throws.
+    guard let result else { throw ClientError.noFrames(id) }
+    return result
   }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoccerClient
+import Synchronization
 import TerminalGraphics
 import TerminalIO
 import TerminalPlayback
@@ -16,6 +17,10 @@ extension Soccer {
         reads COLORTERM and TERM. The server downscales frames to what the terminal can show, \
         and each frame appears at its presentation time; frames that arrive too late are \
         skipped and counted on the status line.
+
+        A stream that breaks off (the server dies or drains, the connection is lost) is asked \
+        for again from the frame after the last one shown, --retries times; what broke is \
+        told on standard error after playback.
 
         Keys: q, Esc or Ctrl-C quit; Ctrl-Z suspends (fg resumes). The terminal is restored on quit, on errors and on \
         SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
@@ -52,6 +57,8 @@ extension Soccer {
 
     @Flag(help: "Hide the status line.")
     var noStatus = false
+
+    @OptionGroup var resuming: ResumeOptions
 
     @OptionGroup var client: ClientOptions
 
@@ -110,9 +117,18 @@ extension Soccer {
       let replies = player.queryTerminal()
       let summary: PlaybackSummary
       let cpuBefore = processCPUSeconds()
+      // Breaks are told once the terminal is back: a line written now would land in the picture.
+      let breaks = Mutex<[StreamBreak]>([])
+      let resumption = Resumption(retries: resuming.retries) { broke in breaks.withLock { $0.append(broke) } }
+      defer {
+        for broke in breaks.withLock({ $0 }) {
+          FileHandle.standardError.write(Data("soccer watch: \(broke)\n".utf8))
+        }
+      }
       do {
         summary = try await SoccerClient.with(configuration) { client in
-          try await player.play(from: ServerFrameSource(client: client, id: id), replies: replies)
+          try await player.play(
+            from: ServerFrameSource(client: client, id: id, resumption: resumption), replies: replies)
         }
       } catch {
         session.restore()

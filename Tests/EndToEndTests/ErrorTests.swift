@@ -79,8 +79,8 @@ import Testing
 
   @Test func serverDownIsUnavailable() async throws {
     // A port that was free a moment ago: nothing listens there now.
-    let port = try await withServer { _, client in client.server.port }
-    let configuration = ClientConfiguration(server: ServerAddress(host: "127.0.0.1", port: port))
+    let port = try await withServer { _, client in client.server.addresses[0].port }
+    let configuration = ClientConfiguration(server: ServerTarget(ServerAddress(host: "127.0.0.1", port: port)))
     let error = await clientError { _ = try await SoccerClient.with(configuration) { try await $0.list() } }
     #expect(error?.code == .unavailable)
     #expect(error?.description.contains("127.0.0.1:\(port)") == true)

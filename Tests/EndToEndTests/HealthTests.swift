@@ -13,7 +13,8 @@ func withHealth<T: Sendable>(
   _ body: @Sendable (Grpc_Health_V1_Health.Client<HTTP2ClientTransport.Posix>) async throws -> T
 ) async throws -> T {
   let transport = try HTTP2ClientTransport.Posix(
-    target: .ipv4(host: configuration.server.host, port: configuration.server.port), transportSecurity: .plaintext)
+    target: .ipv4(address: configuration.server.addresses[0].host, port: configuration.server.addresses[0].port),
+    transportSecurity: .plaintext)
   return try await withGRPCClient(transport: transport) { grpc in
     try await body(Grpc_Health_V1_Health.Client(wrapping: grpc))
   }

@@ -63,7 +63,7 @@ func withServer<T: Sendable>(
       return nil
     }
     let address = try await server.listeningAddress
-    let configuration = ClientConfiguration(server: ServerAddress(host: address.host, port: address.port))
+    let configuration = ClientConfiguration(server: ServerTarget(ServerAddress(host: address.host, port: address.port)))
     let result = try await body(server, configuration)
     group.cancelAll()
     return result
@@ -78,7 +78,8 @@ func decodersFreed(_ server: SoccerServer, within seconds: Double = 3) async thr
 /// Calls `Watch` with the generated client and returns the raw messages, as any gRPC client sees them.
 func rawWatch(_ match: Stream_Match, _ configuration: ClientConfiguration) async throws -> [Stream_Video] {
   let transport = try HTTP2ClientTransport.Posix(
-    target: .ipv4(host: configuration.server.host, port: configuration.server.port), transportSecurity: .plaintext)
+    target: .ipv4(address: configuration.server.addresses[0].host, port: configuration.server.addresses[0].port),
+    transportSecurity: .plaintext)
   return try await withGRPCClient(transport: transport) { grpc in
     var options = CallOptions.defaults
     options.maxRequestMessageBytes = 64 << 20

@@ -4,7 +4,7 @@ import Testing
 @testable import SoccerClient
 
 @Suite struct ClientErrorTests {
-  private let server = ServerAddress(host: "127.0.0.1", port: 50051)
+  private let server = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051))
 
   @Test(arguments: [
     (RPCError.Code.notFound, "no match"), (.invalidArgument, "rejected by the server: no match"),

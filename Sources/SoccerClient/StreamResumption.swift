@@ -1,0 +1,119 @@
+import GRPCCore
+import Synchronization
+
+/// How a broken stream goes on: how many times to re-issue it, and who hears of each break.
+public struct Resumption: Sendable {
+  /// Re-issues allowed per stream; 0 gives up at the first break.
+  public var retries: Int
+  /// Told of each break just before the stream is re-issued.
+  public var onBreak: @Sendable (StreamBreak) -> Void
+
+  public init(retries: Int, onBreak: @escaping @Sendable (StreamBreak) -> Void = { _ in }) {
+    self.retries = retries
+    self.onBreak = onBreak
+  }
+}
+
+/// A stream that broke after frames, and the frame it goes on from.
+public struct StreamBreak: Sendable, CustomStringConvertible {
+  public var id: String
+  /// The index (from 0) of the last frame received before the break.
+  public var lastFrame: Int
+  /// The index the re-issued stream starts at.
+  public var resumeFrame: Int
+  /// Which retry this is, from 1, and how many are allowed.
+  public var retry: Int
+  public var retries: Int
+  public var error: ClientError
+
+  public var description: String {
+    "the stream of \"\(id)\" broke after frame \(lastFrame) (\(error.reason)); resuming at frame \(resumeFrame), "
+      + "retry \(retry) of \(retries)"
+  }
+}
+
+/// The frames a resuming watch has handed out so far, across its streams.
+final class WatchProgress: Sendable {
+  private let state = Mutex<(count: Int, last: Int?)>((0, nil))
+
+  func handedOut(_ index: Int) {
+    state.withLock {
+      $0.count += 1
+      $0.last = index
+    }
+  }
+
+  var snapshot: (count: Int, last: Int?) { state.withLock { $0 } }
+}
+
+/// How one stream of a resuming watch ended.
+private enum Attempt<State: Sendable>: Sendable {
+  case finished(State)
+  case broken(State, ClientError)
+}
+
+extension SoccerClient {
+  /// Streams a match like `watch`, and when the stream breaks after frames (the server died or
+  /// drained, the connection was lost, a proxy reset the stream) re-issues it from the frame
+  /// after the last one received, up to `resumption.retries` times: `body` sees every frame
+  /// exactly once, over as many streams as it took.
+  ///
+  /// `body` runs once per stream, with `state` as the last stream left it, even when it broke.
+  public func watch<State: Sendable>(
+    _ request: WatchRequest, resuming resumption: Resumption, state initial: State,
+    _ body: @escaping @Sendable (inout State, WatchFrames) async throws -> Void
+  ) async throws(ClientError) -> State {
+    let progress = WatchProgress()
+    var state = initial
+    var request = request
+    let wanted = request.maxFrames
+    var floor: Int?
+    var retry = 0
+    while true {
+      let before = state
+      let attempt: Attempt<State>
+      do {
+        attempt = try await watch(request, after: floor, progress: progress) { frames in
+          var state = before
+          do {
+            try await body(&state, frames)
+            return Attempt.finished(state)
+          } catch {
+            return Attempt.broken(state, ClientError.from(error, server: configuration.server))
+          }
+        }
+      } catch {
+        attempt = .broken(state, ClientError.from(error, server: configuration.server))
+      }
+      let error: ClientError
+      switch attempt {
+      case .finished(let last): return last
+      case .broken(let last, let failure):
+        state = last
+        error = failure
+      }
+      let (count, lastFrame) = progress.snapshot
+      // After a break just past the last frame, the re-issued stream starts past the end.
+      if floor != nil && error.code == .outOfRange { return state }
+      guard let lastFrame, error.breaksStream else { throw error }
+      guard retry < resumption.retries, !Task.isCancelled else {
+        throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: error.reason)
+      }
+      retry += 1
+      let next = lastFrame + max(1, request.stride)
+      if wanted > 0 {
+        guard wanted > count else { return state }
+        request.maxFrames = wanted - count
+      }
+      resumption.onBreak(
+        StreamBreak(
+          id: request.id, lastFrame: lastFrame, resumeFrame: next, retry: retry, retries: resumption.retries,
+          error: error))
+      request.startSeconds = 0
+      request.startFrame = next
+      floor = next
+      // A moment for the balancer to see the server gone: 0.1 s, 0.2 s, 0.4 s, ... at most 2 s.
+      try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(retry - 1, 5))))
+    }
+  }
+}
