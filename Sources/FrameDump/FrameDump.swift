@@ -7,6 +7,9 @@ public struct DumpSummary: Sendable {
   public var frames: Int
   public var bytes: Int
   public var seconds: Double
+  /// The servers that sent the frames, as they name themselves, in order: more than one when
+  /// the stream broke and was resumed elsewhere.
+  public var replicas: [String] = []
   public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
 }
 
@@ -39,6 +42,7 @@ public struct FrameDump: Sendable {
     var summary = try await client.watch(
       request, resuming: resumption, state: DumpSummary(frames: 0, bytes: 0, seconds: 0)
     ) { summary, frames in
+      if let replica = frames.replica { summary.replicas.append(replica) }
       for try await frame in frames {
         let data = try frame.netPBM()
         try writer.write(data, name: Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1))

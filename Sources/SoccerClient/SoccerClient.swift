@@ -88,7 +88,10 @@ public struct SoccerClient: Sendable {
         descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
-        try await body(WatchFrames(id: request.id, messages: response.messages, floor: floor, progress: progress))
+        let replica = response.metadata[stringValues: "soccer-replica"].first(where: { _ in true })
+        return try await body(
+          WatchFrames(
+            id: request.id, replica: replica, messages: response.messages, floor: floor, progress: progress))
       }
     } catch {
       throw ClientError.from(error, server: configuration.server)

@@ -8,15 +8,18 @@ public struct WatchFrames: AsyncSequence, Sendable {
   public typealias Element = ReceivedFrame
 
   private let id: String
+  /// The server that sends them, as it names itself (`soccer-replica`); nil for a server that does not.
+  public let replica: String?
   private let messages: RPCAsyncSequence<Stream_Video, any Error>
   private let floor: Int?
   private let progress: WatchProgress?
 
   init(
-    id: String, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
+    id: String, replica: String? = nil, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
     progress: WatchProgress? = nil
   ) {
     self.id = id
+    self.replica = replica
     self.messages = messages
     self.floor = floor
     self.progress = progress

@@ -129,10 +129,11 @@ extension Soccer {
       }
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       let already = onDisk > 0 ? ", after \(onDisk) already there" : ""
+      let from = summary.replicas.isEmpty ? "" : " from " + summary.replicas.joined(separator: ", then ")
       print(
         String(
-          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s",
-          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond))
+          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s%@",
+          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond, from))
     }
   }
 }

@@ -1,0 +1,240 @@
+"""Many replicas as one service: an nginx media store, three replicas reading from it, Envoy in
+front (or client-side round robin), and clients whose streams survive a replica lost mid-run."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from harness import MEDIA, Envoy, Nginx, Server, cli, free_port, serve, soccer_binary
+
+DUMPS = 12
+# Frames small enough that twelve dumps write little; the match is the 100-frame sample.
+DUMP_OPTIONS = ["--width", "160"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """nginx serving the sample; its /slow/ location sends 64 kB/s a connection, so each stream
+    takes about six seconds whatever the machine: long enough to lose a replica mid-stream."""
+    work = tmp_path_factory.mktemp("store")
+    folder = work / "media"
+    folder.mkdir()
+    shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / "sample.mp4")
+    nginx = Nginx(folder, work / "nginx")
+    yield nginx
+    nginx.stop()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, soccer):
+    """The dump a single healthy server gives, from a local folder: what every dump must equal."""
+    out = tmp_path_factory.mktemp("reference")
+    server = serve()
+    try:
+        result = cli(soccer, "dump", "sample", "--out", str(out), *DUMP_OPTIONS, "--server", server.target)
+        assert result.returncode == 0, result.stderr
+    finally:
+        assert server.stop() == 0
+    files = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    assert len(files) == 100
+    return files
+
+
+class Replicas:
+    """Three `soccer serve` replicas named r1..r3 on fixed loopback ports, reading the store."""
+
+    def __init__(self, media):
+        self.media = media
+        self.ports = [free_port() for _ in range(3)]
+        self.servers = [self.start(n) for n in range(3)]
+
+    def start(self, n):
+        return Server([soccer_binary(), "serve", "--media", self.media, "--host", "127.0.0.1",
+                       "--port", str(self.ports[n]), "--replica", f"r{n + 1}", "--grace", "2"])
+
+    def restart(self, n):
+        self.servers[n] = self.start(n)
+
+    @property
+    def targets(self):
+        return ",".join(f"127.0.0.1:{port}" for port in self.ports)
+
+    def stop(self):
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture
+def replicas(store):
+    group = Replicas(store.url.replace("/media/", "/slow/"))
+    yield group
+    group.stop()
+
+
+@pytest.fixture
+def envoy(replicas, tmp_path):
+    proxy = Envoy(replicas.ports, tmp_path / "envoy")
+    assert proxy.wait_for_health({port: True for port in replicas.ports}) == {port: True for port in replicas.ports}
+    yield proxy
+    proxy.stop()
+
+
+class Dump:
+    """One `soccer dump` of the sample running in the background."""
+
+    def __init__(self, target, out):
+        self.out = out
+        self.process = subprocess.Popen(
+            [soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, "--server", target],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.stdout = self.stderr = ""
+
+    def files(self):
+        return [name for name in os.listdir(self.out) if not name.startswith(".")] if self.out.exists() else []
+
+    def finish(self, timeout=90):
+        self.stdout, self.stderr = self.process.communicate(timeout=timeout)
+        return self.process.returncode
+
+    def replicas(self):
+        """The replicas that sent the frames, in order, from the summary line."""
+        match = re.search(r"frames/s from (.+)$", self.stdout.strip())
+        return match.group(1).split(", then ") if match else []
+
+    def breaks(self):
+        return [line for line in self.stderr.splitlines() if "broke after frame" in line]
+
+
+def start_dumps(target, folder, count=DUMPS):
+    return [Dump(target, folder / f"dump{n}") for n in range(count)]
+
+
+def wait_until_all_streaming(dumps, frames=3, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(len(dump.files()) >= frames for dump in dumps):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not every dump got {frames} frames: {[len(d.files()) for d in dumps]}")
+
+
+def assert_complete(dump, reference):
+    """Exit 0 and exactly every frame once, each equal to the healthy server's."""
+    assert dump.finish() == 0, dump.stderr
+    names = sorted(dump.files())
+    assert names == sorted(reference), f"{dump.out}: {len(names)} files\n{dump.stderr}"
+    for name in names:
+        assert (dump.out / name).read_bytes() == reference[name], name
+
+
+def test_dumps_through_envoy_are_spread_over_every_replica(envoy, replicas, reference, tmp_path):
+    dumps = start_dumps(envoy.target, tmp_path)
+    for dump in dumps:
+        assert_complete(dump, reference)
+        assert not dump.breaks(), dump.stderr
+    served = [dump.replicas()[0] for dump in dumps]
+    assert set(served) == {"r1", "r2", "r3"}, served
+
+
+def kill_one_mid_run(dumps, replicas, victim=0):
+    wait_until_all_streaming(dumps)
+    assert all(dump.process.poll() is None for dump in dumps), "a dump finished before the kill"
+    replicas.servers[victim].process.send_signal(signal.SIGKILL)
+    replicas.servers[victim].process.wait(timeout=10)
+
+
+def assert_kill_survived(dumps, reference, victim_name="r1"):
+    """Every dump complete; the streams that were on the victim went on elsewhere."""
+    for dump in dumps:
+        assert_complete(dump, reference)
+    broken = [dump for dump in dumps if dump.breaks()]
+    first = [dump.replicas()[0] for dump in dumps]
+    assert len(broken) == first.count(victim_name) and broken, [d.stdout for d in dumps]
+    for dump in broken:
+        assert len(dump.replicas()) == 2 and dump.replicas()[1] != victim_name, dump.stdout
+        assert re.search(r"broke after frame (\d+) .*; resuming at frame (\d+), retry 1 of 3", dump.breaks()[0])
+    return len(broken)
+
+
+def test_a_replica_killed_mid_run_behind_envoy_loses_and_repeats_no_frame(envoy, replicas, reference, tmp_path):
+    dumps = start_dumps(envoy.target, tmp_path / "first")
+    kill_one_mid_run(dumps, replicas)
+    assert_kill_survived(dumps, reference)
+    # Envoy's health check (1 s) takes the dead replica out; new streams go to the others at once.
+    healthy = {port: True for port in replicas.ports[1:]} | {replicas.ports[0]: False}
+    assert envoy.wait_for_health(healthy, timeout=10) == healthy
+    after = start_dumps(envoy.target, tmp_path / "after", count=6)
+    for dump in after:
+        assert_complete(dump, reference)
+        assert not dump.breaks() and dump.replicas()[0] in ("r2", "r3"), dump.stdout + dump.stderr
+
+
+def test_a_replica_killed_mid_run_with_client_side_round_robin_loses_and_repeats_no_frame(
+        replicas, reference, tmp_path):
+    dumps = start_dumps(replicas.targets, tmp_path)
+    kill_one_mid_run(dumps, replicas)
+    assert_kill_survived(dumps, reference)
+
+
+def test_a_rolling_restart_under_load_fails_no_stream(envoy, replicas, reference, tmp_path):
+    every_port = {port: True for port in replicas.ports}
+    running = start_dumps(envoy.target, tmp_path / "wave0", count=6)
+    finished = []
+    for n in range(3):
+        wait_until_all_streaming(running, frames=1)
+        replicas.servers[n].process.send_signal(signal.SIGTERM)
+        # Draining: health says NOT_SERVING, new calls go elsewhere, streams get --grace 2 s.
+        assert replicas.servers[n].process.wait(timeout=20) == 0
+        replicas.restart(n)
+        assert envoy.wait_for_health(every_port) == every_port
+        # Keep the load up: streams that ended are replaced by new ones.
+        still = []
+        for dump in running:
+            (finished if dump.process.poll() is not None else still).append(dump)
+        running = still + start_dumps(envoy.target, tmp_path / f"wave{n + 1}", count=6 - len(still))
+    finished += running
+    for dump in finished:
+        assert_complete(dump, reference)
+    assert len(finished) >= 12
+
+
+def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, replicas, soccer, tmp_path):
+    import json
+
+    bench = subprocess.Popen([soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS,
+                              "--server", envoy.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Every replica has a stream once all six are under way (least-request spreads them).
+    time.sleep(2.5)
+    assert bench.poll() is None
+    replicas.servers[1].process.send_signal(signal.SIGKILL)
+    out, err = bench.communicate(timeout=90)
+    assert bench.returncode == 0, err
+    report = json.loads(out)
+    assert report["frames"] == 600 and report["stream_fps"] and len(report["stream_fps"]) == 6
+    assert "broke after frame" in err and "resuming at frame" in err, err
+
+
+def test_an_interrupted_dump_resumes_from_the_files_on_disk(replicas, reference, soccer, tmp_path):
+    out = tmp_path / "out"
+    dump = Dump(replicas.servers[0].target, out)
+    wait_until_all_streaming([dump], frames=20)
+    dump.process.send_signal(signal.SIGKILL)
+    dump.process.wait(timeout=10)
+    had = len(dump.files())
+    assert 20 <= had < 100
+    (out / ".sample_000077.ppm.part").write_bytes(b"half a frame")
+    result = cli(soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS,
+                 "--server", replicas.servers[0].target)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {100 - had} frames" in result.stdout and f"after {had} already there" in result.stdout
+    assert sorted(os.listdir(out)) == sorted(reference), "a frame is missing, repeated or half-written"
+    for name in reference:
+        assert (out / name).read_bytes() == reference[name], name
+    # Once everything is there, --resume has nothing left to do and says so.
+    again = cli(soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS,
+                "--server", replicas.servers[0].target)
+    assert again.returncode == 0 and "already in" in again.stdout, again.stdout + again.stderr
