@@ -56,13 +56,6 @@ public struct SoccerClient: Sendable {
     // The transport applies maxRequestMessageBytes to what it receives; set both to be sure.
     options.maxRequestMessageBytes = configuration.maxFrameBytes
     options.maxResponseMessageBytes = configuration.maxFrameBytes
-    // A call that meets UNAVAILABLE before any response (a replica that just died, a proxy
-    // with no healthy server yet) is tried again, on another server when there are several.
-    // Once a stream's first response is in, the library no longer retries: resumption does.
-    options.executionPolicy = .retry(
-      RetryPolicy(
-        maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), backoffMultiplier: 2,
-        retryableStatusCodes: [.unavailable]))
     return options
   }
 
@@ -98,13 +91,41 @@ public struct SoccerClient: Sendable {
     }
   }
 
+  /// Runs a unary call, and again (up to three more times, 0.1 s, 0.2 s, 0.4 s apart) when it
+  /// meets UNAVAILABLE: a replica that just died or drained, a proxy with no healthy server yet.
+  /// With several servers the next attempt goes to another one.
+  ///
+  /// (GRPCCore's own retry policy would do this, but in 2.4.3 a call whose every attempt fails to
+  /// connect then waits out its whole deadline before failing.)
+  private func retryingUnavailable<T: Sendable>(_ call: () async throws -> T) async throws -> T {
+    var delay = Duration.milliseconds(100)
+    var first: RPCError?
+    for _ in 1..<4 {
+      do {
+        return try await call()
+      } catch let error as RPCError where error.code == .unavailable {
+        // The first failure says what went wrong; later ones only that the channel is down.
+        if first == nil { first = error }
+        try await Task.sleep(for: delay)
+        delay *= 2
+      }
+    }
+    do {
+      return try await call()
+    } catch let error as RPCError where error.code == .unavailable {
+      throw first ?? error
+    }
+  }
+
   /// What the server says about a match.
   public func describe(_ id: String) async throws(ClientError) -> MediaInfo {
     do {
       return MediaInfo(
-        try await soccer.describe(
-          Stream_Match.with { $0.id = id }, metadata: metadata,
-          options: callOptions(timeout: configuration.unaryTimeout)))
+        try await retryingUnavailable {
+          try await soccer.describe(
+            Stream_Match.with { $0.id = id }, metadata: metadata,
+            options: callOptions(timeout: configuration.unaryTimeout))
+        })
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
@@ -125,9 +146,11 @@ public struct SoccerClient: Sendable {
   /// The ids the server can stream.
   public func list() async throws(ClientError) -> [String] {
     do {
-      return try await soccer.list(
-        Stream_ListRequest(), metadata: metadata, options: callOptions(timeout: configuration.unaryTimeout)
-      ).ids
+      return try await retryingUnavailable {
+        try await soccer.list(
+          Stream_ListRequest(), metadata: metadata, options: callOptions(timeout: configuration.unaryTimeout)
+        ).ids
+      }
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }

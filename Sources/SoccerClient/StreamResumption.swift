@@ -69,6 +69,7 @@ extension SoccerClient {
     let wanted = request.maxFrames
     var floor: Int?
     var retry = 0
+    var startFailures: [ClientError] = []
     while true {
       let before = state
       let attempt: Attempt<State>
@@ -95,7 +96,16 @@ extension SoccerClient {
       let (count, lastFrame) = progress.snapshot
       // After a break just past the last frame, the re-issued stream starts past the end.
       if floor != nil && error.code == .outOfRange { return state }
-      guard let lastFrame, error.breaksStream else { throw error }
+      guard let lastFrame, error.breaksStream else {
+        // No frame yet: a server that just died or drained, where another may answer. Tried
+        // again quietly; when every try fails, the first failure says what went wrong.
+        if error.breaksStream, startFailures.count < resumption.retries, !Task.isCancelled {
+          startFailures.append(error)
+          try? await Task.sleep(for: .milliseconds(100 << min(startFailures.count - 1, 4)))
+          continue
+        }
+        throw startFailures.first ?? error
+      }
       guard retry < resumption.retries, !Task.isCancelled else {
         throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: error.reason)
       }

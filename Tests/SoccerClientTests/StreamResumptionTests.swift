@@ -108,6 +108,16 @@ private func resumedIndices(
     #expect(breaks.first?.description.contains("resuming at frame 7, retry 1 of 3") == true)
   }
 
+  @Test func aStreamRefusedBeforeItsFirstFrameIsTriedAgainQuietly() async throws {
+    let service = BreakingService(frameCount: 12, breakAfter: [0, 0], breakWith: .unavailable)
+    let (indices, breaks) = try await withBreakingServer(service) { client in
+      try await resumedIndices(client, WatchRequest(id: "m"), retries: 3)
+    }
+    #expect(indices == Array(0..<12))
+    #expect(breaks.isEmpty)
+    #expect(service.calls.requests.withLock { $0.map(\.startFrame) } == [0, 0, 0])
+  }
+
   @Test func strideAndFrameLimitCarryOverToTheResumedStream() async throws {
     let service = BreakingService(frameCount: 40, breakAfter: [3], breakWith: .unavailable)
     var request = WatchRequest(id: "m")

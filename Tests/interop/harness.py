@@ -267,9 +267,10 @@ class FakeTerminal:
 class Nginx:
     """nginx serving `folder` at http://127.0.0.1:PORT/media/ with a JSON directory listing, as
     a media store would; also at /empty/ with no listing and at /slow/ at 64 kB/s. Its own
-    prefix, pid file and logs in a temporary folder."""
+    prefix, pid file and logs in a temporary folder. With `server`, that server block instead,
+    whose `listen` line becomes this port."""
 
-    def __init__(self, folder, workdir):
+    def __init__(self, folder, workdir, server=None):
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(binary):
             pytest.fail("nginx is missing: tools/install-deps installs it")
@@ -277,7 +278,10 @@ class Nginx:
         self.port = free_port()
         os.makedirs(os.path.join(self.workdir, "logs"), exist_ok=True)
         config = os.path.join(self.workdir, "nginx.conf")
-        server = self.shipped_server(folder)
+        if server is None:
+            server = self.shipped_server(folder)
+        else:
+            server = re.sub(r"listen \d+", f"listen 127.0.0.1:{self.port}", server)
         with open(config, "w") as f:
             # One process (no master): killing it stops every transfer. As root, nginx's workers
             # would drop to www-data, who cannot read the tests' folders.

@@ -45,15 +45,18 @@ def reference(tmp_path_factory, soccer):
 
 
 class Replicas:
-    """Three `soccer serve` replicas named r1..r3 on fixed loopback ports, reading the store."""
+    """Three `soccer serve` replicas named r1..r3 on fixed loopback ports, reading the store;
+    with `hosts`, one port on three loopback addresses instead."""
 
-    def __init__(self, media):
+    def __init__(self, media, hosts=("127.0.0.1",) * 3):
         self.media = media
-        self.ports = [free_port() for _ in range(3)]
+        self.hosts = list(hosts)
+        port = free_port()
+        self.ports = [port] * 3 if len(set(hosts)) == 3 else [free_port() for _ in range(3)]
         self.servers = [self.start(n) for n in range(3)]
 
     def start(self, n):
-        return Server([soccer_binary(), "serve", "--media", self.media, "--host", "127.0.0.1",
+        return Server([soccer_binary(), "serve", "--media", self.media, "--host", self.hosts[n],
                        "--port", str(self.ports[n]), "--replica", f"r{n + 1}", "--grace", "2"])
 
     def restart(self, n):
@@ -84,12 +87,12 @@ def envoy(replicas, tmp_path):
 
 
 class Dump:
-    """One `soccer dump` of the sample running in the background."""
+    """One `soccer dump` of the sample running in the background; `wrap` goes before the command."""
 
-    def __init__(self, target, out):
+    def __init__(self, target, out, wrap=()):
         self.out = out
         self.process = subprocess.Popen(
-            [soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, "--server", target],
+            [*wrap, soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, "--server", target],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stdout = self.stderr = ""
 
@@ -109,8 +112,8 @@ class Dump:
         return [line for line in self.stderr.splitlines() if "broke after frame" in line]
 
 
-def start_dumps(target, folder, count=DUMPS):
-    return [Dump(target, folder / f"dump{n}") for n in range(count)]
+def start_dumps(target, folder, count=DUMPS, wrap=()):
+    return [Dump(target, folder / f"dump{n}", wrap) for n in range(count)]
 
 
 def wait_until_all_streaming(dumps, frames=3, timeout=30):
@@ -238,3 +241,55 @@ def test_an_interrupted_dump_resumes_from_the_files_on_disk(replicas, reference,
     again = cli(soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS,
                 "--server", replicas.servers[0].target)
     assert again.returncode == 0 and "already in" in again.stdout, again.stdout + again.stderr
+
+
+def test_nginx_as_the_grpc_balancer_carries_whole_streams_and_their_resumption(replicas, reference, tmp_path):
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "nginx", "grpc.conf")) as f:
+        config = f.read()
+    for n, port in enumerate(replicas.ports):
+        config = config.replace(f"127.0.0.1:5006{n + 1}", f"127.0.0.1:{port}")
+    proxy = Nginx(None, tmp_path / "nginx", server=config)
+    try:
+        target = f"127.0.0.1:{proxy.port}"
+        dumps = start_dumps(target, tmp_path / "dumps", count=6)
+        kill_one_mid_run(dumps, replicas)
+        for dump in dumps:
+            assert_complete(dump, reference)
+        assert any(dump.breaks() for dump in dumps), [d.stdout for d in dumps]
+    finally:
+        proxy.stop()
+
+
+def test_unary_calls_to_a_list_with_a_dead_server_go_to_a_live_one(replicas, soccer):
+    dead = f"127.0.0.1:{free_port()}"
+    replicas.servers[0].process.send_signal(signal.SIGKILL)
+    replicas.servers[0].process.wait(timeout=10)
+    target = ",".join([dead, f"127.0.0.1:{replicas.ports[0]}", f"127.0.0.1:{replicas.ports[1]}"])
+    for _ in range(5):
+        info = cli(soccer, "info", "sample", "--server", target)
+        assert info.returncode == 0 and "640x360" in info.stdout, info.stderr
+    # Every server down: the command fails fast and says so, rather than waiting.
+    replicas.servers[1].process.send_signal(signal.SIGKILL)
+    replicas.servers[1].process.wait(timeout=10)
+    started = time.monotonic()
+    down = cli(soccer, "info", "sample", "--server", target)
+    assert down.returncode == 2 and "cannot reach" in down.stderr, down.stderr
+    assert time.monotonic() - started < 10
+
+
+def test_a_dns_name_spreads_streams_over_every_address_and_survives_a_kill(store, reference, tmp_path):
+    """A name with three addresses (127.0.0.1-3, in a private /etc/hosts mounted for the clients
+    alone): streams go to more than one replica, and a replica killed mid-run costs no frame."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare for a private /etc/hosts")
+    hosts = tmp_path / "hosts"
+    hosts.write_text("".join(f"127.0.0.{n} soccer-replicas\n" for n in (1, 2, 3)))
+    group = Replicas(store.url.replace("/media/", "/slow/"), hosts=("127.0.0.1", "127.0.0.2", "127.0.0.3"))
+    try:
+        wrap = ["unshare", "--mount", "sh", "-c", f'mount --bind {hosts} /etc/hosts && exec "$0" "$@"']
+        dumps = start_dumps(f"dns:///soccer-replicas:{group.ports[0]}", tmp_path / "dumps", wrap=wrap)
+        kill_one_mid_run(dumps, group)
+        assert_kill_survived(dumps, reference)
+        assert len({dump.replicas()[0] for dump in dumps}) >= 2
+    finally:
+        group.stop()
