@@ -19,7 +19,7 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, cpu_seconds, make_media, rss_mb  # noqa: E402
+from harness import Envoy, Server, alternated, cpu_seconds, make_media, medians, rss_mb  # noqa: E402
 
 CLIPS = {"360p": "640x360", "720p": "1280x720", "1080p": "1920x1080"}
 
@@ -53,12 +53,16 @@ def main():
     parser.add_argument("--streams", type=int, default=4)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="length of each generated clip")
+    parser.add_argument("--envoy", action="store_true",
+                        help="instead: 720p straight from a replica against through Envoy, alternated")
     args = parser.parse_args()
 
     media = os.path.join(ROOT, ".bench", "media")
     for name, size in CLIPS.items():
         if not os.path.exists(os.path.join(media, f"{name}.mp4")):
             make_media(media, name, "--size", size, "--seconds", str(args.seconds), "--rate", "30")
+    if args.envoy:
+        return through_envoy(args, media)
     rows = []
     for name in CLIPS:
         server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
@@ -83,6 +87,33 @@ def main():
     for name, size, frames, core_ms, frame_bytes, fps, per_stream, idle in rows:
         print(f"| {name} ({size}) | {core_ms:.2f} | {1000 / core_ms:.0f} | {frame_bytes / 1e6:.2f} "
               f"| {30 * frame_bytes / 1e6:.1f} | {per_stream:.0f} | {idle:.0f} | {fps:.0f} |")
+
+
+def through_envoy(args, media):
+    """What Envoy costs: frames/s straight from a replica and through Envoy (deploy/envoy/envoy.yaml),
+    alternated, and Envoy's CPU seconds per GB passed on."""
+    import tempfile
+
+    server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
+    with tempfile.TemporaryDirectory() as work:
+        envoy = Envoy([server.port], work)
+        envoy.wait_for_health({server.port: True})
+        targets = {"direct": server.target, "envoy": envoy.target}
+        try:
+            def measure(side):
+                cpu = cpu_seconds(envoy.process.pid)
+                out = subprocess.run([args.bin, "bench", "720p", "--streams", str(args.streams), "--server",
+                                      targets[side], "--json"], capture_output=True, text=True, check=True).stdout
+                report = json.loads(out)
+                return report["fps"], (cpu_seconds(envoy.process.pid) - cpu) / (report["bytes"] / 1e9)
+
+            runs = alternated(list(targets), args.reps, measure, lambda f: f"{f[0]:.1f} frames/s, envoy {f[1]:.2f} s/GB")
+        finally:
+            envoy.stop()
+            server.stop()
+    (direct, _), (proxied, envoy_cpu) = medians(runs, lambda f: f"{f[0]:.1f} frames/s").values()
+    print(f"720p, {args.streams} streams, {args.reps} alternated runs (medians): direct {direct:.1f} frames/s, "
+          f"through Envoy {proxied:.1f} frames/s (ratio {proxied / direct:.3f}); Envoy CPU {envoy_cpu:.2f} s per GB")
 
 
 if __name__ == "__main__":
