@@ -42,6 +42,7 @@ TARGETS = [
     ("c", "d", 1.0, ("720p", "1080p")),
 ]
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+KEPT_MARKER = "<!-- Below: figures from other tools, kept by tools/bench. -->"
 
 
 def run_measured(argv):
@@ -275,8 +276,15 @@ def write_report(args, results, concurrent):
     lines += ["Server peak RSS is the server process's high-water mark over all runs on that file; client peak "
               "RSS is one more run of the pair measured alone. Reproduce with `tools/bench` "
               f"(`tools/bench --reps {args.reps}`).", ""]
+    # Sections from other tools (after KEPT_MARKER) stay as they are.
+    kept = ""
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            old = f.read()
+        if KEPT_MARKER in old:
+            kept = old[old.index(KEPT_MARKER):]
     with open(args.out, "w") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(lines) + ("\n" + kept if kept else ""))
     print("\n".join(lines))
 
 
