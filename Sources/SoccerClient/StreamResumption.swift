@@ -70,6 +70,8 @@ extension SoccerClient {
     var floor: Int?
     var retry = 0
     var startFailures: [ClientError] = []
+    var reported: Int?
+    var breakage: (cause: ClientError, resuming: ClientError?)?
     while true {
       let before = state
       let attempt: Attempt<State>
@@ -106,8 +108,16 @@ extension SoccerClient {
         }
         throw startFailures.first ?? error
       }
+      // What broke the stream where it last broke, and why resuming it then failed.
+      if reported != lastFrame {
+        breakage = (error, nil)
+      } else if breakage?.resuming == nil {
+        breakage?.resuming = error
+      }
       guard retry < resumption.retries, !Task.isCancelled else {
-        throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: error.reason)
+        let cause = breakage?.cause ?? error
+        let then = breakage?.resuming.map { "; resuming it failed: \($0.reason)" } ?? ""
+        throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: cause.reason + then)
       }
       retry += 1
       let next = lastFrame + max(1, request.stride)
@@ -115,10 +125,14 @@ extension SoccerClient {
         guard wanted > count else { return state }
         request.maxFrames = wanted - count
       }
-      resumption.onBreak(
-        StreamBreak(
-          id: request.id, lastFrame: lastFrame, resumeFrame: next, retry: retry, retries: resumption.retries,
-          error: error))
+      // One line per place it broke: a re-issued stream that fails before its first frame is not news.
+      if reported != lastFrame {
+        reported = lastFrame
+        resumption.onBreak(
+          StreamBreak(
+            id: request.id, lastFrame: lastFrame, resumeFrame: next, retry: retry, retries: resumption.retries,
+            error: error))
+      }
       request.startSeconds = 0
       request.startFrame = next
       floor = next

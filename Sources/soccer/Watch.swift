@@ -120,7 +120,8 @@ extension Soccer {
       // Breaks are told once the terminal is back: a line written now would land in the picture.
       let breaks = Mutex<[StreamBreak]>([])
       let resumption = Resumption(retries: resuming.retries) { broke in breaks.withLock { $0.append(broke) } }
-      defer {
+      func restoreAndTellBreaks() {
+        session.restore()
         for broke in breaks.withLock({ $0 }) {
           FileHandle.standardError.write(Data("soccer watch: \(broke)\n".utf8))
         }
@@ -131,10 +132,10 @@ extension Soccer {
             from: ServerFrameSource(client: client, id: id, resumption: resumption), replies: replies)
         }
       } catch {
-        session.restore()
+        restoreAndTellBreaks()
         throw fail("watch", error)
       }
-      session.restore()
+      restoreAndTellBreaks()
       let cpuSeconds = processCPUSeconds() - cpuBefore
       guard summary.received > 0 || summary.quit else { return }
       print(

@@ -164,6 +164,17 @@ private func resumedIndices(
     #expect(id == "m" && frame == 11)
   }
 
+  @Test func aResumedStreamThatFailsAtOnceIsNotASecondBreak() async throws {
+    // Broken after frame 4; the next stream is refused before a frame; the third goes on.
+    let service = BreakingService(frameCount: 12, breakAfter: [5, 0], breakWith: .unavailable)
+    let (indices, breaks) = try await withBreakingServer(service) { client in
+      try await resumedIndices(client, WatchRequest(id: "m"), retries: 3)
+    }
+    #expect(indices == Array(0..<12))
+    #expect(breaks.map(\.lastFrame) == [4])
+    #expect(service.calls.requests.withLock { $0.map(\.startFrame) } == [0, 5, 5])
+  }
+
   @Test(arguments: [RPCError.Code.dataLoss, .notFound, .invalidArgument])
   func aFailureOfTheMatchItselfIsNotRetried(code: RPCError.Code) async throws {
     let service = BreakingService(frameCount: 30, breakAfter: [4], breakWith: code)

@@ -185,8 +185,9 @@ class Pane:
     def key(self, name):
         self.tmux("send-keys", "-t", "t", name)
 
-    def screen(self):
-        return self.tmux("capture-pane", "-p", "-t", "t").split("\n")
+    def screen(self, joined=False):
+        """The pane's lines; `joined` puts lines the terminal wrapped back together."""
+        return self.tmux("capture-pane", "-p", *(["-J"] if joined else []), "-t", "t").split("\n")
 
     def flags(self):
         """Cursor visible, alternate screen on, and autowrap on, as tmux tracks them for the pane."""

@@ -293,3 +293,43 @@ def test_a_dns_name_spreads_streams_over_every_address_and_survives_a_kill(store
         assert len({dump.replicas()[0] for dump in dumps}) >= 2
     finally:
         group.stop()
+
+
+def test_watch_through_envoy_goes_on_from_another_replica_when_its_own_dies(store, soccer, tmp_path):
+    """Playing through Envoy while only r1 is up; r2 and r3 come up, r1 is killed: playback goes
+    on from the next frame on another replica, and every frame arrives once. (From the slow
+    store, so r1 is still sending when it dies: small frames would otherwise all be in the
+    client's flow-control window long before.)"""
+    from harness import Pane
+
+    group = Replicas(store.url.replace("/media/", "/slow/"))
+    pane = Pane("watch-resume")
+    envoy = None
+    try:
+        for n in (1, 2):
+            group.servers[n].process.kill()
+            group.servers[n].process.wait(timeout=10)
+        envoy = Envoy(group.ports, tmp_path / "envoy")
+        only_r1 = {group.ports[0]: True, group.ports[1]: False, group.ports[2]: False}
+        assert envoy.wait_for_health(only_r1) == only_r1
+        pane.type(f"{soccer} watch sample --mode ascii --server {envoy.target}; echo exit=$?")
+        pane.wait_for(lambda lines: any("frame " in line and "/100" in line for line in lines), what="playback")
+        group.restart(1)
+        group.restart(2)
+        everyone = {port: True for port in group.ports}
+        assert envoy.wait_for_health(everyone) == everyone
+        group.servers[0].process.kill()
+        status = pane.wait_for(lambda lines: next((line for line in lines if re.match(r"^exit=\d+$", line)), None),
+                               what="the exit status")
+        screen = pane.screen(joined=True)
+        assert status == "exit=0", screen
+        breaks = [line for line in screen if line.startswith("soccer watch: ") and "broke after frame" in line]
+        assert len(breaks) == 1, screen
+        summary = next(line for line in screen if line.startswith("sample: showed"))
+        assert re.search(r"showed \d+ of 100 frames", summary), summary
+        assert re.search(r"broke after frame (\d+) .*resuming at frame (\d+), retry 1 of 3", breaks[0]), breaks
+    finally:
+        pane.close()
+        if envoy:
+            envoy.stop()
+        group.stop()
