@@ -11,6 +11,8 @@ import VideoDecoding
 public struct ServerConfiguration: Sendable {
   /// The folder of `<id>.mp4` files.
   public var mediaRoot: String
+  /// PEM CA certificates an HTTPS media store's certificate must chain to; nil for the system's.
+  public var mediaCA: String?
   /// IPv4 or IPv6 address to listen on; "localhost" means 127.0.0.1.
   public var host: String
   /// TCP port; 0 picks a free one.
@@ -70,6 +72,7 @@ public struct SoccerServer: Service {
 
   /// Prepares a server; fails when the media folder does not exist or a security file cannot be read.
   public init(configuration: ServerConfiguration) throws {
+    MediaStoreTrust.trust(caFile: configuration.mediaCA)
     let library = try MatchLibrary(root: configuration.mediaRoot)
     let security = try configuration.security.transportSecurity()
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host

@@ -21,7 +21,8 @@ struct MediaLocation {
     return String(path[..<schemeEnd.upperBound] + rest.prefix { $0 != "/" })
   }
 
-  /// FFmpeg's open options: the allowed protocols, and for HTTP reconnects and a read timeout.
+  /// FFmpeg's open options: the allowed protocols, and for HTTP reconnects, a read timeout and,
+  /// for HTTPS, certificate checks.
   func withOpenOptions<T>(_ body: (UnsafeMutablePointer<OpaquePointer?>) -> T) -> T {
     var options: OpaquePointer?
     if isRemote {
@@ -29,6 +30,11 @@ struct MediaLocation {
       av_dict_set(&options, "reconnect", "1", 0)
       av_dict_set(&options, "reconnect_delay_max", "2", 0)
       av_dict_set(&options, "rw_timeout", String(Self.readTimeoutMicroseconds), 0)
+      if path.hasPrefix("https://") {
+        // The store's certificate must be valid for its name: FFmpeg's default checks nothing.
+        av_dict_set(&options, "tls_verify", "1", 0)
+        if let caFile = MediaStoreTrust.caFile.withLock({ $0 }) { av_dict_set(&options, "ca_file", caFile, 0) }
+      }
     } else {
       // A local container cannot make FFmpeg open anything but files (HLS or concat references).
       av_dict_set(&options, "protocol_whitelist", "file", 0)

@@ -13,7 +13,8 @@ extension Soccer {
       discussion: """
         Each <id>.mp4 in the media folder can be streamed as match <id>. With --media \
         http://HOST[:PORT]/PATH/ (or https://) the matches are <URL><id>.mp4, read by FFmpeg \
-        over HTTP with range requests, reconnects and a 10 s read timeout; List reads nginx's JSON \
+        over HTTP with range requests, reconnects and a 10 s read timeout (an https:// store's \
+        certificate is checked against the system's CAs, or --media-ca's); List reads nginx's JSON \
         listing of the URL (autoindex on; autoindex_format json;). The server prints \
         "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
         service, grpc.health.v1.Health, for "" and "stream.Soccer".
@@ -28,6 +29,13 @@ extension Soccer {
       help: ArgumentHelp("Folder of <id>.mp4 files, or the http(s):// URL of a store of them.", valueName: "dir|url"),
       completion: .directory)
     var media: String = "media"
+
+    @Option(
+      help: ArgumentHelp(
+        "PEM CA certificates an https:// store's certificate must chain to (default: the system's).",
+        valueName: "file"),
+      completion: .file())
+    var mediaCA: String?
 
     @Option(
       help: ArgumentHelp(
@@ -129,6 +137,12 @@ extension Soccer {
       }
       guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
       guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+      guard mediaCA == nil || media.hasPrefix("https://") else {
+        throw ValidationError("--media-ca goes with an https:// --media store")
+      }
+      guard mediaCA == nil || media.hasPrefix("https://") else {
+        throw ValidationError("--media-ca goes with an https:// --media store")
+      }
       guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
       guard clientCA == nil || tlsCert != nil else {
         throw ValidationError("--client-ca needs --tls-cert and --tls-key")
@@ -147,6 +161,10 @@ extension Soccer {
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
       configuration.replica = replicaName
+      if let mediaCA {
+        guard FileManager.default.isReadableFile(atPath: mediaCA) else { throw fail("serve", "cannot read \(mediaCA)") }
+        configuration.mediaCA = mediaCA
+      }
       configuration.keepalive = .seconds(keepalive)
       configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
       configuration.stallTimeout = .seconds(stallTimeout)

@@ -263,6 +263,27 @@ class FakeTerminal:
             raise
 
 
+def make_pki(d):
+    """In folder `d`: a CA (ca.pem), a server certificate for localhost and 127.0.0.1
+    (server.pem, server.key), a client certificate (client.pem, client.key), and a stranger CA
+    (other-ca.pem). Returns `d`."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    os.makedirs(d, exist_ok=True)
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
+                "-days", "2", "-subj", f"/CN=Soccer {ca}")
+    (d / "server.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    (d / "client.ext").write_text("extendedKeyUsage=clientAuth\n")
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={name}")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
+    return d
+
+
 # --- An HTTP media origin: Debian's nginx on loopback --------------------------------------
 
 class Nginx:
@@ -271,7 +292,7 @@ class Nginx:
     prefix, pid file and logs in a temporary folder. With `server`, that server block instead,
     whose `listen` line becomes this port."""
 
-    def __init__(self, folder, workdir, server=None):
+    def __init__(self, folder, workdir, server=None, tls=None):
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(binary):
             pytest.fail("nginx is missing: tools/install-deps installs it")
@@ -280,7 +301,7 @@ class Nginx:
         os.makedirs(os.path.join(self.workdir, "logs"), exist_ok=True)
         config = os.path.join(self.workdir, "nginx.conf")
         if server is None:
-            server = self.shipped_server(folder)
+            server = self.shipped_server(folder, tls)
         else:
             server = re.sub(r"listen \d+", f"listen 127.0.0.1:{self.port}", server)
         with open(config, "w") as f:
@@ -314,15 +335,18 @@ http {{
                 if self.process.poll() is not None:
                     raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()}")
                 time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}/media/"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/media/"
 
-    def shipped_server(self, folder):
+    def shipped_server(self, folder, tls=None):
         """deploy/nginx/media-origin.conf on this port and folder, plus /empty/ (no listing) and
-        /slow/ (64 kB/s) for the tests."""
+        /slow/ (64 kB/s) for the tests; with `tls` (certificate and key files), over HTTPS."""
         with open(os.path.join(ROOT, "deploy", "nginx", "media-origin.conf")) as f:
             text = f.read()
         root = os.path.abspath(folder)
-        text = text.replace("listen 8080;", f"listen 127.0.0.1:{self.port};").replace("/srv/soccer/media/", root + "/")
+        listen = f"listen 127.0.0.1:{self.port};"
+        if tls:
+            listen = f"listen 127.0.0.1:{self.port} ssl; ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]};"
+        text = text.replace("listen 8080;", listen).replace("/srv/soccer/media/", root + "/")
         extra = (f"    location /empty/ {{ alias {root}/; }}\n"
                  f"    location /slow/ {{ alias {root}/; limit_rate 64k; }}\n}}")
         return text.rstrip()[:-1] + extra

@@ -5,7 +5,7 @@ import shutil
 import grpc
 import pytest
 
-from harness import MEDIA, Nginx, cli, serve
+from harness import MEDIA, Nginx, cli, make_pki, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -180,3 +180,37 @@ def test_a_local_file_cannot_make_ffmpeg_open_the_network(tmp_path):
     finally:
         listener.close()
         assert server.stop() == 0
+
+
+def test_an_https_store_is_read_only_with_a_certificate_that_checks_out(soccer, tmp_path):
+    pki = make_pki(tmp_path / "pki")
+    folder = tmp_path / "store"
+    folder.mkdir()
+    shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / "sample.mp4")
+    origin = Nginx(folder, tmp_path / "nginx", tls=(pki / "server.pem", pki / "server.key"))
+    trusted = serve("--media-ca", str(pki / "ca.pem"), media=origin.url)
+    stranger = serve("--media-ca", str(pki / "other-ca.pem"), media=origin.url)
+    system = serve(media=origin.url)
+    local = serve()
+    try:
+        for server, out in [(trusted, tmp_path / "https"), (local, tmp_path / "local")]:
+            result = cli(soccer, "dump", "sample", "--out", str(out), "--every", "9", "--server", server.target)
+            assert result.returncode == 0, result.stderr
+        names = sorted(os.listdir(tmp_path / "https"))
+        assert names == sorted(os.listdir(tmp_path / "local")) and len(names) == 12
+        for name in names:
+            assert (tmp_path / "https" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        assert cli(soccer, "list", "--server", trusted.target).stdout.split() == ["sample"]
+        # A certificate from another CA, or one the system does not trust: the store is unreachable.
+        for server in (stranger, system):
+            info = cli(soccer, "info", "sample", "--server", server.target)
+            assert info.returncode == 2 and origin.url.rstrip("/").rsplit("/", 1)[0] in info.stderr, info.stderr
+    finally:
+        for server in (trusted, stranger, system, local):
+            assert server.stop() == 0
+        origin.stop()
+
+
+def test_media_ca_goes_only_with_an_https_store(soccer, tmp_path):
+    result = cli(soccer, "serve", "--media", MEDIA, "--media-ca", str(tmp_path / "ca.pem"), "--port", "0")
+    assert result.returncode == 64 and "--media-ca goes with an https://" in result.stderr, result.stderr
