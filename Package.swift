@@ -23,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
   ],
   targets: [
     // FFmpeg's libavformat, libavcodec, libswscale and libavutil.
@@ -58,10 +60,22 @@ let package = Package(
     .target(
       name: "SoccerWire", dependencies: ["SoccerProtocol", "VideoFrames"], swiftSettings: strict),
     .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames"], swiftSettings: strict),
+    // What a server counts (swift-metrics, exported by swift-prometheus) and its /metrics endpoint (NIO's HTTP/1).
+    .target(
+      name: "SoccerMetrics",
+      dependencies: [
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: strict
+    ),
     .target(
       name: "SoccerServer",
       dependencies: [
-        "SoccerProtocol", "SoccerWire", "VideoDecoding", "VideoFrames", "CSoccerSystem",
+        "SoccerProtocol", "SoccerWire", "VideoDecoding", "VideoFrames", "CSoccerSystem", "SoccerMetrics",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),

@@ -4,7 +4,9 @@ import GRPCNIOTransportHTTP2
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SoccerMetrics
 import SoccerProtocol
+import Synchronization
 import VideoDecoding
 
 /// Where the server listens and what it serves.
@@ -43,6 +45,8 @@ public struct ServerConfiguration: Sendable {
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.
   public var replica = ReplicaName()
+  /// Where `/metrics` listens; nil for no metrics endpoint.
+  public var metricsAddress: (host: String, port: Int)?
 
   public init(
     mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4,
@@ -63,6 +67,11 @@ public struct SoccerServer: Service {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let decoders: DecoderTally
   private let connections: ConnectionLimit
+  private let service: SoccerService
+  /// What the server counts; `/metrics` serves it when `metricsAddress` is set.
+  public let metrics: ServerMetrics
+  private let metricsAddress: (host: String, port: Int)?
+  private let metricsPort = MetricsPort()
   /// What the health service reports.
   public let health = HealthStatus()
   private let grace: Duration
@@ -72,6 +81,8 @@ public struct SoccerServer: Service {
 
   /// Prepares a server; fails when the media folder does not exist or a security file cannot be read.
   public init(configuration: ServerConfiguration) throws {
+    let metrics = ServerMetrics()
+    self.metrics = metrics
     MediaStoreTrust.trust(caFile: configuration.mediaCA)
     let library = try MatchLibrary(root: configuration.mediaRoot)
     let security = try configuration.security.transportSecurity()
@@ -81,7 +92,7 @@ public struct SoccerServer: Service {
     let guards = TransportGuards(
       handshakeTimeout: configuration.handshakeTimeout, pingTimeout: configuration.keepaliveTimeout,
       stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections),
-      departed: DepartedPeers())
+      departed: DepartedPeers(), metrics: metrics)
     connections = guards.connections
     let transport = HTTP2ServerTransport.Posix(
       address: address,
@@ -102,14 +113,18 @@ public struct SoccerServer: Service {
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      stallTimeout: configuration.stallTimeout, departed: guards.departed, logger: configuration.logger)
+      stallTimeout: configuration.stallTimeout, departed: guards.departed, logger: configuration.logger,
+      metrics: metrics)
     decoders = service.decoders
+    self.service = service
+    metricsAddress = configuration.metricsAddress
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
     // The token guards the matches; health stays open, for load balancers and orchestrators.
     replica = configuration.replica
     let interceptors: [ConditionalInterceptor<any ServerInterceptor>] =
-      [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
+      [.apply(MetricsInterceptor(metrics: metrics), to: .all)]
+      + [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
       + (configuration.security.token.map { token in
         [.apply(BearerTokenInterceptor(token: token), to: .services([Stream_Soccer.descriptor]))]
       } ?? [])
@@ -139,6 +154,13 @@ public struct SoccerServer: Service {
   /// Serves until cancelled or shut down gracefully: health turns NOT_SERVING, new calls are
   /// refused, and in-flight streams get the grace period to finish before they are cancelled.
   public func run() async throws {
+    var endpoint: MetricsEndpoint?
+    if let address = metricsAddress {
+      endpoint = try await MetricsEndpoint(
+        host: address.host, port: address.port, metrics: metrics, observe: observeMetrics)
+    }
+    metricsPort.value.withLock { $0 = endpoint?.port }
+    defer { if let endpoint { Task { await endpoint.close() } } }
     try await withGracefulShutdownHandler {
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
@@ -157,6 +179,16 @@ public struct SoccerServer: Service {
       beginGracefulShutdown()
     }
   }
+
+  /// What is open now, into the metrics: read at each scrape.
+  public func observeMetrics() {
+    metrics.observe(
+      streams: service.activeStreams, decoders: decoders.open, connections: connections.count,
+      replica: replica.value)
+  }
+
+  /// The port `/metrics` listens on once `run` has started it; nil without `metricsAddress`.
+  public var metricsListeningPort: Int? { metricsPort.value.withLock { $0 } }
 
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.
   public func beginGracefulShutdown() {
@@ -183,4 +215,9 @@ extension SoccerServer {
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
+}
+
+/// Where `/metrics` listens, once it does.
+private final class MetricsPort: Sendable {
+  let value = Mutex<Int?>(nil)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Logging
+import SoccerMetrics
 import SoccerProtocol
 import SoccerWire
 import VideoDecoding
@@ -15,7 +16,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Frames decoded ahead of the network per stream.
   private let queueDepth: Int
   /// Decoders open for this service's streams.
-  public let decoders = DecoderTally()
+  public let decoders: DecoderTally
   private let streams: StreamLimit
   private let reclaimer = MemoryReclaimer()
   /// How long one frame may wait on the client before the stream counts as stalled.
@@ -23,6 +24,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.
   private let departed: DepartedPeers
   private let logger: Logger
+  private let metrics: ServerMetrics?
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
@@ -38,8 +40,12 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
     library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, departed: DepartedPeers,
-    logger: Logger
+    logger: Logger, metrics: ServerMetrics? = nil
   ) {
+    self.metrics = metrics
+    var timing: (@Sendable (Duration) -> Void)?
+    if let metrics { timing = { duration in metrics.decoded(in: duration) } }
+    decoders = DecoderTally(timing: timing)
     self.library = library
     self.queueDepth = queueDepth
     self.streams = StreamLimit(limit: maxStreams)
@@ -87,24 +93,30 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       logger.info("stream", metadata: metadata)
     }
     do {
-      try await stream(request, to: response, sent: &sent, waitingSince: &waitingSince)
+      try await stream(request, to: response, started: started, sent: &sent, waitingSince: &waitingSince)
     } catch {
       let end = StreamEnd(
         error: error, cancelled: context.cancellation.isCancelled, deadline: deadline,
         waitingSince: waitingSince, stallTimeout: stallTimeout, disconnected: departed.contains(context.remotePeer))
       status = end.status
       cause = end.cause
+      if end.cause == "stalled" { metrics?.rejected(.stall) }
       throw end.rpcError
     }
   }
 
   private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, sent: inout (frames: Int, bytes: Int),
-    waitingSince: inout ContinuousClock.Instant?
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, started: ContinuousClock.Instant,
+    sent: inout (frames: Int, bytes: Int), waitingSince: inout ContinuousClock.Instant?
   ) async throws {
     let path = try library.path(for: request.id)
     var options = try Self.decodeOptions(for: request)
-    try streams.acquire()
+    do {
+      try streams.acquire()
+    } catch {
+      metrics?.rejected(.limit)
+      throw error
+    }
     defer {
       if streams.release() == 0 {
         reclaimer.streamsEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
@@ -119,8 +131,10 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       waitingSince = .now
       try await response.write(Stream_Video(frame))
       waitingSince = nil
+      if sent.frames == 0 { metrics?.firstFrame(after: started.duration(to: .now)) }
       sent.frames += 1
       sent.bytes += frame.pixels.count
+      metrics?.sent(byteCount: frame.pixels.count)
     }
   }
 
@@ -162,6 +176,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   static func decoderThreads(openDecoders: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
     max(1, cores / (openDecoders + 1))
   }
+
+  /// Streams in flight now.
+  public var activeStreams: Int { streams.count }
 
   /// Checks the `Match` options and turns them into decoder options.
   static func decodeOptions(for match: Stream_Match) throws(RequestError) -> DecodeOptions {

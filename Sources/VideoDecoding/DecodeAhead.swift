@@ -54,8 +54,13 @@ public final class DecodeAhead: Sendable, AsyncSequence {
 public final class DecoderTally: Sendable {
   private let count = Atomic<Int>(0)
   private let frames = Atomic<Int>(0)
+  private let timing: (@Sendable (Duration) -> Void)?
 
-  public init() {}
+  /// A tally; `timing` hears how long each frame took to decode and convert (with the frames
+  /// decoded and dropped before it for a start time or a stride).
+  public init(timing: (@Sendable (Duration) -> Void)? = nil) {
+    self.timing = timing
+  }
 
   /// Decoders open now.
   public var open: Int { count.load(ordering: .acquiring) }
@@ -63,7 +68,10 @@ public final class DecoderTally: Sendable {
   /// Frames decoded so far, by every decoder counted here.
   public var framesDecoded: Int { frames.load(ordering: .relaxed) }
 
-  func decoded() { frames.add(1, ordering: .relaxed) }
+  func decoded(in duration: Duration) {
+    frames.add(1, ordering: .relaxed)
+    timing?(duration)
+  }
 
   func opened() { count.add(1, ordering: .releasing) }
   func closed() { count.subtract(1, ordering: .releasing) }
@@ -147,8 +155,10 @@ private final class FrameChannel: Sendable {
       try decoder.configure(options)
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
       // of the consumer, the one being decoded included.
-      while reservePlace(), let frame = try decoder.next() {
-        tally?.decoded()
+      while reservePlace() {
+        let started = ContinuousClock.now
+        guard let frame = try decoder.next() else { break }
+        tally?.decoded(in: started.duration(to: .now))
         guard push(frame) else { return }
       }
       finish(.finished)

@@ -3,6 +3,7 @@ import CSoccerSystem
 import Foundation
 import Logging
 import ServiceLifecycle
+import SoccerClient
 import SoccerServer
 import VideoDecoding
 
@@ -42,6 +43,15 @@ extension Soccer {
         "This replica's name among many: sent to clients as soccer-replica metadata and in every log line (default: host name and port).",
         valueName: "name"))
     var replica: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Serve Prometheus metrics at http://HOST:PORT/metrics (a bare PORT listens on 127.0.0.1). Off by default.",
+        valueName: "host:port"))
+    var metrics: MetricsAddress?
+
+    @Option(help: ArgumentHelp("Log lines as text, or one JSON object per line (json).", valueName: "text|json"))
+    var logFormat: LogFormat = .text
 
     @Option(help: "Address to listen on (IPv4 or IPv6).")
     var host: String = "127.0.0.1"
@@ -152,7 +162,14 @@ extension Soccer {
     func run() async throws {
       if ffmpegLogs { FFmpegLogging.verbose() } else { FFmpegLogging.quiet() }
       let replicaName = ReplicaName(replica ?? "")
-      var logger = Logger(label: "soccer.serve", metadataProvider: replicaName.metadataProvider)
+      var logger =
+        logFormat == .json
+        ? Logger(label: "soccer.serve") { label in
+          var handler = JSONLogHandler(label: label)
+          handler.metadataProvider = replicaName.metadataProvider
+          return handler
+        }
+        : Logger(label: "soccer.serve", metadataProvider: replicaName.metadataProvider)
       logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
       var configuration = ServerConfiguration(
         mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
@@ -161,6 +178,7 @@ extension Soccer {
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
       configuration.replica = replicaName
+      configuration.metricsAddress = metrics.map { ($0.host, $0.port) }
       if let mediaCA {
         guard FileManager.default.isReadableFile(atPath: mediaCA) else { throw fail("serve", "cannot read \(mediaCA)") }
         configuration.mediaCA = mediaCA
@@ -195,6 +213,11 @@ extension Soccer {
             // Unbuffered, so a script reading the pipe sees the address at once.
             FileHandle.standardOutput.write(
               Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
+            // The metrics endpoint binds before the gRPC server, so its port is known by now.
+            if let metrics, let port = server.metricsListeningPort {
+              let host = metrics.host.contains(":") ? "[\(metrics.host)]" : metrics.host
+              FileHandle.standardOutput.write(Data("metrics on http://\(host):\(port)/metrics\n".utf8))
+            }
           } catch {
             // run() fails too and reports why.
           }
@@ -207,4 +230,28 @@ extension Soccer {
       }
     }
   }
+}
+
+/// Where `--metrics` listens: "HOST:PORT", "[IPv6]:PORT", or a bare "PORT" on loopback.
+struct MetricsAddress: ExpressibleByArgument {
+  var host: String
+  var port: Int
+
+  init?(argument: String) {
+    if let port = Int(argument) {
+      host = "127.0.0.1"
+      self.port = port
+    } else if let address = ServerAddress(argument), argument.contains(":") {
+      host = address.host
+      port = address.port
+    } else {
+      return nil
+    }
+    guard (0...65535).contains(port) else { return nil }
+  }
+}
+
+/// How log lines are written.
+enum LogFormat: String, ExpressibleByArgument {
+  case text, json
 }

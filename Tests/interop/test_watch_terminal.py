@@ -42,7 +42,9 @@ def assert_terminal_restored(pane):
     assert flags["wrap"], "autowrap still off"
     pane.type("stty -a | grep -o -w -E -e '-?(echo|icanon|isig)' | sed 's/^/mode:/'")
     def modes_after_the_last_stty(lines):
-        asked = max(i for i, line in enumerate(lines) if "stty -a" in line)
+        asked = max((i for i, line in enumerate(lines) if "stty -a" in line), default=None)
+        if asked is None:
+            return None
         found = [m.group(1) for m in (re.match(r"^mode:(-?\w+)$", line) for line in lines[asked:]) if m]
         return found if len(found) == 3 else None
 

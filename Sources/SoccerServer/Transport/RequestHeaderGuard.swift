@@ -14,11 +14,18 @@ final class RequestHeaderGuard: ChannelInboundHandler, RemovableChannelHandler {
   typealias OutboundOut = HTTP2Frame.FramePayload
 
   private var refused = false
+  /// Told of each request refused.
+  private let onRefusal: (@Sendable () -> Void)?
+
+  init(onRefusal: (@Sendable () -> Void)? = nil) {
+    self.onRefusal = onRefusal
+  }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     guard !refused else { return }
     if case .headers(let headers) = unwrapInboundIn(data), let problem = Self.problem(in: headers.headers) {
       refused = true
+      onRefusal?()
       refuse(context: context, message: problem)
       return
     }

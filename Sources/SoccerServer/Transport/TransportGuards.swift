@@ -1,6 +1,7 @@
 import GRPCNIOTransportHTTP2
 import NIOCore
 import NIOHTTP2
+import SoccerMetrics
 
 /// The limits the server puts on every connection and HTTP/2 stream, below gRPC.
 struct TransportGuards: Sendable {
@@ -14,6 +15,8 @@ struct TransportGuards: Sendable {
   var connections: ConnectionLimit
   /// Where closed connections are noted, for the streams' log lines.
   var departed: DepartedPeers
+  /// Where refused connections and requests are counted.
+  var metrics: ServerMetrics?
 
   /// Hooks that put the guards into each accepted connection's and stream's pipeline.
   var callbacks: HTTP2ServerTransport.Config.ChannelDebuggingCallbacks {
@@ -22,11 +25,13 @@ struct TransportGuards: Sendable {
     let stall = TimeAmount(stallTimeout)
     let connections = self.connections
     let departed = self.departed
+    let metrics = self.metrics
     return .init(
       onBindTCPListener: nil,
       onAcceptTCPConnection: { channel in
         channel.eventLoop.makeCompletedFuture {
           guard connections.admit() else {
+            metrics?.rejected(.connectionLimit)
             channel.close(promise: nil)
             return
           }
@@ -42,7 +47,9 @@ struct TransportGuards: Sendable {
         channel.eventLoop.makeCompletedFuture {
           let sync = channel.pipeline.syncOperations
           try sync.addHandler(StallGuard(limit: stall), position: .first)
-          try sync.addHandler(RequestHeaderGuard(), position: .first)
+          var onRefusal: (@Sendable () -> Void)?
+          if let metrics { onRefusal = { metrics.rejected(.badHeader) } }
+          try sync.addHandler(RequestHeaderGuard(onRefusal: onRefusal), position: .first)
         }
       })
   }

@@ -1,0 +1,113 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+
+/// Why the server turned a stream or connection away, as `soccer_stream_rejections_total` labels it.
+public enum Rejection: String, Sendable, CaseIterable {
+  /// At `--max-streams`.
+  case limit
+  /// Missing or wrong bearer token.
+  case auth
+  /// Reset after `--stall-timeout` on a client that took nothing.
+  case stall
+  /// A malformed `grpc-timeout` header.
+  case badHeader = "bad_header"
+  /// At `--max-connections`: the connection was closed as it was accepted.
+  case connectionLimit = "connection_limit"
+}
+
+/// What a server counts, in Prometheus series (through swift-metrics): streams and their final
+/// status codes, frames and bytes sent, first-frame and decode times, rejections, and what is
+/// open now. Labels stay bounded: never a match id or a peer address.
+public final class ServerMetrics: Sendable {
+  /// The series, for `/metrics`.
+  public let registry: PrometheusCollectorRegistry
+  private let factory: PrometheusMetricsFactory
+  private let frames: CoreMetrics.Counter
+  private let bytes: CoreMetrics.Counter
+  private let firstFrame: CoreMetrics.Timer
+  private let decodeFrame: CoreMetrics.Timer
+  private let streamsActive: CoreMetrics.Gauge
+  private let decodersOpen: CoreMetrics.Gauge
+  private let connectionsActive: CoreMetrics.Gauge
+
+  /// First frames take milliseconds (tens with an HTTP store); a frame's decode a fraction of one.
+  static let firstFrameBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].map {
+    .microseconds(Int64($0 * 1000))
+  }
+  static let decodeFrameBuckets: [Duration] = [0.25, 0.5, 1, 2, 4, 8, 16, 33, 66, 133, 250].map {
+    .microseconds(Int64($0 * 1000))
+  }
+
+  /// Series in a registry of their own.
+  public init() {
+    registry = PrometheusCollectorRegistry()
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.durationHistogramBuckets = [
+      "soccer_first_frame_seconds": Self.firstFrameBuckets, "soccer_decode_frame_seconds": Self.decodeFrameBuckets,
+    ]
+    self.factory = factory
+    frames = CoreMetrics.Counter(label: "soccer_frames_sent_total", factory: factory)
+    bytes = CoreMetrics.Counter(label: "soccer_bytes_sent_total", factory: factory)
+    firstFrame = CoreMetrics.Timer(label: "soccer_first_frame_seconds", factory: factory)
+    decodeFrame = CoreMetrics.Timer(label: "soccer_decode_frame_seconds", factory: factory)
+    streamsActive = CoreMetrics.Gauge(label: "soccer_streams_active", factory: factory)
+    decodersOpen = CoreMetrics.Gauge(label: "soccer_decoders_open", factory: factory)
+    connectionsActive = CoreMetrics.Gauge(label: "soccer_connections_active", factory: factory)
+    // Every reason from the start, so a rate over a reason that never happened is 0, not absent.
+    for reason in Rejection.allCases {
+      _ = CoreMetrics.Counter(
+        label: "soccer_stream_rejections_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+    }
+  }
+
+  /// A call ended with `code` (gRPC's name: "OK", "NOT_FOUND", …).
+  public func ended(method: String, code: String) {
+    CoreMetrics.Counter(
+      label: "soccer_streams_total", dimensions: [("method", method), ("code", code)], factory: factory
+    )
+    .increment()
+  }
+
+  /// A frame of `byteCount` pixel bytes went out.
+  public func sent(byteCount: Int) {
+    frames.increment()
+    bytes.increment(by: byteCount)
+  }
+
+  /// A stream's first frame went out this long after the request.
+  public func firstFrame(after duration: Duration) { firstFrame.recordNanoseconds(duration.nanoseconds) }
+
+  /// A frame took this long to decode and convert.
+  public func decoded(in duration: Duration) { decodeFrame.recordNanoseconds(duration.nanoseconds) }
+
+  public func rejected(_ reason: Rejection) {
+    CoreMetrics.Counter(
+      label: "soccer_stream_rejections_total", dimensions: [("reason", reason.rawValue)], factory: factory
+    )
+    .increment()
+  }
+
+  /// What is open now, and the replica's name (`soccer_replica_info{replica}`, always 1), read
+  /// when the series are scraped.
+  public func observe(streams: Int, decoders: Int, connections: Int, replica: String) {
+    CoreMetrics.Gauge(label: "soccer_replica_info", dimensions: [("replica", replica)], factory: factory).record(1)
+    streamsActive.record(streams)
+    decodersOpen.record(decoders)
+    connectionsActive.record(connections)
+  }
+
+  /// The Prometheus text exposition: these series, then the process's.
+  public func exposition() -> [UInt8] {
+    var buffer = registry.emitToBuffer()
+    buffer += ProcessMetrics.read().exposition.utf8
+    return buffer
+  }
+}
+
+extension Duration {
+  var nanoseconds: Int64 {
+    let (seconds, attoseconds) = components
+    return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+  }
+}
