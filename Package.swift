@@ -110,7 +110,7 @@ let package = Package(
     .executableTarget(
       name: "soccer",
       dependencies: [
-        "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem",
+        "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem", "SoccerMetrics",
         "TerminalPlayback", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),

@@ -45,8 +45,6 @@ public struct ServerConfiguration: Sendable {
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.
   public var replica = ReplicaName()
-  /// Where `/metrics` listens; nil for no metrics endpoint.
-  public var metricsAddress: (host: String, port: Int)?
 
   public init(
     mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 4,
@@ -68,10 +66,8 @@ public struct SoccerServer: Service {
   private let decoders: DecoderTally
   private let connections: ConnectionLimit
   private let service: SoccerService
-  /// What the server counts; `/metrics` serves it when `metricsAddress` is set.
+  /// What the server counts, for a `MetricsEndpoint` to serve.
   public let metrics: ServerMetrics
-  private let metricsAddress: (host: String, port: Int)?
-  private let metricsPort = MetricsPort()
   /// What the health service reports.
   public let health = HealthStatus()
   private let grace: Duration
@@ -117,7 +113,6 @@ public struct SoccerServer: Service {
       metrics: metrics)
     decoders = service.decoders
     self.service = service
-    metricsAddress = configuration.metricsAddress
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
     // The token guards the matches; health stays open, for load balancers and orchestrators.
@@ -154,13 +149,6 @@ public struct SoccerServer: Service {
   /// Serves until cancelled or shut down gracefully: health turns NOT_SERVING, new calls are
   /// refused, and in-flight streams get the grace period to finish before they are cancelled.
   public func run() async throws {
-    var endpoint: MetricsEndpoint?
-    if let address = metricsAddress {
-      endpoint = try await MetricsEndpoint(
-        host: address.host, port: address.port, metrics: metrics, observe: observeMetrics)
-    }
-    metricsPort.value.withLock { $0 = endpoint?.port }
-    defer { if let endpoint { Task { await endpoint.close() } } }
     try await withGracefulShutdownHandler {
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.serve() }
@@ -187,9 +175,6 @@ public struct SoccerServer: Service {
       replica: replica.value)
   }
 
-  /// The port `/metrics` listens on once `run` has started it; nil without `metricsAddress`.
-  public var metricsListeningPort: Int? { metricsPort.value.withLock { $0 } }
-
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.
   public func beginGracefulShutdown() {
     health.beginShutdown()
@@ -215,9 +200,4 @@ extension SoccerServer {
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
-}
-
-/// Where `/metrics` listens, once it does.
-private final class MetricsPort: Sendable {
-  let value = Mutex<Int?>(nil)
 }

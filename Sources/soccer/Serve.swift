@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SoccerClient
+import SoccerMetrics
 import SoccerServer
 import VideoDecoding
 
@@ -178,7 +179,6 @@ extension Soccer {
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
       configuration.replica = replicaName
-      configuration.metricsAddress = metrics.map { ($0.host, $0.port) }
       if let mediaCA {
         guard FileManager.default.isReadableFile(atPath: mediaCA) else { throw fail("serve", "cannot read \(mediaCA)") }
         configuration.mediaCA = mediaCA
@@ -200,6 +200,19 @@ extension Soccer {
       } catch {
         throw fail("serve", "\(error)")
       }
+      // The metrics endpoint listens before the gRPC server, so a port already taken fails the start.
+      let endpoint: MetricsEndpoint?
+      if let metrics {
+        do {
+          endpoint = try await MetricsEndpoint(
+            host: metrics.host, port: metrics.port, metrics: server.metrics, observe: server.observeMetrics)
+        } catch {
+          throw fail("serve", "cannot serve metrics on \(metrics.host):\(metrics.port): \(startupFailureReason(error))")
+        }
+      } else {
+        endpoint = nil
+      }
+      defer { if let endpoint { Task { await endpoint.close() } } }
       let group = ServiceGroup(
         configuration: .init(
           services: [.init(service: server)],
@@ -213,10 +226,9 @@ extension Soccer {
             // Unbuffered, so a script reading the pipe sees the address at once.
             FileHandle.standardOutput.write(
               Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
-            // The metrics endpoint binds before the gRPC server, so its port is known by now.
-            if let metrics, let port = server.metricsListeningPort {
-              let host = metrics.host.contains(":") ? "[\(metrics.host)]" : metrics.host
-              FileHandle.standardOutput.write(Data("metrics on http://\(host):\(port)/metrics\n".utf8))
+            if let endpoint {
+              let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+              FileHandle.standardOutput.write(Data("metrics on http://\(host):\(endpoint.port)/metrics\n".utf8))
             }
           } catch {
             // run() fails too and reports why.

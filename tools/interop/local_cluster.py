@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The scaled-out service on one machine: an nginx media store over a folder, three replicas
-reading it, and Envoy in front on 127.0.0.1:50051, until Ctrl-C.
+reading it, and Envoy in front on 127.0.0.1:50051, until Ctrl-C. deploy/prometheus/prometheus.yml
+scrapes the replicas and Envoy at the ports it uses.
 
     tools/local-cluster [--media DIR] [--port 50051]
     soccer dump sample --out out/cluster          # through Envoy
@@ -22,7 +23,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
     parser.add_argument("--media", default=os.path.join(ROOT, "media"))
-    parser.add_argument("--port", type=int, default=50051, help="Envoy's port; replicas take the next ten and up")
+    parser.add_argument("--port", type=int, default=50051,
+                        help="Envoy's port; Envoy's admin is 9 above, replicas 10 above, their metrics 20 above")
     args = parser.parse_args()
     ports = [args.port + 10 + n for n in range(3)]
     with tempfile.TemporaryDirectory(prefix="soccer-cluster-") as work:
@@ -32,11 +34,11 @@ def main():
         try:
             for n, port in enumerate(ports):
                 replicas.append(Server([args.bin, "serve", "--media", store.url, "--host", "127.0.0.1",
-                                        "--port", str(port), "--replica", f"r{n + 1}"]))
+                                        "--port", str(port), "--replica", f"r{n + 1}", "--metrics", str(port + 10)]))
             envoy = Envoy(ports, os.path.join(work, "envoy"), port=args.port, admin_port=args.port + 9)
             print(f"media store  {store.url} (nginx, {args.media})")
             for n, port in enumerate(ports):
-                print(f"replica r{n + 1}   127.0.0.1:{port}")
+                print(f"replica r{n + 1}   127.0.0.1:{port} (metrics http://127.0.0.1:{port + 10}/metrics)")
             print(f"envoy        127.0.0.1:{args.port} (admin http://127.0.0.1:{args.port + 9}/clusters)")
             print("Ctrl-C stops them all.", flush=True)
             signal.pause()

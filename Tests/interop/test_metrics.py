@@ -1,0 +1,98 @@
+"""`soccer serve --metrics`: Prometheus series scraped by a real Prometheus, the endpoint's HTTP,
+and `--log-format json`."""
+import json
+import re
+import subprocess
+import threading
+import time
+
+import pytest
+
+from harness import Prometheus, cli, serve
+
+
+def metrics_url(server):
+    """The "metrics on URL" line the server prints after its "listening on" line (read from the
+    pipe's buffer, where it may already wait, in a thread so a missing line cannot hang the test)."""
+    lines = []
+    reader = threading.Thread(target=lambda: lines.append(server.process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert lines, "no metrics line"
+    line = lines[0]
+    match = re.match(r"metrics on (http://127\.0\.0\.1:(\d+)/metrics)$", line.strip())
+    assert match, line
+    return match.group(1), int(match.group(2))
+
+
+def test_a_real_prometheus_sees_what_a_dump_received(soccer, tmp_path):
+    server = serve("--metrics", "0", "--replica", "east-1")
+    prometheus = None
+    try:
+        _, port = metrics_url(server)
+        prometheus = Prometheus([f"127.0.0.1:{port}"], tmp_path / "prometheus")
+        dump = cli(soccer, "dump", "sample", "--out", str(tmp_path / "out"), "--server", server.target)
+        assert dump.returncode == 0, dump.stderr
+        frames = int(re.search(r"wrote (\d+) frames", dump.stdout).group(1))
+        assert frames == 100
+        deadline = time.monotonic() + 30
+        seen = {}
+        while time.monotonic() < deadline:
+            sent = prometheus.query("soccer_frames_sent_total")
+            ok = prometheus.query('soccer_streams_total{code="OK"}')
+            seen = {"frames": sent, "ok": ok}
+            if sent and sent[0][1] == frames and ok and ok[0][1] == 1:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"Prometheus never saw the dump: {seen}\n{prometheus.log()}")
+        assert ok[0][0]["method"] == "Watch"
+        replica = prometheus.query("soccer_replica_info")
+        assert [labels["replica"] for labels, _ in replica] == ["east-1"]
+        # The process series are there, and the scrape itself is healthy.
+        assert prometheus.query("process_resident_memory_bytes")[0][1] > 1e6
+        assert prometheus.query('up{job="soccer"}')[0][1] == 1
+    finally:
+        if prometheus:
+            prometheus.stop()
+        assert server.stop() == 0
+
+
+def curl(*args):
+    return subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", *args],
+                          capture_output=True, text=True, timeout=20).stdout
+
+
+def test_the_endpoint_answers_get_metrics_and_nothing_else(soccer):
+    server = serve("--metrics", "127.0.0.1:0")
+    try:
+        url, _ = metrics_url(server)
+        assert curl(url) == "200 text/plain; version=0.0.4; charset=utf-8"
+        assert curl("-I", url).startswith("200 ")
+        assert curl(url.replace("/metrics", "/")).startswith("404 ")
+        assert curl("-X", "POST", url).startswith("405 ")
+        body = subprocess.run(["curl", "-s", url], capture_output=True, text=True, timeout=20).stdout
+        for name in ("soccer_streams_active", "soccer_decoders_open", "soccer_connections_active",
+                     "process_cpu_seconds_total", "process_max_fds", "process_start_time_seconds", "process_threads"):
+            assert re.search(rf"^{name} \S+$", body, re.M), name
+        assert "# TYPE process_cpu_seconds_total counter" in body
+        # A port already taken is a clear failure at start, not a server without metrics.
+        busy = cli(soccer, "serve", "--port", "0", "--metrics", url.split(":")[2].split("/")[0])
+        assert busy.returncode == 1 and "metrics" in busy.stderr, busy.stderr
+    finally:
+        assert server.stop() == 0
+
+
+def test_json_log_lines_carry_the_stream_line_fields(soccer, tmp_path):
+    server = serve("--log-format", "json", "--replica", "r9")
+    try:
+        dump = cli(soccer, "dump", "sample", "--frames", "3", "--out", str(tmp_path), "--server", server.target)
+        assert dump.returncode == 0, dump.stderr
+        line = server.wait_for_line('"message":"stream"', timeout=10)
+        assert line, server.log()
+    finally:
+        assert server.stop() == 0
+    record = json.loads(line)
+    assert record["frames"] == 3 and record["status"] == "OK" and record["id"] == "sample"
+    assert record["replica"] == "r9" and record["level"] == "info" and record["peer"].startswith("ipv4:127.0.0.1:")
+    assert {"time", "bytes", "ms", "options"} <= record.keys()
