@@ -54,7 +54,12 @@ public final class ServerMetrics: Sendable {
     streamsActive = CoreMetrics.Gauge(label: "soccer_streams_active", factory: factory)
     decodersOpen = CoreMetrics.Gauge(label: "soccer_decoders_open", factory: factory)
     connectionsActive = CoreMetrics.Gauge(label: "soccer_connections_active", factory: factory)
-    // Every reason from the start, so a rate over a reason that never happened is 0, not absent.
+    // Series that exist from the start, so rates see their first increase, and a reason that
+    // never happened is 0, not absent.
+    for method in ["Watch", "Describe", "List"] {
+      _ = CoreMetrics.Counter(
+        label: "soccer_streams_total", dimensions: [("method", method), ("code", "OK")], factory: factory)
+    }
     for reason in Rejection.allCases {
       _ = CoreMetrics.Counter(
         label: "soccer_stream_rejections_total", dimensions: [("reason", reason.rawValue)], factory: factory)

@@ -57,7 +57,7 @@ private func series(_ server: SoccerServer) -> [String: Double] {
       }
       #expect(values["soccer_streams_total{method=\"Watch\",code=\"NOT_FOUND\"}"] == 1)
       #expect(values["soccer_streams_total{method=\"Describe\",code=\"NOT_FOUND\"}"] == 1)
-      #expect(values["soccer_streams_total{method=\"Watch\",code=\"OK\"}"] == nil)
+      #expect(values["soccer_streams_total{method=\"Watch\",code=\"OK\"}"] == 0)
     }
   }
 

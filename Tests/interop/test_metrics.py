@@ -1,6 +1,7 @@
 """`soccer serve --metrics`: Prometheus series scraped by a real Prometheus, the endpoint's HTTP,
 and `--log-format json`."""
 import json
+import os
 import re
 import subprocess
 import threading
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from harness import Prometheus, cli, serve
+from harness import ROOT, Prometheus, cli, serve
 
 
 def metrics_url(server):
@@ -31,6 +32,10 @@ def test_a_real_prometheus_sees_what_a_dump_received(soccer, tmp_path):
     try:
         _, port = metrics_url(server)
         prometheus = Prometheus([f"127.0.0.1:{port}"], tmp_path / "prometheus")
+        # One scrape before the dump, so the counters' rise from 0 is in the data.
+        deadline = time.monotonic() + 15
+        while not prometheus.query('up{job="soccer"}') and time.monotonic() < deadline:
+            time.sleep(0.2)
         dump = cli(soccer, "dump", "sample", "--out", str(tmp_path / "out"), "--server", server.target)
         assert dump.returncode == 0, dump.stderr
         frames = int(re.search(r"wrote (\d+) frames", dump.stdout).group(1))
@@ -39,23 +44,43 @@ def test_a_real_prometheus_sees_what_a_dump_received(soccer, tmp_path):
         seen = {}
         while time.monotonic() < deadline:
             sent = prometheus.query("soccer_frames_sent_total")
-            ok = prometheus.query('soccer_streams_total{code="OK"}')
+            ok = prometheus.query('sum(soccer_streams_total{code="OK"})')
             seen = {"frames": sent, "ok": ok}
             if sent and sent[0][1] == frames and ok and ok[0][1] == 1:
                 break
             time.sleep(0.5)
         else:
             pytest.fail(f"Prometheus never saw the dump: {seen}\n{prometheus.log()}")
-        assert ok[0][0]["method"] == "Watch"
+        watched = prometheus.query('soccer_streams_total{code="OK",method="Watch"}')
+        assert [value for _, value in watched] == [1]
         replica = prometheus.query("soccer_replica_info")
         assert [labels["replica"] for labels, _ in replica] == ["east-1"]
         # The process series are there, and the scrape itself is healthy.
         assert prometheus.query("process_resident_memory_bytes")[0][1] > 1e6
         assert prometheus.query('up{job="soccer"}')[0][1] == 1
+        # The README's three starting queries run, and the first names the replica.
+        queries = readme_queries()
+        assert len(queries) == 3
+        deadline = time.monotonic() + 15
+        # Rates need two samples in their window: wait for the next scrapes.
+        while True:
+            per_replica, p99, errors = (prometheus.query(q) for q in queries)
+            if (per_replica and p99 and errors) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert [labels.get("replica") for labels, _ in per_replica] == ["east-1"]
+        assert len(p99) == 1 and len(errors) == 1 and errors[0][1] == 0
     finally:
         if prometheus:
             prometheus.stop()
         assert server.stop() == 0
+
+
+def readme_queries():
+    """The PromQL queries in the README's promql block, comments left out."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        block = re.search(r"```promql\n(.*?)```", f.read(), re.S).group(1)
+    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def curl(*args):
