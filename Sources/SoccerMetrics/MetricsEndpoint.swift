@@ -4,7 +4,8 @@ import NIOPosix
 
 /// `GET /metrics` over HTTP/1.1 (NIO's HTTP/1 pipeline): the Prometheus text exposition of
 /// `metrics`, refreshed by `observe` just before each scrape. Anything else is 404, or 405 for
-/// another method on /metrics.
+/// another method on /metrics. Request heads are bounded by NIO's parser (80 KiB), bodies are
+/// dropped unread, and a connection idle for 30 s is closed.
 public final class MetricsEndpoint: Sendable {
   private let channel: any Channel
 
@@ -21,6 +22,8 @@ public final class MetricsEndpoint: Sendable {
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
+          // A connection that sends nothing for 30 s is closed: no peer holds one open for free.
+          try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
           try channel.pipeline.syncOperations.addHandler(ScrapeHandler(metrics: metrics, observe: observe))
         }
@@ -48,6 +51,14 @@ private final class ScrapeHandler: ChannelInboundHandler {
   init(metrics: ServerMetrics, observe: @escaping @Sendable () -> Void) {
     self.metrics = metrics
     self.observe = observe
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if event is IdleStateHandler.IdleStateEvent {
+      context.close(promise: nil)
+    } else {
+      context.fireUserInboundEventTriggered(event)
+    }
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -10,21 +10,10 @@ import Testing
 @Suite struct LimitTests {
   @Test func streamsPastTheLimitAreResourceExhausted() async throws {
     try await withServer(configure: { $0.maxStreams = 1 }) { _, client in
-      let firstFrame = AsyncStream<Void>.makeStream()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-          var slow = WatchRequest(id: "sample")
-          slow.realTime = true
-          slow.maxWidth = 64
-          _ = try? await SoccerClient.with(client) { c in
-            try await framesUntilEnd(slow, c) { _ in firstFrame.continuation.yield() }
-          }
-        }
-        for await _ in firstFrame.stream { break }
+      try await whileAStreamIsHeld(client) {
         let error = await clientError { _ = try await frames(WatchRequest(id: "sample"), client) }
         #expect(error?.code == .resourceExhausted)
         #expect(error?.description.contains("limit of 1") == true)
-        group.cancelAll()
       }
     }
   }

@@ -63,17 +63,7 @@ private func series(_ server: SoccerServer) -> [String: Double] {
 
   @Test func aStreamPastTheLimitIsARejection() async throws {
     try await withServer(configure: { $0.maxStreams = 1 }) { server, client in
-      let firstFrame = AsyncStream<Void>.makeStream()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-          var slow = WatchRequest(id: "sample")
-          slow.realTime = true
-          slow.maxWidth = 64
-          _ = try? await SoccerClient.with(client) { c in
-            try await framesUntilEnd(slow, c) { _ in firstFrame.continuation.yield() }
-          }
-        }
-        for await _ in firstFrame.stream { break }
+      try await whileAStreamIsHeld(client) {
         #expect(series(server)["soccer_streams_active"] == 1)
         let error = await clientError { _ = try await frames(WatchRequest(id: "sample"), client) }
         #expect(error?.code == .resourceExhausted)
@@ -81,7 +71,6 @@ private func series(_ server: SoccerServer) -> [String: Double] {
         #expect(values["soccer_stream_rejections_total{reason=\"limit\"}"] == 1)
         #expect(values["soccer_streams_total{method=\"Watch\",code=\"RESOURCE_EXHAUSTED\"}"] == 1)
         #expect(values["soccer_stream_rejections_total{reason=\"auth\"}"] == 0)
-        group.cancelAll()
       }
     }
   }

@@ -121,3 +121,26 @@ func framesUntilEnd(
     }
   }
 }
+
+/// Runs `body` while a slow stream (real time, tiny frames) holds one of the server's stream
+/// places and has received its first frame; the stream is cancelled afterwards.
+func whileAStreamIsHeld<T: Sendable>(
+  _ client: ClientConfiguration, _ body: @Sendable () async throws -> T
+) async throws -> T {
+  let firstFrame = AsyncStream<Void>.makeStream()
+  return try await withThrowingTaskGroup(of: T?.self) { group in
+    group.addTask {
+      var slow = WatchRequest(id: "sample")
+      slow.realTime = true
+      slow.maxWidth = 64
+      _ = try? await SoccerClient.with(client) { c in
+        try await framesUntilEnd(slow, c) { _ in firstFrame.continuation.yield() }
+      }
+      return nil
+    }
+    for await _ in firstFrame.stream { break }
+    let result = try await body()
+    group.cancelAll()
+    return result
+  }
+}

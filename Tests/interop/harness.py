@@ -366,6 +366,17 @@ http {{
                 self.process.wait()
 
 
+def terminate(process, timeout=10):
+    """SIGTERM, then SIGKILL if `process` is still there after `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -472,13 +483,7 @@ class Envoy:
             return ""
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout=10)
 
 
 # --- Prometheus (Debian's), scraping on loopback -------------------------------------------
@@ -539,10 +544,4 @@ class Prometheus:
             return f.read()[-4000:]
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout=15)

@@ -23,17 +23,24 @@ def origin(tmp_path):
     nginx.stop()
 
 
+def dump_both_and_compare(soccer, servers, tmp_path, count, *options):
+    """Dumps the sample from each of `servers` (name: server) and checks the file sets are the
+    same `count` files, byte for byte."""
+    for name, server in servers.items():
+        result = cli(soccer, "dump", "sample", "--out", str(tmp_path / name), *options, "--server", server.target)
+        assert result.returncode == 0, result.stderr
+    first, second = (tmp_path / name for name in servers)
+    names = sorted(os.listdir(first))
+    assert names == sorted(os.listdir(second)) and len(names) == count
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
 def test_a_dump_from_the_origin_is_the_dump_from_a_local_folder(soccer, origin, tmp_path):
     remote = serve(media=origin.url)
     local = serve()
     try:
-        for server, out in [(remote, tmp_path / "remote"), (local, tmp_path / "local")]:
-            result = cli(soccer, "dump", "sample", "--out", str(out), "--every", "7", "--server", server.target)
-            assert result.returncode == 0, result.stderr
-        names = sorted(os.listdir(tmp_path / "remote"))
-        assert names == sorted(os.listdir(tmp_path / "local")) and len(names) == 15
-        for name in names:
-            assert (tmp_path / "remote" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        dump_both_and_compare(soccer, {"remote": remote, "local": local}, tmp_path, 15, "--every", "7")
         # Seeking works over range requests: 2 s in is frame 51 on.
         started = cli(soccer, "dump", "sample", "--out", str(tmp_path / "late"), "--start", "2", "--frames", "3",
                       "--server", remote.target)
@@ -193,13 +200,7 @@ def test_an_https_store_is_read_only_with_a_certificate_that_checks_out(soccer, 
     system = serve(media=origin.url)
     local = serve()
     try:
-        for server, out in [(trusted, tmp_path / "https"), (local, tmp_path / "local")]:
-            result = cli(soccer, "dump", "sample", "--out", str(out), "--every", "9", "--server", server.target)
-            assert result.returncode == 0, result.stderr
-        names = sorted(os.listdir(tmp_path / "https"))
-        assert names == sorted(os.listdir(tmp_path / "local")) and len(names) == 12
-        for name in names:
-            assert (tmp_path / "https" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        dump_both_and_compare(soccer, {"https": trusted, "local": local}, tmp_path, 12, "--every", "9")
         assert cli(soccer, "list", "--server", trusted.target).stdout.split() == ["sample"]
         # A certificate from another CA, or one the system does not trust: the store is unreachable.
         for server in (stranger, system):
