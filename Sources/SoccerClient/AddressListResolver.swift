@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import VideoFrames
 
 /// Resolves a list of servers, or one DNS name, into one endpoint per address, so round robin
 /// balances over every server (the transport's own DNS resolver gives one endpoint for all of a
@@ -78,11 +78,7 @@ struct AddressListResolver: NameResolverFactory, Sendable {
   static func lookUp(_ server: ServerAddress) async throws -> [SocketAddress] {
     if case .ipv4(let host, let port) = server.literal { return [.ipv4(host: host, port: port)] }
     if case .ipv6(let host, let port) = server.literal { return [.ipv6(host: host, port: port)] }
-    return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global(qos: .userInitiated).async {
-        continuation.resume(with: Result { try getAddresses(server) })
-      }
-    }
+    return try await offCooperativePool { try getAddresses(server) }
   }
 
   private static func getAddresses(_ server: ServerAddress) throws -> [SocketAddress] {

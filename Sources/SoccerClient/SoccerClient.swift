@@ -100,20 +100,17 @@ public struct SoccerClient: Sendable {
   private func retryingUnavailable<T: Sendable>(_ call: () async throws -> T) async throws -> T {
     var delay = Duration.milliseconds(100)
     var first: RPCError?
-    for _ in 1..<4 {
+    while true {
       do {
         return try await call()
       } catch let error as RPCError where error.code == .unavailable {
         // The first failure says what went wrong; later ones only that the channel is down.
-        if first == nil { first = error }
+        let cause = first ?? error
+        guard delay <= .milliseconds(400) else { throw cause }
+        first = cause
         try await Task.sleep(for: delay)
         delay *= 2
       }
-    }
-    do {
-      return try await call()
-    } catch let error as RPCError where error.code == .unavailable {
-      throw first ?? error
     }
   }
 
