@@ -8,7 +8,7 @@ import VideoFrames
 /// A connection to a SoccerStream (or Python demo) server.
 public struct SoccerClient: Sendable {
   private let soccer: Stream_Soccer.Client<HTTP2ClientTransport.Posix>
-  private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
+  let grpc: GRPCClient<HTTP2ClientTransport.Posix>
   let configuration: ClientConfiguration
 
   /// Connects to the configured server, runs `body`, then closes the connection.
@@ -40,12 +40,12 @@ public struct SoccerClient: Sendable {
     }
   }
 
-  private var metadata: Metadata {
+  var metadata: Metadata {
     guard let token = configuration.token else { return [:] }
     return ["authorization": "Bearer \(token)"]
   }
 
-  private func callOptions(timeout: Duration?) -> CallOptions {
+  func callOptions(timeout: Duration?) -> CallOptions {
     var options = CallOptions.defaults
     // Fail at once when the server is down instead of waiting for it to appear.
     options.waitForReady = false

@@ -27,6 +27,15 @@ struct VideoDeserializer: MessageDeserializer {
           video.pixelFormat =
             Stream_PixelFormat(rawValue: Int(Int32(truncatingIfNeeded: try reader.varint())))
             ?? .UNRECOGNIZED(0)
+        case (7, 0): video.command = try reader.varint()
+        case (8, 2):
+          // A small message: SwiftProtobuf reads it.
+          let range = try reader.lengthDelimited()
+          do {
+            video.refusal = try Stream_CommandRefusal(serializedBytes: Array(raw[range]))
+          } catch {
+            throw VideoWireError("refusal: \(error)")
+          }
         case (let field, let wireType):
           guard field > 0 else { throw VideoWireError("field number 0") }
           try reader.skip(wireType: wireType)

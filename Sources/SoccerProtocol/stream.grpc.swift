@@ -66,11 +66,25 @@ public enum Stream_Soccer: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Play" metadata.
+        public enum Play: Sendable {
+            /// Request type for "Play".
+            public typealias Input = Stream_PlayControl
+            /// Response type for "Play".
+            public typealias Output = Stream_Video
+            /// Descriptor for "Play".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "stream.Soccer"),
+                method: "Play",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Descriptors for all methods in the "stream.Soccer" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Watch.descriptor,
             Describe.descriptor,
-            List.descriptor
+            List.descriptor,
+            Play.descriptor
         ]
     }
 }
@@ -155,6 +169,30 @@ extension Stream_Soccer {
             request: GRPCCore.StreamingServerRequest<Stream_ListRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Stream_MatchList>
+
+        /// Handle the "Play" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Plays one match under the client's control: the first message starts it,
+        /// > later ones pause, resume, seek, change the speed or size, or step, on the
+        /// > same stream and with the same decoder. Frames run out as for Watch, and
+        /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+        /// > A pause may last `--pause-timeout` (300 s by default), after which the
+        /// > stream ends CANCELLED. A stream paused when the client closes its side
+        /// > ends OK.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Stream_PlayControl` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Stream_Video` messages.
+        func play(
+            request: GRPCCore.StreamingServerRequest<Stream_PlayControl>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Stream_Video>
     }
 
     /// Service protocol for the "stream.Soccer" service.
@@ -223,6 +261,30 @@ extension Stream_Soccer {
             request: GRPCCore.ServerRequest<Stream_ListRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Stream_MatchList>
+
+        /// Handle the "Play" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Plays one match under the client's control: the first message starts it,
+        /// > later ones pause, resume, seek, change the speed or size, or step, on the
+        /// > same stream and with the same decoder. Frames run out as for Watch, and
+        /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+        /// > A pause may last `--pause-timeout` (300 s by default), after which the
+        /// > stream ends CANCELLED. A stream paused when the client closes its side
+        /// > ends OK.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Stream_PlayControl` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Stream_Video` messages.
+        func play(
+            request: GRPCCore.StreamingServerRequest<Stream_PlayControl>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Stream_Video>
     }
 
     /// Simple service protocol for the "stream.Soccer" service.
@@ -290,6 +352,31 @@ extension Stream_Soccer {
             request: Stream_ListRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Stream_MatchList
+
+        /// Handle the "Play" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Plays one match under the client's control: the first message starts it,
+        /// > later ones pause, resume, seek, change the speed or size, or step, on the
+        /// > same stream and with the same decoder. Frames run out as for Watch, and
+        /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+        /// > A pause may last `--pause-timeout` (300 s by default), after which the
+        /// > stream ends CANCELLED. A stream paused when the client closes its side
+        /// > ends OK.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Stream_PlayControl` messages.
+        ///   - response: A response stream of `Stream_Video` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func play(
+            request: GRPCCore.RPCAsyncSequence<Stream_PlayControl, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Stream_Video>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -325,6 +412,17 @@ extension Stream_Soccer.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Stream_MatchList>(),
             handler: { request, context in
                 try await self.list(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Stream_Soccer.Method.Play.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_PlayControl>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Stream_Video>(),
+            handler: { request, context in
+                try await self.play(
                     request: request,
                     context: context
                 )
@@ -415,6 +513,23 @@ extension Stream_Soccer.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func play(
+        request: GRPCCore.StreamingServerRequest<Stream_PlayControl>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Stream_Video> {
+        return GRPCCore.StreamingServerResponse<Stream_Video>(
+            metadata: [:],
+            producer: { writer in
+                try await self.play(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
 }
 
 // MARK: stream.Soccer (client)
@@ -498,6 +613,35 @@ extension Stream_Soccer {
             deserializer: some GRPCCore.MessageDeserializer<Stream_MatchList>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Stream_MatchList>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Play" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Plays one match under the client's control: the first message starts it,
+        /// > later ones pause, resume, seek, change the speed or size, or step, on the
+        /// > same stream and with the same decoder. Frames run out as for Watch, and
+        /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+        /// > A pause may last `--pause-timeout` (300 s by default), after which the
+        /// > stream ends CANCELLED. A stream paused when the client closes its side
+        /// > ends OK.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Stream_PlayControl` messages.
+        ///   - serializer: A serializer for `Stream_PlayControl` messages.
+        ///   - deserializer: A deserializer for `Stream_Video` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func play<Result>(
+            request: GRPCCore.StreamingClientRequest<Stream_PlayControl>,
+            serializer: some GRPCCore.MessageSerializer<Stream_PlayControl>,
+            deserializer: some GRPCCore.MessageDeserializer<Stream_Video>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Stream_Video>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -621,6 +765,44 @@ extension Stream_Soccer {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Play" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Plays one match under the client's control: the first message starts it,
+        /// > later ones pause, resume, seek, change the speed or size, or step, on the
+        /// > same stream and with the same decoder. Frames run out as for Watch, and
+        /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+        /// > A pause may last `--pause-timeout` (300 s by default), after which the
+        /// > stream ends CANCELLED. A stream paused when the client closes its side
+        /// > ends OK.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Stream_PlayControl` messages.
+        ///   - serializer: A serializer for `Stream_PlayControl` messages.
+        ///   - deserializer: A deserializer for `Stream_Video` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func play<Result>(
+            request: GRPCCore.StreamingClientRequest<Stream_PlayControl>,
+            serializer: some GRPCCore.MessageSerializer<Stream_PlayControl>,
+            deserializer: some GRPCCore.MessageDeserializer<Stream_Video>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Stream_Video>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Stream_Soccer.Method.Play.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -707,6 +889,39 @@ extension Stream_Soccer.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Stream_ListRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_MatchList>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Play" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Plays one match under the client's control: the first message starts it,
+    /// > later ones pause, resume, seek, change the speed or size, or step, on the
+    /// > same stream and with the same decoder. Frames run out as for Watch, and
+    /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+    /// > A pause may last `--pause-timeout` (300 s by default), after which the
+    /// > stream ends CANCELLED. A stream paused when the client closes its side
+    /// > ends OK.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Stream_PlayControl` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func play<Result>(
+        request: GRPCCore.StreamingClientRequest<Stream_PlayControl>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Stream_Video>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.play(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Stream_PlayControl>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_Video>(),
             options: options,
             onResponse: handleResponse
         )
@@ -807,6 +1022,44 @@ extension Stream_Soccer.ClientProtocol {
             metadata: metadata
         )
         return try await self.list(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Play" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Plays one match under the client's control: the first message starts it,
+    /// > later ones pause, resume, seek, change the speed or size, or step, on the
+    /// > same stream and with the same decoder. Frames run out as for Watch, and
+    /// > then the stream ends OK; a bad command ends it with INVALID_ARGUMENT.
+    /// > A pause may last `--pause-timeout` (300 s by default), after which the
+    /// > stream ends CANCELLED. A stream paused when the client closes its side
+    /// > ends OK.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func play<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Stream_PlayControl>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Stream_Video>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Stream_PlayControl>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.play(
             request: request,
             options: options,
             onResponse: handleResponse

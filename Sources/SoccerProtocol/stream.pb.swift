@@ -152,6 +152,255 @@ public nonisolated struct Stream_Video: Sendable {
   /// what its absence means, so a client always knows the channel order.
   public var pixelFormat: Stream_PixelFormat = .bgr24
 
+  /// Play only: the `sequence` of the last command the server had carried out
+  /// when it chose this frame, so a client drops the frames that were already
+  /// on their way before a seek. 0 before any command; always 0 from Watch.
+  public var command: UInt64 = 0
+
+  /// Play only: set on a message that carries no frame (`data` empty) and
+  /// answers command `command`, which was not carried out; the stream goes on
+  /// as before it. A seek past the end is refused this way, with OUT_OF_RANGE.
+  public var refusal: Stream_CommandRefusal {
+    get {_refusal ?? Stream_CommandRefusal()}
+    set {_refusal = newValue}
+  }
+  /// Returns true if `refusal` has been explicitly set.
+  public var hasRefusal: Bool {self._refusal != nil}
+  /// Clears the value of `refusal`. Subsequent reads from it will return its default value.
+  public mutating func clearRefusal() {self._refusal = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _refusal: Stream_CommandRefusal? = nil
+}
+
+/// Why a Play command was not carried out, without ending the stream.
+public nonisolated struct Stream_CommandRefusal: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The gRPC status code: 11 (OUT_OF_RANGE) for a seek or step past either end.
+  public var code: Int32 = 0
+
+  /// For a person: "frame 500 is past the end (100 frames)".
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One message on Play's request stream. The first one must be `start`; every
+/// later one is a command, carried out in the order sent.
+public nonisolated struct Stream_PlayControl: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Chosen by the client and echoed in `Video.command` of every frame chosen
+  /// after this command; increasing numbers let it tell old frames from new.
+  public var sequence: UInt64 = 0
+
+  public var action: Stream_PlayControl.OneOf_Action? = nil
+
+  /// The match and its options, as for Watch; first message only.
+  /// `real_time` paces frames from the start; `max_frames` ends the stream
+  /// after that many frames in all.
+  public var start: Stream_Match {
+    get {
+      if case .start(let v)? = action {return v}
+      return Stream_Match()
+    }
+    set {action = .start(newValue)}
+  }
+
+  /// Stop sending frames; the server decodes nothing while paused.
+  public var pause: Stream_Pause {
+    get {
+      if case .pause(let v)? = action {return v}
+      return Stream_Pause()
+    }
+    set {action = .pause(newValue)}
+  }
+
+  /// Go on from the frame after the last one sent.
+  public var resume: Stream_Resume {
+    get {
+      if case .resume(let v)? = action {return v}
+      return Stream_Resume()
+    }
+    set {action = .resume(newValue)}
+  }
+
+  /// Go to a position and send from the frame there; a paused stream sends
+  /// that one frame and stays paused.
+  public var seek: Stream_Seek {
+    get {
+      if case .seek(let v)? = action {return v}
+      return Stream_Seek()
+    }
+    set {action = .seek(newValue)}
+  }
+
+  /// Pace frames at this multiple of the file's own rate (1: real time), from
+  /// 0.01 to 100; it turns on pacing for a stream started without `real_time`.
+  public var speed: Double {
+    get {
+      if case .speed(let v)? = action {return v}
+      return 0
+    }
+    set {action = .speed(newValue)}
+  }
+
+  /// New largest frame size, from the next frame on; 0 means no limit.
+  public var resize: Stream_Resize {
+    get {
+      if case .resize(let v)? = action {return v}
+      return Stream_Resize()
+    }
+    set {action = .resize(newValue)}
+  }
+
+  /// Pause, then send the next `frames` frames, or with -1 the frame before
+  /// the last one sent.
+  public var step: Stream_Step {
+    get {
+      if case .step(let v)? = action {return v}
+      return Stream_Step()
+    }
+    set {action = .step(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Action: Equatable, Sendable {
+    /// The match and its options, as for Watch; first message only.
+    /// `real_time` paces frames from the start; `max_frames` ends the stream
+    /// after that many frames in all.
+    case start(Stream_Match)
+    /// Stop sending frames; the server decodes nothing while paused.
+    case pause(Stream_Pause)
+    /// Go on from the frame after the last one sent.
+    case resume(Stream_Resume)
+    /// Go to a position and send from the frame there; a paused stream sends
+    /// that one frame and stays paused.
+    case seek(Stream_Seek)
+    /// Pace frames at this multiple of the file's own rate (1: real time), from
+    /// 0.01 to 100; it turns on pacing for a stream started without `real_time`.
+    case speed(Double)
+    /// New largest frame size, from the next frame on; 0 means no limit.
+    case resize(Stream_Resize)
+    /// Pause, then send the next `frames` frames, or with -1 the frame before
+    /// the last one sent.
+    case step(Stream_Step)
+
+  }
+
+  public init() {}
+}
+
+/// Play: stop sending frames.
+public nonisolated struct Stream_Pause: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Play: go on sending frames.
+public nonisolated struct Stream_Resume: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Play: where to go. Frames are decoded from the keyframe at or before the
+/// target and sent from the exact frame there.
+public nonisolated struct Stream_Seek: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Stream_Seek.OneOf_Target? = nil
+
+  /// Seconds from the start of the match.
+  public var seconds: Double {
+    get {
+      if case .seconds(let v)? = target {return v}
+      return 0
+    }
+    set {target = .seconds(newValue)}
+  }
+
+  /// Seconds from the last frame sent, back when negative; a target before
+  /// the start goes to the start.
+  public var relativeSeconds: Double {
+    get {
+      if case .relativeSeconds(let v)? = target {return v}
+      return 0
+    }
+    set {target = .relativeSeconds(newValue)}
+  }
+
+  /// A frame index, as `Video.frame_index` counts them.
+  public var frame: UInt64 {
+    get {
+      if case .frame(let v)? = target {return v}
+      return 0
+    }
+    set {target = .frame(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Target: Equatable, Sendable {
+    /// Seconds from the start of the match.
+    case seconds(Double)
+    /// Seconds from the last frame sent, back when negative; a target before
+    /// the start goes to the start.
+    case relativeSeconds(Double)
+    /// A frame index, as `Video.frame_index` counts them.
+    case frame(UInt64)
+
+  }
+
+  public init() {}
+}
+
+/// Play: the largest frame size from the next frame on.
+public nonisolated struct Stream_Resize: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var maxWidth: UInt32 = 0
+
+  public var maxHeight: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Play: frame by frame.
+public nonisolated struct Stream_Step: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// How many frames forward (1 or more), or -1 for one frame back.
+  public var frames: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -298,7 +547,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Video"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0\u{1}command\0\u{1}refusal\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -312,12 +561,18 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.frameIndex) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.ptsSeconds) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.pixelFormat) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.command) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._refusal) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.data.isEmpty {
       try visitor.visitSingularBytesField(value: self.data, fieldNumber: 1)
     }
@@ -336,6 +591,12 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if self.pixelFormat != .bgr24 {
       try visitor.visitSingularEnumField(value: self.pixelFormat, fieldNumber: 6)
     }
+    if self.command != 0 {
+      try visitor.visitSingularUInt64Field(value: self.command, fieldNumber: 7)
+    }
+    try { if let v = self._refusal {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -346,6 +607,367 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.frameIndex != rhs.frameIndex {return false}
     if lhs.ptsSeconds != rhs.ptsSeconds {return false}
     if lhs.pixelFormat != rhs.pixelFormat {return false}
+    if lhs.command != rhs.command {return false}
+    if lhs._refusal != rhs._refusal {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_CommandRefusal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CommandRefusal"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.code != 0 {
+      try visitor.visitSingularInt32Field(value: self.code, fieldNumber: 1)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_CommandRefusal, rhs: Stream_CommandRefusal) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_PlayControl: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PlayControl"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}start\0\u{1}pause\0\u{1}resume\0\u{1}seek\0\u{1}speed\0\u{1}resize\0\u{1}step\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 2: try {
+        var v: Stream_Match?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .start(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .start(v)
+        }
+      }()
+      case 3: try {
+        var v: Stream_Pause?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .pause(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .pause(v)
+        }
+      }()
+      case 4: try {
+        var v: Stream_Resume?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .resume(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .resume(v)
+        }
+      }()
+      case 5: try {
+        var v: Stream_Seek?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .seek(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .seek(v)
+        }
+      }()
+      case 6: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.action != nil {try decoder.handleConflictingOneOf()}
+          self.action = .speed(v)
+        }
+      }()
+      case 7: try {
+        var v: Stream_Resize?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .resize(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .resize(v)
+        }
+      }()
+      case 8: try {
+        var v: Stream_Step?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .step(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .step(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
+    }
+    switch self.action {
+    case .start?: try {
+      guard case .start(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .pause?: try {
+      guard case .pause(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .resume?: try {
+      guard case .resume(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .seek?: try {
+      guard case .seek(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .speed?: try {
+      guard case .speed(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
+    }()
+    case .resize?: try {
+      guard case .resize(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .step?: try {
+      guard case .step(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_PlayControl, rhs: Stream_PlayControl) -> Bool {
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_Pause: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Pause"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_Pause, rhs: Stream_Pause) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_Resume: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Resume"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_Resume, rhs: Stream_Resume) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_Seek: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Seek"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seconds\0\u{3}relative_seconds\0\u{1}frame\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .seconds(v)
+        }
+      }()
+      case 2: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .relativeSeconds(v)
+        }
+      }()
+      case 3: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .frame(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.target {
+    case .seconds?: try {
+      guard case .seconds(let v)? = self.target else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 1)
+    }()
+    case .relativeSeconds?: try {
+      guard case .relativeSeconds(let v)? = self.target else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    }()
+    case .frame?: try {
+      guard case .frame(let v)? = self.target else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_Seek, rhs: Stream_Seek) -> Bool {
+    if lhs.target != rhs.target {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_Resize: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Resize"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_width\0\u{3}max_height\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.maxWidth) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.maxHeight) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.maxWidth != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxWidth, fieldNumber: 1)
+    }
+    if self.maxHeight != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxHeight, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_Resize, rhs: Stream_Resize) -> Bool {
+    if lhs.maxWidth != rhs.maxWidth {return false}
+    if lhs.maxHeight != rhs.maxHeight {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Step"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}frames\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.frames) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.frames != 0 {
+      try visitor.visitSingularInt32Field(value: self.frames, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_Step, rhs: Stream_Step) -> Bool {
+    if lhs.frames != rhs.frames {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

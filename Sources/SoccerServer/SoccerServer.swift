@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
   public var keepaliveTimeout: Duration = .seconds(20)
   /// How long a stream's next frame may wait on the client before the stream is ended.
   public var stallTimeout: Duration = .seconds(30)
+  /// How long a Play stream may stay paused before it is ended.
+  public var pauseTimeout: Duration = .seconds(300)
   /// How long a connection may have no stream before it is closed (GOAWAY, then TCP close).
   public var idleTimeout: Duration = .seconds(300)
   /// How long a new connection has to finish its TLS handshake and HTTP/2 preface.
@@ -109,7 +111,8 @@ public struct SoccerServer: Service {
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      stallTimeout: configuration.stallTimeout, departed: guards.departed, logger: configuration.logger,
+      stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout, departed: guards.departed,
+      logger: configuration.logger,
       metrics: metrics)
     decoders = service.decoders
     self.service = service
@@ -132,6 +135,9 @@ public struct SoccerServer: Service {
 
   /// Decoders open for streams right now; 0 once every stream has ended and freed its decoder.
   public var openDecoders: Int { decoders.open }
+
+  /// Frames decoded so far by every stream's decoder.
+  public var decoderFramesDecoded: Int { decoders.framesDecoded }
 
   /// Client connections open right now.
   public var openConnections: Int { connections.count }

@@ -12,36 +12,39 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Largest output side a client may ask for, so one request cannot ask for absurd frames.
   static let maxOutputSide = 16_384
 
-  private let library: MatchLibrary
+  let library: MatchLibrary
   /// Frames decoded ahead of the network per stream.
-  private let queueDepth: Int
+  let queueDepth: Int
   /// Decoders open for this service's streams.
   public let decoders: DecoderTally
   private let streams: StreamLimit
   private let reclaimer = MemoryReclaimer()
   /// How long one frame may wait on the client before the stream counts as stalled.
   private let stallTimeout: Duration
+  /// How long a Play stream may stay paused.
+  let pauseTimeout: Duration
   /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.
   private let departed: DepartedPeers
   private let logger: Logger
-  private let metrics: ServerMetrics?
+  let metrics: ServerMetrics?
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
   public init(
     library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
-    logger: Logger = Logger(label: "soccer.stream")
+    pauseTimeout: Duration = .seconds(300), logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
       library: library, queueDepth: queueDepth, maxStreams: maxStreams, stallTimeout: stallTimeout,
-      departed: DepartedPeers(), logger: logger)
+      pauseTimeout: pauseTimeout, departed: DepartedPeers(), logger: logger)
   }
 
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
-    library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, departed: DepartedPeers,
-    logger: Logger, metrics: ServerMetrics? = nil
+    library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, pauseTimeout: Duration,
+    departed: DepartedPeers, logger: Logger, metrics: ServerMetrics? = nil
   ) {
+    self.pauseTimeout = pauseTimeout
     self.metrics = metrics
     var timing: (@Sendable (Duration) -> Void)?
     if let metrics { timing = { duration in metrics.decoded(in: duration) } }
@@ -58,8 +61,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public func watch(
     request: ServerRequest<Stream_Match>, context: ServerContext
   ) async throws -> StreamingServerResponse<Stream_Video> {
-    let deadline = request.metadata[stringValues: "grpc-timeout"].first { _ in true }
-      .flatMap(GRPCTimeout.init).map { ContinuousClock.now + $0.duration }
+    let deadline = Self.deadline(of: request.metadata)
     return StreamingServerResponse { writer in
       try await watch(request: request.message, response: writer, context: context, deadline: deadline)
       return [:]
@@ -72,32 +74,53 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     try await watch(request: request, response: response, context: context, deadline: nil)
   }
 
+  /// When the call's `grpc-timeout` runs out, if it has one.
+  static func deadline(of metadata: Metadata) -> ContinuousClock.Instant? {
+    metadata[stringValues: "grpc-timeout"].first { _ in true }
+      .flatMap(GRPCTimeout.init).map { ContinuousClock.now + $0.duration }
+  }
+
   private func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext,
     deadline: ContinuousClock.Instant?
   ) async throws {
-    let started = ContinuousClock.now
-    var sent = (frames: 0, bytes: 0)
+    try await logged(rpc: nil, match: { request }, context: context, deadline: deadline) { progress in
+      try await stream(request, to: response, progress: &progress)
+    }
+  }
+
+  /// Runs one stream with its log line, its end classified (cancel, stall, deadline) and mapped
+  /// to the status the client is sent; `rpc` names a method other than Watch in the line.
+  func logged(
+    rpc: String?, match: () -> Stream_Match, context: ServerContext, deadline: ContinuousClock.Instant?,
+    body: (inout StreamProgress) async throws -> Void
+  ) async throws {
+    var progress = StreamProgress()
     var status = "OK"
     var cause: String?
-    var waitingSince: ContinuousClock.Instant?
     defer {
-      let elapsed = started.duration(to: .now)
+      let request = match()
+      let elapsed = progress.started.duration(to: .now)
       var metadata: Logger.Metadata = [
         "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
-        "options": "\(Self.describe(request))", "frames": "\(sent.frames)", "bytes": "\(sent.bytes)",
+        "options": "\(Self.describe(request))", "frames": "\(progress.frames)", "bytes": "\(progress.bytes)",
         "ms": "\(Int(elapsed / .milliseconds(1)))",
         "status": "\(status)",
       ]
+      if let rpc {
+        metadata["rpc"] = "\(rpc)"
+        metadata["commands"] = "\(progress.commands)"
+      }
       if let cause { metadata["cause"] = "\(cause)" }
       logger.info("stream", metadata: metadata)
     }
     do {
-      try await stream(request, to: response, started: started, sent: &sent, waitingSince: &waitingSince)
+      try await body(&progress)
     } catch {
       let end = StreamEnd(
         error: error, cancelled: context.cancellation.isCancelled, deadline: deadline,
-        waitingSince: waitingSince, stallTimeout: stallTimeout, disconnected: departed.contains(context.remotePeer))
+        waitingSince: progress.waitingSince, stallTimeout: stallTimeout,
+        disconnected: departed.contains(context.remotePeer))
       status = end.status
       cause = end.cause
       if end.cause == "stalled" { metrics?.rejected(.stall) }
@@ -105,37 +128,45 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     }
   }
 
-  private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, started: ContinuousClock.Instant,
-    sent: inout (frames: Int, bytes: Int), waitingSince: inout ContinuousClock.Instant?
-  ) async throws {
-    let path = try library.path(for: request.id)
-    var options = try Self.decodeOptions(for: request)
+  /// Takes a stream slot, or throws RESOURCE_EXHAUSTED.
+  func acquireStream() throws {
     do {
       try streams.acquire()
     } catch {
       metrics?.rejected(.limit)
       throw error
     }
-    defer {
-      if streams.release() == 0 {
-        reclaimer.streamsEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
-      }
+  }
+
+  /// Gives a stream slot back; the last one out lets the allocator return memory.
+  func releaseStream() {
+    if streams.release() == 0 {
+      reclaimer.streamsEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
     }
+  }
+
+  private func stream(
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress
+  ) async throws {
+    let path = try library.path(for: request.id)
+    var options = try Self.decodeOptions(for: request)
+    try acquireStream()
+    defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
     let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
     defer { frames.cancel() }
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
       try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-      waitingSince = .now
-      try await response.write(Stream_Video(frame))
-      waitingSince = nil
-      if sent.frames == 0 { metrics?.firstFrame(after: started.duration(to: .now)) }
-      sent.frames += 1
-      sent.bytes += frame.pixels.count
+      try await progress.write(Stream_Video(frame), to: response, firstFrame: firstFrameTiming)
       metrics?.sent(byteCount: frame.pixels.count)
     }
+  }
+
+  /// Hears how long a stream's first frame took, when metrics are kept.
+  var firstFrameTiming: ((Duration) -> Void)? {
+    guard let metrics else { return nil }
+    return { metrics.firstFrame(after: $0) }
   }
 
   /// The options a request set, for the log: "format:rgb24,max:320x0,start:2.0"; "-" for none.
@@ -221,6 +252,29 @@ extension Stream_Video {
     frameIndex = UInt64(clamping: frame.index)
     ptsSeconds = frame.ptsSeconds
     pixelFormat = Stream_PixelFormat(frame.format)
+  }
+}
+
+/// What one stream has sent so far, for its log line and for telling a stall from a cancel.
+struct StreamProgress {
+  let started = ContinuousClock.now
+  var frames = 0
+  var bytes = 0
+  /// Commands a Play stream received.
+  var commands = 0
+  /// When the frame being written began to wait for the client; nil between writes.
+  var waitingSince: ContinuousClock.Instant?
+
+  /// Writes one frame, counting it; `firstFrame` hears how long the first one took.
+  mutating func write(
+    _ message: Stream_Video, to response: RPCWriter<Stream_Video>, firstFrame: ((Duration) -> Void)?
+  ) async throws {
+    waitingSince = .now
+    try await response.write(message)
+    waitingSince = nil
+    if frames == 0 { firstFrame?(started.duration(to: .now)) }
+    frames += 1
+    bytes += message.data.count
   }
 }
 

@@ -31,7 +31,7 @@ struct StreamEnd {
       cause = disconnected ? "disconnect" : "cancel"
     } else {
       rpcError = StatusMapping.rpcError(for: error)
-      cause = nil
+      cause = (error as? PlayError)?.cause
     }
     status = Self.name(of: rpcError.code)
   }

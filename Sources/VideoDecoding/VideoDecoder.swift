@@ -30,6 +30,14 @@ public final class VideoDecoder {
   private let location: MediaLocation
   /// Frames the decoder has produced, before any filtering.
   private var decodedCount = 0
+  /// The position (frame index) of the next frame out of the decoder, while it is known by
+  /// counting; nil after a seek whose landing place could not be found, when indices come from time.
+  private var nextIndex: Int? = 0
+  /// After a seek: the position and timestamp of the keyframe the file was read from, once its
+  /// packet is read; `awaitingLanding` until the decoder gives its first frame.
+  private var landing: (index: Int, pts: Int64)?
+  private var awaitingLanding = false
+  private var lookingForLanding = false
   /// Frames at or after the start offset; stride counts these.
   private var eligibleCount = 0
   private var producedCount = 0
@@ -71,6 +79,89 @@ public final class VideoDecoder {
     let target = startTimestamp + Int64(options.startSeconds / timeBase)
     // A failed seek leaves the file at its start; frames before the offset are then skipped by time.
     _ = av_seek_frame(fmt, streamIndex, target, AVSEEK_FLAG_BACKWARD)
+    nextIndex = nil
+  }
+
+  /// Goes to `target` in an open decoder: reads from the keyframe at or before it, and the next
+  /// `next()` gives the exact frame there. Frame indices stay exact when the container's index
+  /// shows where the read began (MP4's does); otherwise they come from time and the frame rate.
+  public func seek(to target: PlaybackTarget) {
+    guard let fmt = format, let codec else { return }
+    var timestamp: Int64 = startTimestamp
+    switch target {
+    case .frame(let index):
+      options.startFrame = max(0, index)
+      options.startSeconds = 0
+      if let keyframe = keyframeTimestamp(atOrBefore: options.startFrame) {
+        timestamp = keyframe
+      } else if info.frameRate > 0, timeBase > 0 {
+        timestamp = startTimestamp + Int64(Double(options.startFrame) / info.frameRate / timeBase)
+      }
+    case .seconds(let seconds):
+      options.startFrame = 0
+      options.startSeconds = max(0, seconds)
+      if timeBase > 0 { timestamp = startTimestamp + Int64(options.startSeconds / timeBase) }
+    }
+    if av_seek_frame(fmt, streamIndex, timestamp, AVSEEK_FLAG_BACKWARD) < 0 {
+      // Before the first keyframe's time, or a container that cannot seek there: from the start.
+      _ = av_seek_frame(fmt, streamIndex, Int64.min + 1, AVSEEK_FLAG_BACKWARD)
+    }
+    avcodec_flush_buffers(codec)
+    draining = false
+    finished = false
+    pendingReadError = nil
+    eligibleCount = 0
+    producedCount = 0
+    lastTimestamp = nil
+    nextIndex = nil
+    landing = nil
+    lookingForLanding = true
+    awaitingLanding = true
+  }
+
+  /// Sets the largest frame size from the next frame on; 0 for no limit.
+  public func resize(maxWidth: Int, maxHeight: Int) {
+    options.maxWidth = max(0, maxWidth)
+    options.maxHeight = max(0, maxHeight)
+  }
+
+  /// The timestamp of the last keyframe at or before presentation position `index`, from the
+  /// container's index; nil without one.
+  private func keyframeTimestamp(atOrBefore index: Int) -> Int64? {
+    guard let stream = format?.pointee.streams[Int(streamIndex)] else { return nil }
+    let count = Int(avformat_index_get_entries_count(stream))
+    guard count > 0 else { return nil }
+    var entry = min(index + leadingDiscards(stream, count: count), count - 1)
+    while entry >= 0 {
+      if let e = avformat_index_get_entry(stream, Int32(entry)), e.pointee.flags & 1 != 0, e.pointee.flags & 2 == 0 {
+        return e.pointee.timestamp
+      }
+      entry -= 1
+    }
+    return nil
+  }
+
+  /// Index entries at the start that an edit list hides: they are decoded but never shown.
+  private func leadingDiscards(_ stream: UnsafeMutablePointer<AVStream>, count: Int) -> Int {
+    var discards = 0
+    while discards < count, let e = avformat_index_get_entry(stream, Int32(discards)), e.pointee.flags & 2 != 0 {
+      discards += 1
+    }
+    return discards
+  }
+
+  /// Learns where a seek landed from the first packet read after it: a keyframe whose place in
+  /// the index is its position in presentation order, the GOPs being closed.
+  private func noteLanding(_ packet: UnsafeMutablePointer<AVPacket>) {
+    lookingForLanding = false
+    guard packet.pointee.flags & AV_PKT_FLAG_KEY != 0, packet.pointee.pts != soccer_av_nopts_value(),
+      let stream = format?.pointee.streams[Int(streamIndex)]
+    else { return }
+    let entry = Int(av_index_search_timestamp(stream, packet.pointee.dts, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY))
+    guard entry >= 0, let e = avformat_index_get_entry(stream, Int32(entry)), e.pointee.timestamp == packet.pointee.dts
+    else { return }
+    let count = Int(avformat_index_get_entries_count(stream))
+    landing = (entry - leadingDiscards(stream, count: count), packet.pointee.pts)
   }
 
   /// The next frame that the options select, or nil at the end of the video.
@@ -128,6 +219,7 @@ public final class VideoDecoder {
       }
       defer { av_packet_unref(packet) }
       guard packet.pointee.stream_index == streamIndex else { continue }
+      if lookingForLanding { noteLanding(packet) }
       let sent = avcodec_send_packet(codec, packet)
       if sent < 0 && sent != soccer_averror_again() {
         skippedPackets += 1
@@ -181,6 +273,19 @@ public final class VideoDecoder {
     }
     lastTimestamp = timestamp
     let pts = Double(timestamp - startTimestamp) * timeBase
+    if awaitingLanding {
+      // The first frame after a seek is the landing keyframe when the GOPs are closed; if it is
+      // not, positions after this seek come from time.
+      awaitingLanding = false
+      if let landing, landing.pts == timestamp { nextIndex = landing.index }
+    }
+    let position: Int
+    if let known = nextIndex {
+      position = known
+      nextIndex = known + 1
+    } else {
+      position = info.frameRate > 0 ? Int((pts * info.frameRate).rounded()) : ordinal
+    }
     if options.startSeconds > 0 {
       let halfFrame = info.frameRate > 0 ? 0.5 / info.frameRate : 0
       guard pts >= options.startSeconds - halfFrame else { return nil }
@@ -188,11 +293,11 @@ public final class VideoDecoder {
     // A start frame is found by counting every decoded frame from the beginning: exact for
     // variable frame rates and reordered (B-) frames, where a time-based seek is not. Frames
     // before it are decoded but never converted.
-    guard ordinal >= options.startFrame else { return nil }
+    guard position >= options.startFrame else { return nil }
     let eligible = eligibleCount
     eligibleCount += 1
     guard eligible % options.stride == 0 else { return nil }
-    let index = options.startSeconds > 0 && info.frameRate > 0 ? Int((pts * info.frameRate).rounded()) : ordinal
+    let index = position
     return try converter.convert(
       frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts)
   }

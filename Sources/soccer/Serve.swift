@@ -86,6 +86,12 @@ extension Soccer {
         valueName: "seconds"))
     var stallTimeout: Double = 30
 
+    @Option(
+      help: ArgumentHelp(
+        "Seconds a Play stream may stay paused (holding its stream slot and decoder, decoding nothing) before it is ended.",
+        valueName: "seconds"))
+    var pauseTimeout: Double = 300
+
     @Option(help: ArgumentHelp("Seconds a connection may have no stream before it is closed.", valueName: "seconds"))
     var idleTimeout: Double = 300
 
@@ -140,6 +146,9 @@ extension Soccer {
       guard stallTimeout >= 1, stallTimeout.isFinite else {
         throw ValidationError("--stall-timeout must be 1 second or more")
       }
+      guard pauseTimeout >= 1, pauseTimeout.isFinite else {
+        throw ValidationError("--pause-timeout must be 1 second or more")
+      }
       guard idleTimeout >= 1, idleTimeout.isFinite else {
         throw ValidationError("--idle-timeout must be 1 second or more")
       }
@@ -186,6 +195,7 @@ extension Soccer {
       configuration.keepalive = .seconds(keepalive)
       configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
       configuration.stallTimeout = .seconds(stallTimeout)
+      configuration.pauseTimeout = .seconds(pauseTimeout)
       configuration.idleTimeout = .seconds(idleTimeout)
       configuration.handshakeTimeout = .seconds(handshakeTimeout)
       // Every connection is a file descriptor, and so is every stream's media file: keep room for

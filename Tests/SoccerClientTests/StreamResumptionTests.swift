@@ -57,6 +57,13 @@ private struct BreakingService: Stream_Soccer.SimpleServiceProtocol {
   func list(request: Stream_ListRequest, context: ServerContext) async throws -> Stream_MatchList {
     throw RPCError(code: .unimplemented, message: "")
   }
+
+  func play(
+    request: RPCAsyncSequence<Stream_PlayControl, any Error>, response: RPCWriter<Stream_Video>,
+    context: ServerContext
+  ) async throws {
+    throw RPCError(code: .unimplemented, message: "")
+  }
 }
 
 /// Runs `body` with a client of a loopback server running `service`.

@@ -18,6 +18,14 @@ import Testing
       $0.frameIndex = UInt64.random(in: 0...UInt64.max, using: &numbers)
       $0.ptsSeconds = Double.random(in: -1e6...1e6, using: &numbers)
       $0.pixelFormat = [.bgr24, .rgb24, .gray8].randomElement(using: &numbers) ?? .bgr24
+      // Play's fields: the command number always, a refusal on one message in four.
+      $0.command = UInt64.random(in: 0...UInt64.max, using: &numbers)
+      if Int.random(in: 0..<4, using: &numbers) == 0 {
+        $0.refusal = .with {
+          $0.code = 11
+          $0.message = "frame \(Int.random(in: 0...999, using: &numbers)) is past the end"
+        }
+      }
     }
   }
 

@@ -1,0 +1,35 @@
+import GRPCCore
+
+/// Why a Play stream ended early, from its commands.
+enum PlayError: Error, Equatable, CustomStringConvertible {
+  /// The first message was not `start`, or the stream closed before one.
+  case noStart
+  /// A command the server cannot carry out whatever the position: INVALID_ARGUMENT.
+  case invalidCommand(String)
+  /// The stream stayed paused for the whole pause timeout.
+  case pausedTooLong(Duration)
+
+  var description: String {
+    switch self {
+    case .noStart: return "the first PlayControl must be a start naming the match"
+    case .invalidCommand(let why): return why
+    case .pausedTooLong(let limit): return "the stream was paused for \(limit), the longest a pause may last"
+    }
+  }
+
+  /// Why the stream ended, for its log line.
+  var cause: String? {
+    if case .pausedTooLong = self { return "paused" }
+    return nil
+  }
+}
+
+extension PlayError: RPCErrorConvertible {
+  var rpcErrorCode: RPCError.Code {
+    switch self {
+    case .noStart, .invalidCommand: return .invalidArgument
+    case .pausedTooLong: return .cancelled
+    }
+  }
+  var rpcErrorMessage: String { description }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRPCCore
+import Logging
+import SoccerProtocol
+import VideoDecoding
+import VideoFrames
+
+extension SoccerService {
+  /// Play with the request's metadata, whose `grpc-timeout` tells a passed deadline from a cancel.
+  public func play(
+    request: StreamingServerRequest<Stream_PlayControl>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Stream_Video> {
+    let deadline = Self.deadline(of: request.metadata)
+    return StreamingServerResponse { writer in
+      try await play(commands: request.messages, response: writer, context: context, deadline: deadline)
+      return [:]
+    }
+  }
+
+  public func play(
+    request: RPCAsyncSequence<Stream_PlayControl, any Error>, response: RPCWriter<Stream_Video>,
+    context: ServerContext
+  ) async throws {
+    try await play(commands: request, response: response, context: context, deadline: nil)
+  }
+
+  private func play(
+    commands: RPCAsyncSequence<Stream_PlayControl, any Error>, response: RPCWriter<Stream_Video>,
+    context: ServerContext, deadline: ContinuousClock.Instant?
+  ) async throws {
+    let requested = Handoff<Stream_PlayControl>()
+    let ready = Handoff<PlayControls>()
+    var match = Stream_Match()
+    try await logged(rpc: "Play", match: { match }, context: context, deadline: deadline) { progress in
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        // Commands are read on a task of their own, so they act while frames are written.
+        group.addTask { await Self.read(commands, start: requested, then: ready) }
+        defer { group.cancelAll() }
+        let first = try await requested.value()
+        guard case .start(let start) = first.action else { throw PlayError.noStart }
+        match = start
+        try await play(start, sequence: first.sequence, ready: ready, to: response, progress: &progress)
+      }
+    }
+  }
+
+  /// Reads a Play stream's commands: the first is handed over as the start, and the rest are
+  /// carried out once the stream is set up.
+  private static func read(
+    _ commands: RPCAsyncSequence<Stream_PlayControl, any Error>, start: Handoff<Stream_PlayControl>,
+    then ready: Handoff<PlayControls>
+  ) async {
+    var iterator = commands.makeAsyncIterator()
+    var controls: PlayControls?
+    do {
+      guard let first = try await iterator.next() else { throw PlayError.noStart }
+      start.put(.success(first))
+      controls = try await ready.value()
+      while let control = try await iterator.next() { try controls?.apply(control) }
+      controls?.closed()
+    } catch {
+      start.put(.failure(error))
+      controls?.closed(failure: error)
+    }
+  }
+
+  private func play(
+    _ match: Stream_Match, sequence: UInt64, ready: Handoff<PlayControls>, to response: RPCWriter<Stream_Video>,
+    progress: inout StreamProgress
+  ) async throws {
+    let path = try library.path(for: match.id)
+    var options = try Self.decodeOptions(for: match)
+    try acquireStream()
+    defer { releaseStream() }
+    options.threads = Self.decoderThreads(openDecoders: decoders.open)
+    // The decoder starts at the beginning and seeks, so frame indices stay exact from any start.
+    let target: PlaybackTarget? =
+      options.startFrame > 0
+      ? .frame(options.startFrame) : options.startSeconds > 0 ? .seconds(options.startSeconds) : nil
+    options.startFrame = 0
+    options.startSeconds = 0
+    let decoder = PlaybackDecoder(path: path, options: options, capacity: min(queueDepth, 2), tally: decoders)
+    defer { decoder.cancel() }
+    let info = try await decoder.mediaInfo()
+    if case .seconds(let seconds) = target, info.durationSeconds > 0, seconds >= info.durationSeconds {
+      throw DecodeError.startPastEnd(start: seconds, duration: info.durationSeconds)
+    }
+    if case .frame(let frame) = target, info.frameCountExact, frame >= info.frameCount {
+      throw DecodeError.startFramePastEnd(frame: frame, count: info.frameCount)
+    }
+    let generation = target.map { decoder.seek(to: $0) } ?? 0
+    let controls = PlayControls(decoder: decoder, info: info, start: match, sequence: sequence, generation: generation)
+    ready.put(.success(controls))
+    defer { progress.commands = controls.now.commands }
+    try await sendFrames(
+      from: decoder, under: controls, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
+  }
+
+  /// Sends frames as the controls say until the frames run out, `maxFrames` are sent, or the
+  /// stream stays paused with no command to come.
+  private func sendFrames(
+    from decoder: PlaybackDecoder, under controls: PlayControls, maxFrames: Int, to response: RPCWriter<Stream_Video>,
+    progress: inout StreamProgress
+  ) async throws {
+    var held: PlaybackFrame?
+    var pace: (wall: ContinuousClock.Instant, pts: Double)?
+    while true {
+      for refusal in controls.takeRefusals() { try await response.write(refusal) }
+      let now = controls.now
+      progress.commands = now.commands
+      if let failure = now.failure { throw failure }
+      if maxFrames > 0 && progress.frames >= maxFrames { return }
+      if now.paused && now.steps == 0 {
+        // A pause is idle time the client chose: it holds the stream and its decoder, decodes
+        // nothing, and ends after the pause timeout.
+        if now.closed { return }
+        let limit = (now.pausedSince ?? .now) + pauseTimeout
+        if ContinuousClock.now >= limit { throw PlayError.pausedTooLong(pauseTimeout) }
+        await controls.wakeup.wait(until: limit)
+        continue
+      }
+      guard let frame = held, frame.generation == now.generation else {
+        held = nil
+        guard let next = try await decoder.next() else { return }
+        held = next
+        continue
+      }
+      if let speed = now.speed {
+        if controls.takeRepace() || pace == nil { pace = (.now, frame.frame.ptsSeconds) }
+        if let origin = pace {
+          let due = origin.wall + .seconds(max(0, frame.frame.ptsSeconds - origin.pts) / speed)
+          if ContinuousClock.now < due {
+            await controls.wakeup.wait(until: due)
+            if ContinuousClock.now < due { continue }
+          }
+        }
+      }
+      guard let label = controls.label(for: frame) else {
+        held = nil
+        continue
+      }
+      var message = Stream_Video(frame.frame)
+      message.command = label
+      try await progress.write(message, to: response, firstFrame: firstFrameTiming)
+      metrics?.sent(byteCount: frame.frame.pixels.count)
+      controls.sent(frame.frame)
+      held = nil
+    }
+  }
+}

@@ -1,0 +1,331 @@
+import Foundation
+import GRPCCore
+import SoccerClient
+import SoccerProtocol
+import SoccerServer
+import Synchronization
+import TestSupport
+import Testing
+
+/// What one Play stream has brought so far, read on a task of its own so the stream never waits.
+final class PlayLog: Sendable {
+  private let state = Mutex<(events: [PlayEvent], arrivals: [ContinuousClock.Instant], end: Result<Void, ClientError>?)>(
+    ([], [], nil))
+
+  func append(_ event: PlayEvent) {
+    state.withLock {
+      $0.events.append(event)
+      $0.arrivals.append(.now)
+    }
+  }
+
+  /// Video seconds per wall second over the frames answering `command`, by their arrival times,
+  /// from the fourth on: the first ones may arrive late on a busy machine, and catch up.
+  func pace(answering command: UInt64) -> Double? {
+    state.withLock { s in
+      let arrived = zip(s.events, s.arrivals).compactMap { event, at -> (Double, ContinuousClock.Instant)? in
+        if case .frame(let f, let c) = event, c >= command { return (f.ptsSeconds, at) }
+        return nil
+      }
+      guard arrived.count > 4, let last = arrived.last else { return nil }
+      let first = arrived[3]
+      return (last.0 - first.0) / (Double(first.1.duration(to: last.1) / .microseconds(1)) / 1e6)
+    }
+  }
+  func finish(_ end: Result<Void, ClientError>) { state.withLock { $0.end = end } }
+
+  var end: Result<Void, ClientError>? { state.withLock { $0.end } }
+  /// The frames so far, with the command each carries.
+  var frames: [(frame: ReceivedFrame, command: UInt64)] {
+    state.withLock { s in
+      s.events.compactMap { if case .frame(let f, let c) = $0 { return (f, c) } else { return nil } }
+    }
+  }
+  var refusals: [(command: UInt64, code: RPCError.Code?, message: String)] {
+    state.withLock { s in
+      s.events.compactMap { if case .refused(let c, let code, let m) = $0 { return (c, code, m) } else { return nil } }
+    }
+  }
+
+  /// The frames answering command `command` or a later one.
+  func frames(answering command: UInt64) -> [ReceivedFrame] {
+    frames.filter { $0.command >= command }.map(\.frame)
+  }
+
+  /// Waits up to `seconds` for `count` frames answering `command`; returns them.
+  func waitForFrames(answering command: UInt64, count: Int = 1, seconds: Double = 10) async throws -> [ReceivedFrame] {
+    _ = try await waitUntil(seconds: seconds) { self.frames(answering: command).count >= count || self.end != nil }
+    return frames(answering: command)
+  }
+}
+
+/// Plays `request` on a server, recording its events; `body` sends commands and checks them.
+func withPlay<T: Sendable>(
+  _ client: ClientConfiguration, _ request: WatchRequest,
+  _ body: @escaping @Sendable (PlayController, PlayLog) async throws -> T
+) async throws -> T {
+  try await SoccerClient.with(client) { soccer in
+    try await soccer.play(request) { controller, events in
+      let log = PlayLog()
+      return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+          do {
+            for try await event in events { log.append(event) }
+            log.finish(.success(()))
+          } catch let error as ClientError {
+            log.finish(.failure(error))
+          }
+          return nil
+        }
+        let result = try await body(controller, log)
+        group.cancelAll()
+        return result
+      }
+    }
+  }
+}
+
+private func playing(_ id: String = "sample", realTime: Bool = true) -> WatchRequest {
+  var request = WatchRequest(id: id)
+  request.realTime = realTime
+  request.format = .rgb24
+  return request
+}
+
+/// Pauses and waits for the frames already on their way; returns the last frame sent.
+private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async throws -> ReceivedFrame {
+  controller.send(.pause)
+  var count = -1
+  while count != log.frames.count {
+    count = log.frames.count
+    try await Task.sleep(for: .milliseconds(300))
+  }
+  return try #require(log.frames.last?.frame)
+}
+
+@Suite struct PlayTests {
+  @Test func withoutCommandsItPlaysEveryFrameLikeWatch() async throws {
+    try await withServer { _, client in
+      let log = try await withPlay(client, playing(realTime: false)) { _, log in
+        _ = try await waitUntil(seconds: 20) { log.end != nil }
+        return log
+      }
+      #expect(log.end.map { if case .success = $0 { true } else { false } } == true)
+      #expect(log.frames.map(\.frame.index) == Array(0..<100))
+      #expect(log.frames.allSatisfy { $0.command == 0 })
+      #expect(log.frames.map { counter($0.frame) } == Array(0..<100))
+    }
+  }
+
+  @Test func aSeekSendsTheExactFrameWithTheSeeksNumber() async throws {
+    try await withServer { _, client in
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0, count: 2)
+        // The last frame last: the stream ends when the frames run out.
+        for target in [73, 12, 50, 1, 99] {
+          let seek = controller.send(.seekTo(frame: target))
+          let first = try #require(try await log.waitForFrames(answering: seek).first)
+          #expect(first.index == target)
+          #expect(counter(first) == target, "the pixels of frame \(target)")
+        }
+        _ = try await waitUntil { log.end != nil }
+        #expect(log.frames.last?.frame.index == 99)
+      }
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        let byTime = controller.send(.seek(seconds: 2.0))
+        #expect(try await log.waitForFrames(answering: byTime).first?.index == 50)
+        let back = controller.send(.seekBy(seconds: -1.0))
+        let landed = try #require(try await log.waitForFrames(answering: back).first)
+        #expect((24...27).contains(landed.index), "1 s back from about frame 50 is about frame 25: \(landed.index)")
+        #expect(counter(landed) == landed.index)
+      }
+    }
+  }
+
+  @Test func aSeekPastTheEndIsRefusedAndTheStreamGoesOn() async throws {
+    try await withServer { _, client in
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        let past = controller.send(.seekTo(frame: 500))
+        let late = controller.send(.seek(seconds: 60))
+        _ = try await waitUntil { log.refusals.count == 2 }
+        #expect(log.refusals.map(\.command) == [past, late])
+        #expect(log.refusals.allSatisfy { $0.code == .outOfRange })
+        #expect(log.refusals.first?.message.contains("past the end") == true)
+        let seek = controller.send(.seekTo(frame: 10))
+        #expect(try await log.waitForFrames(answering: seek).first?.index == 10)
+      }
+    }
+  }
+
+  @Test func aPauseSendsAndDecodesNothingUntilResumed() async throws {
+    try await withServer { server, client in
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0, count: 3)
+        let last = try await pauseAndSettle(controller, log)
+        let decoded = server.decoderFramesDecoded
+        let count = log.frames.count
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(log.frames.count == count, "frames arrived while paused")
+        #expect(server.decoderFramesDecoded == decoded, "the server decoded while paused")
+        let resume = controller.send(.resume)
+        let next = try #require(try await log.waitForFrames(answering: resume).first)
+        // Frames decoded ahead before the pause are the next ones sent: none is lost or repeated.
+        #expect(next.index == last.index + 1)
+      }
+    }
+  }
+
+  @Test func stepsGoFrameByFrameBothWays() async throws {
+    try await withServer { _, client in
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0, count: 2)
+        let last = try await pauseAndSettle(controller, log)
+        let one = controller.send(.step(1))
+        _ = try await log.waitForFrames(answering: one)
+        let three = controller.send(.step(3))
+        let stepped = try await log.waitForFrames(answering: three, count: 3)
+        #expect(stepped.map(\.index) == [last.index + 2, last.index + 3, last.index + 4])
+        let back = controller.send(.step(-1))
+        let previous = try #require(try await log.waitForFrames(answering: back).first)
+        #expect(previous.index == last.index + 3)
+        #expect(counter(previous) == last.index + 3)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(log.frames(answering: back).count == 1, "a step back sends one frame and stays paused")
+      }
+    }
+  }
+
+  @Test func aResizeChangesTheSizeFromTheNextFrame() async throws {
+    try await withServer { _, client in
+      try await withPlay(client, playing()) { controller, log in
+        let before = try await log.waitForFrames(answering: 0, count: 2)
+        #expect(before.first?.header.width == 640)
+        let resize = controller.send(.resize(maxWidth: 160, maxHeight: 0))
+        let after = try await log.waitForFrames(answering: resize, count: 2)
+        #expect(after.allSatisfy { $0.header.width == 160 && $0.header.height == 90 })
+        // Frames go on from where they were, at the new size.
+        let sentBefore = log.frames.filter { $0.command < resize }.map(\.frame.index)
+        #expect(after.first?.index == (sentBefore.last ?? -1) + 1)
+      }
+    }
+  }
+
+  @Test func speedScalesThePacing() async throws {
+    try await withServer { _, client in
+      // Video seconds per wall second at ×1 and at ×2, measured one after the other.
+      func rate(_ speed: Double) async throws -> Double {
+        try await withPlay(client, playing()) { controller, log in
+          let command = controller.send(.speed(speed))
+          _ = try await log.waitForFrames(answering: command)
+          try await Task.sleep(for: .seconds(1.2))
+          return try #require(log.pace(answering: command))
+        }
+      }
+      let normal = try await rate(1)
+      let double = try await rate(2)
+      #expect(normal > 0.7 && normal <= 1.25, "×1 played \(normal) s of video a second")
+      #expect(double / normal > 1.6 && double / normal < 2.4, "×2 / ×1 = \(double / normal)")
+    }
+  }
+
+  @Test func startFrameMaxFramesAndStrideApply() async throws {
+    try await withServer { _, client in
+      var request = playing(realTime: false)
+      request.startFrame = 60
+      request.maxFrames = 5
+      request.stride = 2
+      let log = try await withPlay(client, request) { _, log in
+        _ = try await waitUntil { log.end != nil }
+        return log
+      }
+      #expect(log.frames.map(\.frame.index) == [60, 62, 64, 66, 68])
+      #expect(log.frames.map { counter($0.frame) } == [60, 62, 64, 66, 68])
+    }
+  }
+
+  @Test func aBadCommandEndsTheStreamWithInvalidArgument() async throws {
+    try await withServer { _, client in
+      let log = try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        controller.send(.speed(0))
+        _ = try await waitUntil { log.end != nil }
+        return log
+      }
+      guard case .failure(.server(let code, let message))? = log.end else {
+        Issue.record("the stream did not fail: \(String(describing: log.end))")
+        return
+      }
+      #expect(code == .invalidArgument)
+      #expect(message.contains("speed"))
+    }
+  }
+
+  @Test func aLongPauseEndsTheStreamAndAClosedPauseEndsItWell() async throws {
+    try await withServer(configure: { $0.pauseTimeout = .seconds(1) }) { server, client in
+      let timedOut = try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        controller.send(.pause)
+        _ = try await waitUntil(seconds: 5) { log.end != nil }
+        return log.end
+      }
+      guard case .failure(.server(let code, let message))? = timedOut else {
+        Issue.record("a long pause did not end the stream: \(String(describing: timedOut))")
+        return
+      }
+      #expect(code == .cancelled)
+      #expect(message.contains("paused"))
+      #expect(try await decodersFreed(server))
+      let closed = try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        controller.send(.pause)
+        controller.finish()
+        _ = try await waitUntil(seconds: 5) { log.end != nil }
+        return log.end
+      }
+      #expect(closed.map { if case .success = $0 { true } else { false } } == true)
+    }
+  }
+
+  @Test func leavingAStreamFreesItsDecoderAndAPausedStreamHoldsASlot() async throws {
+    try await withServer(configure: { $0.maxStreams = 1 }) { server, client in
+      try await withPlay(client, playing()) { controller, log in
+        _ = try await log.waitForFrames(answering: 0)
+        controller.send(.pause)
+        #expect(server.openDecoders == 1)
+        var request = WatchRequest(id: "sample")
+        request.maxFrames = 1
+        await #expect(throws: ClientError.self) {
+          try await SoccerClient.with(client) { try await $0.watch(request) { frames in for try await _ in frames {} } }
+        }
+      }
+      #expect(try await decodersFreed(server))
+    }
+  }
+
+  @Test func unknownMatchesAndBadOptionsFailAsInWatch() async throws {
+    try await withServer(configure: { $0.logger.logLevel = .info }) { _, client in
+      let missing = try await withPlay(client, playing("nope")) { _, log in
+        _ = try await waitUntil { log.end != nil }
+        return log.end
+      }
+      guard case .failure(.server(let code, _))? = missing else {
+        Issue.record("no error for a missing match")
+        return
+      }
+      #expect(code == .notFound)
+      var request = playing()
+      request.startFrame = 100
+      let past = try await withPlay(client, request) { _, log in
+        _ = try await waitUntil { log.end != nil }
+        return log.end
+      }
+      guard case .failure(.server(let pastCode, _))? = past else {
+        Issue.record("no error for a start past the end")
+        return
+      }
+      #expect(pastCode == .outOfRange)
+    }
+  }
+}
