@@ -1,0 +1,172 @@
+"""Play, the bidirectional stream, driven by Python grpcio and by raw misbehaviour."""
+import ast
+import os
+import queue
+import re
+import time
+
+import grpc
+import numpy as np
+import pytest
+
+from harness import ROOT, counter, cpu_seconds, make_media, serve
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+
+
+def readme_play_example():
+    """The Python Play example of the README, as a user would copy it."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    match = re.search(r"<!-- play-example -->\s*```python\n(.*?)```", text, re.S)
+    assert match, "the README has no Play example"
+    return match.group(1)
+
+
+def test_the_readme_python_example_drives_play(our_server, capsys):
+    code = readme_play_example().replace("localhost:50051", our_server.target)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.split()
+    assert printed[:10] == [str(n) for n in range(10)]
+
+
+class Player:
+    """A grpcio Play call whose commands are put on a queue as the test goes."""
+
+    def __init__(self, target, **match):
+        self.commands = queue.Queue()
+        self.sequence = 0
+        self.commands.put(stream_pb2.PlayControl(sequence=0, start=stream_pb2.Match(**match)))
+        self.channel = grpc.insecure_channel(target)
+        self.frames = stream_pb2_grpc.SoccerStub(self.channel).Play(iter(self.commands.get, None), timeout=60)
+
+    def send(self, **action):
+        self.sequence += 1
+        self.commands.put(stream_pb2.PlayControl(sequence=self.sequence, **action))
+        return self.sequence
+
+    def answering(self, command):
+        """The first message answering `command` (a frame or a refusal)."""
+        return next(v for v in self.frames if v.command >= command)
+
+    def close(self):
+        self.commands.put(None)
+        self.frames.cancel()
+        self.channel.close()
+
+
+def pixels(video):
+    return np.frombuffer(video.data, dtype=np.uint8).reshape(ast.literal_eval(video.data_shape))
+
+
+def test_python_seeks_steps_and_resizes(our_server):
+    player = Player(our_server.target, id="sample", real_time=True)
+    try:
+        assert [next(player.frames).frame_index for _ in range(3)] == [0, 1, 2]
+        seek = player.send(seek=stream_pb2.Seek(frame=77))
+        video = player.answering(seek)
+        assert video.frame_index == 77 and counter(pixels(video)) == 77
+        player.send(pause=stream_pb2.Pause())
+        back = player.send(seek=stream_pb2.Seek(frame=30))
+        video = player.answering(back)
+        assert video.frame_index == 30 and counter(pixels(video)) == 30
+        step = player.send(step=stream_pb2.Step(frames=-1))
+        assert player.answering(step).frame_index == 29
+        resize = player.send(resize=stream_pb2.Resize(max_width=320))
+        video = player.answering(resize)
+        assert video.frame_index == 30 and video.data_shape == "(180, 320, 3)"
+        refused = player.send(seek=stream_pb2.Seek(seconds=3600))
+        answer = player.answering(refused)
+        assert answer.HasField("refusal") and not answer.data
+        assert answer.refusal.code == grpc.StatusCode.OUT_OF_RANGE.value[0]
+        assert "past the end" in answer.refusal.message
+    finally:
+        player.close()
+
+
+@pytest.mark.parametrize("first, message", [
+    (stream_pb2.PlayControl(pause=stream_pb2.Pause()), "first PlayControl must be a start"),
+    (stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", stride=1, start_seconds=-1)), "start_seconds"),
+])
+def test_a_bad_start_is_invalid_argument(our_server, first, message):
+    with grpc.insecure_channel(our_server.target) as channel:
+        with pytest.raises(grpc.RpcError) as failure:
+            list(stream_pb2_grpc.SoccerStub(channel).Play(iter([first]), timeout=10))
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in failure.value.details()
+
+
+def test_a_stream_closed_without_a_start_is_invalid_argument(our_server):
+    with grpc.insecure_channel(our_server.target) as channel:
+        with pytest.raises(grpc.RpcError) as failure:
+            list(stream_pb2_grpc.SoccerStub(channel).Play(iter([]), timeout=10))
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def decoder_thread_cpu(pid):
+    """CPU ticks of the server's playback decoding threads."""
+    ticks = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                stat = f.read()
+        except FileNotFoundError:
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name == "soccer-play":
+            fields = rest.split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def test_a_pause_costs_no_cpu(soccer, tmp_path):
+    media = tmp_path / "media"
+    make_media(str(media), "hd", "--size", "1280x720", "--seconds", "12")
+    server = serve("--pause-timeout", "60", media=str(media))
+    try:
+        pid = server.process.pid
+        player = Player(server.target, id="hd")
+        try:
+            next(player.frames)
+            # Playing as fast as it can for 2 s, then paused for 2 s, measured the same way.
+            before = cpu_seconds(pid)
+            start = time.monotonic()
+            while time.monotonic() - start < 2:
+                next(player.frames)
+            playing = cpu_seconds(pid) - before
+            pause = player.send(pause=stream_pb2.Pause())
+            time.sleep(0.5)  # the frames already on their way
+            before, threads = cpu_seconds(pid), decoder_thread_cpu(pid)
+            time.sleep(2)
+            paused = cpu_seconds(pid) - before
+            assert decoder_thread_cpu(pid) == threads, "the decoding thread ran while paused"
+            assert paused < playing / 10, f"paused {paused:.2f} s of CPU in 2 s, playing {playing:.2f} s"
+            resume = player.send(resume=stream_pb2.Resume())
+            assert player.answering(resume).frame_index > 0
+            assert pause < resume
+        finally:
+            player.close()
+    finally:
+        server.stop()
+
+
+def test_a_paused_stream_ends_after_the_pause_timeout(soccer):
+    server = serve("--pause-timeout", "1", media=os.path.join(ROOT, "media"))
+    try:
+        player = Player(server.target, id="sample", real_time=True)
+        try:
+            next(player.frames)
+            player.send(pause=stream_pb2.Pause())
+            started = time.monotonic()
+            with pytest.raises(grpc.RpcError) as failure:
+                for _ in player.frames:
+                    pass
+            assert failure.value.code() == grpc.StatusCode.CANCELLED
+            assert "paused" in failure.value.details()
+            assert time.monotonic() - started < 5
+        finally:
+            player.close()
+        assert "cause=paused" in server.wait_for_line("rpc=Play", timeout=5)
+    finally:
+        server.stop()
