@@ -129,7 +129,8 @@ extension SoccerClient {
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
         defer { controller.finish() }
-        return try await body(controller, PlayEvents(id: request.id, server: configuration.server, messages: response.messages))
+        return try await body(
+          controller, PlayEvents(id: request.id, server: configuration.server, messages: response.messages))
       }
     } catch {
       controller.finish()

@@ -35,3 +35,53 @@ public struct FrameRequest: Sendable, Hashable {
 public struct PastTheEnd: Error {
   public init() {}
 }
+
+/// A command from the player to a stream it controls.
+public enum PlaybackCommand: Sendable, Hashable {
+  case pause
+  case resume
+  /// To this time, in seconds from the start.
+  case seek(seconds: Double)
+  /// To the frame with this index, exactly; a paused stream sends that one frame.
+  case seekTo(frame: Int)
+  /// Pacing at this multiple of real time.
+  case speed(Double)
+  /// The largest frame size from the next frame on.
+  case resize(maxWidth: Int, maxHeight: Int)
+}
+
+/// What a controlled stream brings: a frame with the number of the last command it follows,
+/// or a command that could not be carried out.
+public enum ControlledFrame: Sendable {
+  case frame(Frame, command: UInt64)
+  case refused(command: UInt64, message: String)
+}
+
+/// Sends the player's commands on a controlled stream.
+public protocol PlaybackControls: Sendable {
+  /// Sends `command`; returns its number, which the frames chosen after it carry.
+  func send(_ command: PlaybackCommand) -> UInt64
+}
+
+/// A source whose streams take commands: pause, seek, speed.
+public protocol ControllableFrameSource: FrameSource {
+  associatedtype Events: AsyncSequence & Sendable where Events.Element == ControlledFrame
+
+  /// Streams the frames `request` asks for, paced at `speed`, under the commands `body` sends.
+  func play<Result: Sendable>(
+    _ request: FrameRequest, speed: Double,
+    _ body: @escaping @Sendable (any PlaybackControls, Events) async throws -> Result
+  ) async throws -> Result
+
+  /// The frame with this index at the match's own size, for saving.
+  func fullFrame(index: Int) async throws -> Frame
+
+  /// A note for the status line about how this source plays (slower seeking, say); nil for none.
+  var limitation: String? { get async }
+}
+
+/// What a controllable source throws when its server cannot take commands (it has no Play):
+/// the player then plays without them.
+public struct ControlUnsupported: Error {
+  public init() {}
+}

@@ -30,6 +30,21 @@ actor Playback {
   private var byteRate = RateMeter()
   private(set) var summary = PlaybackSummary()
 
+  /// The stream's controls, when it takes commands.
+  private var controls: (any PlaybackControls)?
+  private var paused = false
+  private var speed: Double
+  /// Frames that follow an older command than this were chosen before a seek: dropped.
+  private var freshFrom: UInt64 = 0
+  /// While paused, the frames shown are the ones answering this command (a seek or a step).
+  private var pausedFrom = UInt64.max
+  /// Where the last seek went, until a frame from there is shown: the next seek counts from it.
+  private var seekTarget: Double?
+  /// The frame on screen.
+  private(set) var lastFrame: Frame?
+  private var note: (text: String, until: ContinuousClock.Instant)?
+  private var lastSeconds = 0.0
+
   init(
     settings: WatchSettings, session: TerminalSession, info: MediaInfo, cell: CellSize, display: DisplayChoice,
     synchronized: Bool, screen: CellGrid, limit: (width: Int, height: Int)
@@ -43,6 +58,7 @@ actor Playback {
     self.synchronized = synchronized
     self.screen = screen
     clock = PlaybackClock(speed: settings.speed)
+    speed = settings.speed
     summary.mode = display.mode
   }
 
@@ -70,27 +86,49 @@ actor Playback {
       if wait > .zero { try await Task.sleep(for: wait) }
     }
     let started = ContinuousClock.now
-    let layout = arrange(width: frame.width, height: frame.height)
-    guard let renderer else { return nil }
-    let picture = renderer.render(pixels: frame.pixels, width: frame.width, height: frame.height, format: frame.format)
+    draw(frame, seconds: seconds)
     summary.renderSeconds += started.duration(to: .now).seconds
     summary.shown += 1
+    shownRate.add(at: .now)
+    guard wantsBiggerFrames else { return nil }
+    wantsBiggerFrames = false
+    if let controls {
+      // A controlled stream changes size in place, from the next frame.
+      _ = controls.send(.resize(maxWidth: limit.width, maxHeight: limit.height))
+      return nil
+    }
+    // Continue just after this frame; the clock goes on, so the switch costs no time.
+    return FrameRequest(startSeconds: frame.ptsSeconds + 0.001, maxWidth: limit.width, maxHeight: limit.height)
+  }
+
+  /// Renders `frame` with the status line under it.
+  private func draw(_ frame: Frame, seconds: Double) {
+    lastFrame = frame
+    lastSeconds = seconds
+    let layout = arrange(width: frame.width, height: frame.height)
+    guard let renderer else { return }
+    let picture = renderer.render(pixels: frame.pixels, width: frame.width, height: frame.height, format: frame.format)
     let now = ContinuousClock.now
-    shownRate.add(at: now)
-    let status = StatusLine(
+    var status = StatusLine(
       id: settings.id, frame: frame.index + 1, frameCount: info.knownFrameCount, seconds: seconds,
-      durationSeconds: info.knownDuration, shownFPS: shownRate.rate(now: now), fileFPS: info.knownFrameRate,
-      skipped: summary.skipped, kilobytesPerSecond: byteRate.rate(now: now) / 1000)
+      durationSeconds: info.knownDuration, shownFPS: paused ? 0 : shownRate.rate(now: now),
+      fileFPS: info.knownFrameRate, skipped: summary.skipped, kilobytesPerSecond: byteRate.rate(now: now) / 1000)
+    status.state = stateText
+    if let note, note.until > now { status.note = note.text } else { note = nil }
     // Each kitty frame is a new image: free the previous ones, or the terminal keeps them all.
     let clearing = display.mode == .kitty ? ControlSequence.deleteKittyImages : ""
     session.write(
       layout.compose(
         picture: picture, graphics: display.mode.isGraphics, status: status.text(width: screen.columns),
         first: clearing))
-    guard wantsBiggerFrames else { return nil }
-    wantsBiggerFrames = false
-    // Continue just after this frame; the clock goes on, so the switch costs no time.
-    return FrameRequest(startSeconds: frame.ptsSeconds + 0.001, maxWidth: limit.width, maxHeight: limit.height)
+  }
+
+  /// "paused", "×1.5", "paused ×2"; nil when playing at normal speed.
+  private var stateText: String? {
+    var parts: [String] = []
+    if paused { parts.append("paused") }
+    if speed != 1 { parts.append("×" + StatusLine.compact((speed * 100).rounded() / 100)) }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
   }
 
   /// The layout for frames of this size, rebuilding the renderer when it changes.
@@ -139,4 +177,119 @@ extension MediaInfo {
   var knownFrameRate: Double? { frameRate > 0 ? frameRate : nil }
   var knownFrameCount: Int? { frameCount > 0 ? frameCount : nil }
   var knownDuration: Double? { durationSeconds > 0 ? durationSeconds : nil }
+}
+
+// MARK: - Controlled playback
+
+extension Playback {
+  /// Takes commands through `controls` from now on.
+  func attach(_ controls: any PlaybackControls) {
+    self.controls = controls
+    freshFrom = 0
+    pausedFrom = .max
+    if paused { _ = controls.send(.pause) }
+  }
+
+  /// Takes no more commands: the stream plays as it comes.
+  func detach() {
+    controls = nil
+    paused = false
+    seekTarget = nil
+  }
+
+  /// Shows a frame of a controlled stream, unless a seek or a pause has made it stale.
+  func present(_ frame: Frame, command: UInt64) async throws {
+    guard command >= freshFrom, !paused || command >= pausedFrom else { return }
+    if seekTarget != nil { seekTarget = nil }
+    if paused {
+      // Stepping or seeking while paused: shown at once, whatever the clock says.
+      clock.reset()
+    }
+    _ = try await present(frame)
+  }
+
+  /// Says `text` on the status line for `seconds`.
+  func tell(_ text: String, for seconds: Double = 4) {
+    note = (text, .now + .seconds(seconds))
+    redraw()
+  }
+
+  /// Carries out a key's command on the controlled stream.
+  func handle(_ key: KeyCommand) {
+    guard let controls else { return }
+    switch key {
+    case .togglePause:
+      if paused {
+        paused = false
+        // From the frame after the one on screen, exactly: frames sent while pausing were dropped.
+        if let lastFrame { freshFrom = controls.send(.seekTo(frame: lastFrame.index + 1)) }
+        _ = controls.send(.resume)
+        clock.reset()
+      } else {
+        paused = true
+        pausedFrom = .max
+        _ = controls.send(.pause)
+      }
+      redraw()
+    case .seek(let delta):
+      let target = max(0, (seekTarget ?? lastFrame?.ptsSeconds ?? 0) + delta)
+      if let duration = info.knownDuration, target >= duration {
+        tell("the match ends at \(StatusLine.clock(duration))")
+        return
+      }
+      seekTarget = target
+      freshFrom = controls.send(.seek(seconds: target))
+      if paused { pausedFrom = freshFrom }
+      clock.reset()
+    case .scaleSpeed(let factor):
+      setSpeed(speed * factor)
+    case .resetSpeed:
+      setSpeed(1)
+    case .step(let frames):
+      guard let lastFrame else { return }
+      let target = lastFrame.index + frames
+      guard target >= 0 else {
+        tell("this is the first frame")
+        return
+      }
+      if !paused {
+        paused = true
+        _ = controls.send(.pause)
+      }
+      freshFrom = controls.send(.seekTo(frame: target))
+      pausedFrom = freshFrom
+    case .info:
+      tell(info.summary, for: 6)
+    case .help:
+      tell(KeyDecoder.summary, for: 8)
+    case .quit, .suspend, .save:
+      break
+    }
+  }
+
+  private func setSpeed(_ wanted: Double) {
+    speed = min(100, max(0.01, (wanted * 100).rounded() / 100))
+    _ = controls?.send(.speed(speed))
+    clock = PlaybackClock(speed: speed)
+    redraw()
+  }
+
+  /// Draws the frame on screen again, for a new status line.
+  private func redraw() {
+    guard let lastFrame else { return }
+    draw(lastFrame, seconds: lastSeconds)
+  }
+}
+
+extension MediaInfo {
+  /// "h264 640x360 25 fps yuv420p, 100 frames, 0:04.00": what `i` shows.
+  var summary: String {
+    var parts = [codec.isEmpty ? "unknown codec" : codec, "\(width)x\(height)"]
+    if frameRate > 0 { parts.append(StatusLine.compact(frameRate) + " fps") }
+    if !sourcePixelFormat.isEmpty { parts.append(sourcePixelFormat) }
+    var text = parts.joined(separator: " ")
+    if frameCount > 0 { text += ", \(frameCount) frames" }
+    if durationSeconds > 0 { text += ", " + StatusLine.clock(durationSeconds) }
+    return text
+  }
 }

@@ -51,6 +51,8 @@ public struct TerminalPlayer: Sendable {
 
     session.startScreen()
     let (quits, quitter) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    // Playback keys, in the order pressed; a burst beyond 64 unread keys is dropped.
+    let (pressed, presser) = AsyncStream.makeStream(of: KeyCommand.self, bufferingPolicy: .bufferingOldest(64))
     let session = session
     // Job control: give the terminal back and stop; SIGCONT (`fg`) takes it again. Resuming
     // on SIGCONT, not after kill() returns, because the stop can take effect after that.
@@ -66,6 +68,8 @@ public struct TerminalPlayer: Sendable {
           quitter.yield()
         } else if commands.contains(.suspend) {
           suspend()
+        } else {
+          for command in commands { presser.yield(command) }
         }
       } : nil
     let signals = SignalWatcher([SIGWINCH, SIGTSTP, SIGCONT]) { number in
@@ -84,29 +88,26 @@ public struct TerminalPlayer: Sendable {
 
     let started = ContinuousClock.now
     let quit = try await withThrowingTaskGroup(of: Bool.self) { group in
-      group.addTask {
-        repeat {
-          await playback.restartClock()
-          var request = streamRequest
-          // Each stream plays to its end, or hands over to a stream of bigger frames.
-          while true {
-            let next: FrameRequest?
-            do {
-              next = try await source.frames(request) { frames in
-                for try await frame in frames {
-                  if let bigger = try await playback.present(frame) { return bigger }
-                }
-                return nil
-              }
-            } catch is PastTheEnd where request != streamRequest {
-              // A switch just after the last frame finds nothing left: the match is over.
-              next = nil
-            }
-            guard let next else { break }
-            request = next
+      if let controllable = source as? any ControllableFrameSource {
+        group.addTask {
+          do {
+            try await playControlled(controllable, request: streamRequest, playback: playback)
+          } catch is ControlUnsupported {
+            await playback.detach()
+            await playback.tell("this server cannot pause or seek (it has no Play)", for: 6)
+            try await playStreams(from: source, request: streamRequest, playback: playback)
           }
-        } while settings.loop && !Task.isCancelled
-        return false
+          return false
+        }
+        group.addTask {
+          await handleKeys(pressed, source: controllable, playback: playback)
+          return false
+        }
+      } else {
+        group.addTask {
+          try await playStreams(from: source, request: streamRequest, playback: playback)
+          return false
+        }
       }
       group.addTask {
         for await _ in quits { return true }
@@ -114,12 +115,79 @@ public struct TerminalPlayer: Sendable {
       }
       defer { group.cancelAll() }
       // The first to finish decides: the match ended (false), or the person quit (true).
+      // The key handler runs until the watch ends.
       return try await group.next() ?? false
     }
     var summary = await playback.summary
     summary.quit = quit
     summary.seconds = started.duration(to: .now).seconds
     return summary
+  }
+
+  /// Plays streams under the player's commands until the match ends (every pass, with `loop`).
+  private func playControlled(
+    _ source: some ControllableFrameSource, request: FrameRequest, playback: Playback
+  ) async throws {
+    if let limitation = await source.limitation { await playback.tell(limitation, for: 6) }
+    repeat {
+      await playback.restartClock()
+      try await source.play(request, speed: settings.speed) { controls, events in
+        await playback.attach(controls)
+        for try await event in events {
+          switch event {
+          case .frame(let frame, let command): try await playback.present(frame, command: command)
+          case .refused(_, let message): await playback.tell(message)
+          }
+        }
+      }
+    } while settings.loop && !Task.isCancelled
+  }
+
+  /// Carries out the playback keys; `s` saves the frame on screen at the match's own size.
+  private func handleKeys(_ keys: AsyncStream<KeyCommand>, source: some ControllableFrameSource, playback: Playback)
+    async
+  {
+    for await key in keys {
+      guard key == .save else {
+        await playback.handle(key)
+        continue
+      }
+      guard let shown = await playback.lastFrame else { continue }
+      do {
+        let frame = try await source.fullFrame(index: shown.index)
+        let name = try await FrameFile.save(frame, id: settings.id)
+        await playback.tell("saved \(name)")
+      } catch {
+        await playback.tell("cannot save the frame: \(error)")
+      }
+    }
+  }
+
+  /// Plays `Watch`-like streams: each to its end, or handing over to a stream of bigger frames.
+  private func playStreams(from source: some FrameSource, request streamRequest: FrameRequest, playback: Playback)
+    async throws
+  {
+    repeat {
+      await playback.restartClock()
+      var request = streamRequest
+      // Each stream plays to its end, or hands over to a stream of bigger frames.
+      while true {
+        let next: FrameRequest?
+        do {
+          next = try await source.frames(request) { frames in
+            for try await frame in frames {
+              if let bigger = try await playback.present(frame) { return bigger }
+            }
+            return nil
+          }
+        } catch is PastTheEnd where request != streamRequest {
+          // A switch just after the last frame finds nothing left: the match is over.
+          next = nil
+        }
+        guard let next else { break }
+        request = next
+      }
+    } while settings.loop && !Task.isCancelled
   }
 
   /// Draws one frame (the first, or the one at the start time) as text on standard output.

@@ -57,3 +57,76 @@ struct ServerFrames: AsyncSequence, Sendable {
     }
   }
 }
+
+extension ServerFrameSource: ControllableFrameSource {
+  /// Plays over `Play`; a server without it (the Python demo) throws `ControlUnsupported`.
+  func play<Result: Sendable>(
+    _ request: FrameRequest, speed: Double,
+    _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
+  ) async throws -> Result {
+    var play = WatchRequest(id: id)
+    play.format = .rgb24
+    play.startSeconds = request.startSeconds
+    play.maxWidth = request.maxWidth
+    play.maxHeight = request.maxHeight
+    play.realTime = true
+    do {
+      return try await client.play(play) { controller, events in
+        if speed != 1 { controller.send(.speed(speed)) }
+        return try await body(ServerControls(controller: controller), ServerEvents(events: events))
+      }
+    } catch .server(code: .unimplemented, _) {
+      throw ControlUnsupported()
+    } catch {
+      if error.code == .outOfRange && request.startSeconds > 0 { throw PastTheEnd() }
+      throw error
+    }
+  }
+
+  func fullFrame(index: Int) async throws -> Frame {
+    var watch = WatchRequest(id: id)
+    watch.format = .rgb24
+    watch.startFrame = index
+    watch.maxFrames = 1
+    let frame = try await client.watch(watch) { frames in try await frames.first { _ in true } }
+    guard let frame, frame.index == index else { throw ClientError.noFrames(id) }
+    return try frame.frame()
+  }
+
+  var limitation: String? { nil }
+}
+
+/// The player's commands as `Play` commands.
+struct ServerControls: PlaybackControls {
+  let controller: PlayController
+
+  func send(_ command: PlaybackCommand) -> UInt64 {
+    switch command {
+    case .pause: controller.send(.pause)
+    case .resume: controller.send(.resume)
+    case .seek(let seconds): controller.send(.seek(seconds: seconds))
+    case .seekTo(let frame): controller.send(.seekTo(frame: frame))
+    case .speed(let speed): controller.send(.speed(speed))
+    case .resize(let width, let height): controller.send(.resize(maxWidth: width, maxHeight: height))
+    }
+  }
+}
+
+/// A `Play` stream's events as the player takes them.
+struct ServerEvents: AsyncSequence, Sendable {
+  let events: PlayEvents
+
+  func makeAsyncIterator() -> AsyncIterator { AsyncIterator(events: events.makeAsyncIterator()) }
+
+  struct AsyncIterator: AsyncIteratorProtocol {
+    var events: PlayEvents.AsyncIterator
+
+    mutating func next() async throws -> ControlledFrame? {
+      switch try await events.next() {
+      case .frame(let frame, let command)?: return .frame(try frame.frame(), command: command)
+      case .refused(let command, _, let message)?: return .refused(command: command, message: message)
+      case nil: return nil
+      }
+    }
+  }
+}

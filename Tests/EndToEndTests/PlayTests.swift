@@ -9,7 +9,9 @@ import Testing
 
 /// What one Play stream has brought so far, read on a task of its own so the stream never waits.
 final class PlayLog: Sendable {
-  private let state = Mutex<(events: [PlayEvent], arrivals: [ContinuousClock.Instant], end: Result<Void, ClientError>?)>(
+  private let state = Mutex<
+    (events: [PlayEvent], arrivals: [ContinuousClock.Instant], end: Result<Void, ClientError>?)
+  >(
     ([], [], nil))
 
   func append(_ event: PlayEvent) {

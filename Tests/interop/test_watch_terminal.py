@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from harness import MEDIA, FakeTerminal, Pane, Server
+import numpy as np
+
+from harness import MEDIA, FakeTerminal, Pane, Server, counter, make_media
 
 BLOCKS = re.compile("[\u2580-\u259f\U0001fb00-\U0001fb3b]")
 STATUS = re.compile(r"sample  frame (\d+)/100  \S+  \S+ fps  skipped (\d+)  \d+ kB/s")
@@ -347,3 +349,78 @@ def test_a_grown_terminal_gets_bigger_frames(soccer, our_server, pane):
                   what=f"more than {4 * small} kB/s after growing (had {small})")
     pane.key("q")
     assert pane.wait_for(exit_status, what="the exit status") == 0
+
+
+# --- Playback keys (Play) -----------------------------------------------------------------
+
+PLAY_STATUS = re.compile(r"long  (paused  |×[\d.]+  |paused ×[\d.]+  )?frame (\d+)/\d+  (\d+):(\d+\.\d+)/")
+
+
+def play_status(lines):
+    """(state or "", frame number, seconds) from the status line of the match "long"."""
+    for line in lines:
+        match = PLAY_STATUS.search(line)
+        if match:
+            return (match.group(1) or "").strip(), int(match.group(2)), int(match.group(3)) * 60 + float(match.group(4))
+    return None
+
+
+@pytest.fixture(scope="module")
+def long_server(soccer, tmp_path_factory):
+    media = tmp_path_factory.mktemp("long-media")
+    make_media(str(media), "long", "--size", "320x180", "--seconds", "60")
+    server = Server([soccer, "serve", "--media", str(media), "--port", "0"])
+    yield server
+    server.stop()
+
+
+def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane):
+    pane.type(f"{soccer} watch long --mode blocks --server {long_server.target}; echo exit=$?")
+    pane.wait_for(lambda lines: (play_status(lines) or ("", 0, 0))[1] > 10 or None, what="playback")
+    before = play_status(pane.screen())
+    for _ in range(3):
+        pane.key("Right")
+    after = pane.wait_for(
+        lambda lines: (s := play_status(lines)) and s[2] >= before[2] + 12 and s,
+        what="the time 15 s later")
+    assert after[2] <= before[2] + 19, f"→ ×3 moved from {before} to {after}"
+
+    pane.key("Space")
+    paused = pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "paused" and s, what="paused")
+    time.sleep(2)
+    still = play_status(pane.screen())
+    assert still[0] == "paused" and still[1] == paused[1], f"moved while paused: {paused} then {still}"
+    pane.key("Space")
+    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "" and s[1] > still[1] + 5 or None,
+                  what="playing again")
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+
+
+def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server, pane, tmp_path):
+    pane.type(f"cd {tmp_path} && {soccer} watch long --mode blocks --server {long_server.target}; echo exit=$?")
+    pane.wait_for(lambda lines: (play_status(lines) or ("", 0, 0))[1] > 5 or None, what="playback")
+    pane.key("}")
+    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "×2" or None, what="speed ×2")
+    pane.key("BSpace")
+    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "" or None, what="speed 1")
+    pane.key(".")
+    stepped = pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "paused" and s, what="a step")
+    time.sleep(0.5)
+    stepped = play_status(pane.screen())
+    pane.key(",")
+    back = pane.wait_for(lambda lines: (s := play_status(lines)) and s[1] == stepped[1] - 1 and s,
+                         what="one frame back")
+    pane.key("s")
+    name = f"long_{back[1]:06d}.ppm"
+    pane.wait_for(lambda lines: any(f"saved {name}" in line for line in lines) or None, what="the saved file's name")
+    with open(tmp_path / name, "rb") as f:
+        header = f.readline(), f.readline(), f.readline()
+        pixels = np.frombuffer(f.read(), dtype=np.uint8)
+    assert header[0] == b"P6\n" and header[1] == b"320 180\n", header
+    # Frame numbers on the status line count from 1; the counter patch from 0, modulo 256.
+    assert counter(pixels.reshape(180, 320, 3)[:, :, ::-1]) == (back[1] - 1) % 256
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
+    pane.key("q")
+    assert pane.wait_for(exit_status, what="the exit status") == 0
+
