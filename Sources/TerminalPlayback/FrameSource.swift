@@ -55,6 +55,8 @@ public enum PlaybackCommand: Sendable, Hashable {
 public enum ControlledFrame: Sendable {
   case frame(Frame, command: UInt64)
   case refused(command: UInt64, message: String)
+  /// Something to tell on the status line: how this source plays.
+  case note(String)
 }
 
 /// Sends the player's commands on a controlled stream.
@@ -75,13 +77,4 @@ public protocol ControllableFrameSource: FrameSource {
 
   /// The frame with this index at the match's own size, for saving.
   func fullFrame(index: Int) async throws -> Frame
-
-  /// A note for the status line about how this source plays (slower seeking, say); nil for none.
-  var limitation: String? { get async }
-}
-
-/// What a controllable source throws when its server cannot take commands (it has no Play):
-/// the player then plays without them.
-public struct ControlUnsupported: Error {
-  public init() {}
 }

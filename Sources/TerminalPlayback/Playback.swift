@@ -190,13 +190,6 @@ extension Playback {
     if paused { _ = controls.send(.pause) }
   }
 
-  /// Takes no more commands: the stream plays as it comes.
-  func detach() {
-    controls = nil
-    paused = false
-    seekTarget = nil
-  }
-
   /// Shows a frame of a controlled stream, unless a seek or a pause has made it stale.
   func present(_ frame: Frame, command: UInt64) async throws {
     guard command >= freshFrom, !paused || command >= pausedFrom else { return }
@@ -232,7 +225,7 @@ extension Playback {
       }
       redraw()
     case .seek(let delta):
-      let target = max(0, (seekTarget ?? lastFrame?.ptsSeconds ?? 0) + delta)
+      let target = max(0, (seekTarget ?? lastSeconds) + delta)
       if let duration = info.knownDuration, target >= duration {
         tell("the match ends at \(StatusLine.clock(duration))")
         return

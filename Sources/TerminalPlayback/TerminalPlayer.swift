@@ -90,13 +90,7 @@ public struct TerminalPlayer: Sendable {
     let quit = try await withThrowingTaskGroup(of: Bool.self) { group in
       if let controllable = source as? any ControllableFrameSource {
         group.addTask {
-          do {
-            try await playControlled(controllable, request: streamRequest, playback: playback)
-          } catch is ControlUnsupported {
-            await playback.detach()
-            await playback.tell("this server cannot pause or seek (it has no Play)", for: 6)
-            try await playStreams(from: source, request: streamRequest, playback: playback)
-          }
+          try await playControlled(controllable, request: streamRequest, playback: playback)
           return false
         }
         group.addTask {
@@ -128,7 +122,6 @@ public struct TerminalPlayer: Sendable {
   private func playControlled(
     _ source: some ControllableFrameSource, request: FrameRequest, playback: Playback
   ) async throws {
-    if let limitation = await source.limitation { await playback.tell(limitation, for: 6) }
     repeat {
       await playback.restartClock()
       try await source.play(request, speed: settings.speed) { controls, events in
@@ -137,6 +130,7 @@ public struct TerminalPlayer: Sendable {
           switch event {
           case .frame(let frame, let command): try await playback.present(frame, command: command)
           case .refused(_, let message): await playback.tell(message)
+          case .note(let message): await playback.tell(message, for: 6)
           }
         }
       }

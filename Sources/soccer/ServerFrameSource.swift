@@ -59,7 +59,8 @@ struct ServerFrames: AsyncSequence, Sendable {
 }
 
 extension ServerFrameSource: ControllableFrameSource {
-  /// Plays over `Play`; a server without it (the Python demo) throws `ControlUnsupported`.
+  /// Plays over `Play`; with a server without it (the Python demo), over `Watch` streams
+  /// reopened at each seek and after each pause.
   func play<Result: Sendable>(
     _ request: FrameRequest, speed: Double,
     _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
@@ -76,7 +77,7 @@ extension ServerFrameSource: ControllableFrameSource {
         return try await body(ServerControls(controller: controller), ServerEvents(events: events))
       }
     } catch .server(code: .unimplemented, _) {
-      throw ControlUnsupported()
+      return try await playReopening(request, body)
     } catch {
       if error.code == .outOfRange && request.startSeconds > 0 { throw PastTheEnd() }
       throw error
@@ -93,7 +94,21 @@ extension ServerFrameSource: ControllableFrameSource {
     return try frame.frame()
   }
 
-  var limitation: String? { nil }
+  private func playReopening<Result: Sendable>(
+    _ request: FrameRequest, _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
+  ) async throws -> Result {
+    let frameRate = (try? await client.describe(id))?.frameRate ?? 0
+    let reopening = WatchReopening(request: request, frameRate: frameRate)
+    let frames = FrameHandoff<ControlledFrame>()
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+      group.addTask {
+        await reopening.run(client: client, id: id, into: frames)
+        return nil
+      }
+      defer { group.cancelAll() }
+      return try await body(reopening, ServerEvents(reopened: frames))
+    }
+  }
 }
 
 /// The player's commands as `Play` commands.
@@ -114,14 +129,31 @@ struct ServerControls: PlaybackControls {
 
 /// A `Play` stream's events as the player takes them.
 struct ServerEvents: AsyncSequence, Sendable {
-  let events: PlayEvents
+  private var events: PlayEvents?
+  private var reopened: FrameHandoff<ControlledFrame>?
 
-  func makeAsyncIterator() -> AsyncIterator { AsyncIterator(events: events.makeAsyncIterator()) }
+  init(events: PlayEvents) { self.events = events }
+  init(reopened: FrameHandoff<ControlledFrame>) { self.reopened = reopened }
+
+  func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(events: events?.makeAsyncIterator(), reopened: reopened)
+  }
 
   struct AsyncIterator: AsyncIteratorProtocol {
-    var events: PlayEvents.AsyncIterator
+    var events: PlayEvents.AsyncIterator?
+    let reopened: FrameHandoff<ControlledFrame>?
+    var told = false
 
     mutating func next() async throws -> ControlledFrame? {
+      if let reopened {
+        guard told else {
+          told = true
+          return .note("this server has no Play: seeking reopens the stream, slower")
+        }
+        return try await reopened.next()
+      }
+      guard var events else { return nil }
+      defer { self.events = events }
       switch try await events.next() {
       case .frame(let frame, let command)?: return .frame(try frame.frame(), command: command)
       case .refused(let command, _, let message)?: return .refused(command: command, message: message)

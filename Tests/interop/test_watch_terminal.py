@@ -2,13 +2,14 @@
 import os
 import re
 import subprocess
+import sys
 import time
 
 import pytest
 
 import numpy as np
 
-from harness import MEDIA, FakeTerminal, Pane, Server, counter, make_media
+from harness import MEDIA, ROOT, FakeTerminal, Pane, Server, counter, make_media
 
 BLOCKS = re.compile("[\u2580-\u259f\U0001fb00-\U0001fb3b]")
 STATUS = re.compile(r"sample  frame (\d+)/100  \S+  \S+ fps  skipped (\d+)  \d+ kB/s")
@@ -424,3 +425,39 @@ def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server
     pane.key("q")
     assert pane.wait_for(exit_status, what="the exit status") == 0
 
+
+
+def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane):
+    # The demo has no Play and ignores every Match field but the id: a seek opens a new Watch
+    # and drops the frames before the target, a pause closes the stream and resuming reopens it.
+    demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
+                   "--frames", "600", "--size", "320x180"])
+    status = re.compile(r"any  (paused  )?frame (\d+)  ")
+
+    def shown(lines):
+        for line in lines:
+            match = status.search(line)
+            if match:
+                return (match.group(1) or "").strip(), int(match.group(2))
+        return None
+
+    try:
+        pane.type(f"{soccer} watch any --mode blocks --server {demo.target}; echo exit=$?")
+        pane.wait_for(lambda lines: any("seeking reopens the stream" in line for line in lines) or None,
+                      what="the note that seeking is slower")
+        before = pane.wait_for(lambda lines: (s := shown(lines)) and s[1] > 10 and s, what="playback")
+        pane.key("Right")
+        after = pane.wait_for(lambda lines: (s := shown(lines)) and s[1] >= before[1] + 110 and s,
+                              what="frame numbers 5 s later")
+        assert after[1] <= before[1] + 160, f"→ went from {before} to {after}"
+        pane.key("Space")
+        paused = pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "paused" and s, what="paused")
+        time.sleep(1.5)
+        assert shown(pane.screen()) == paused
+        pane.key("Space")
+        pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "" and s[1] > paused[1] + 5 or None,
+                      what="playing again")
+        pane.key("q")
+        assert pane.wait_for(exit_status, what="the exit status") == 0
+    finally:
+        demo.stop()

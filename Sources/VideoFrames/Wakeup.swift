@@ -2,7 +2,7 @@ import Synchronization
 
 /// Wakes one waiting task when something it waits for may have changed; a wake with nobody
 /// waiting is kept for the next wait, so none is lost.
-final class Wakeup: Sendable {
+public final class Wakeup: Sendable {
   private struct State {
     var pending = false
     var waiter: CheckedContinuation<Void, Never>?
@@ -10,8 +10,10 @@ final class Wakeup: Sendable {
 
   private let state = Mutex(State())
 
+  public init() {}
+
   /// Wakes the waiting task, or the next one to wait.
-  func signal() {
+  public func signal() {
     let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
       guard let waiter = s.waiter else {
         s.pending = true
@@ -24,7 +26,7 @@ final class Wakeup: Sendable {
   }
 
   /// Returns at the next signal (at once if one came since the last wait), or when cancelled.
-  func wait() async {
+  public func wait() async {
     await withTaskCancellationHandler {
       await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let now = state.withLock { s -> Bool in
@@ -43,7 +45,7 @@ final class Wakeup: Sendable {
   }
 
   /// Returns at the next signal or at `deadline`, whichever is first.
-  func wait(until deadline: ContinuousClock.Instant) async {
+  public func wait(until deadline: ContinuousClock.Instant) async {
     await withTaskGroup(of: Void.self) { group in
       group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
       group.addTask { await self.wait() }
