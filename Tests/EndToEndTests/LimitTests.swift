@@ -50,6 +50,7 @@ import Testing
     // The sample plays for 4 s in real time (100 frames); 300 ms after the second frame it was cut short.
     #expect(received.frames.count < 50)
     #expect(received.endedBy != nil)
-    #expect(elapsed < .seconds(3))
+    // Before the 4 s the whole sample lasts, busy machine or not.
+    #expect(elapsed < .seconds(4))
   }
 }

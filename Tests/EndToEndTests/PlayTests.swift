@@ -21,17 +21,13 @@ final class PlayLog: Sendable {
     }
   }
 
-  /// Video seconds per wall second over the frames answering `command`, by their arrival times,
-  /// from the fourth on: the first ones may arrive late on a busy machine, and catch up.
-  func pace(answering command: UInt64) -> Double? {
+  /// The last frame so far and when it arrived.
+  var lastArrival: (frame: ReceivedFrame, at: ContinuousClock.Instant)? {
     state.withLock { s in
-      let arrived = zip(s.events, s.arrivals).compactMap { event, at -> (Double, ContinuousClock.Instant)? in
-        if case .frame(let f, let c) = event, c >= command { return (f.ptsSeconds, at) }
-        return nil
+      for (event, at) in zip(s.events, s.arrivals).reversed() {
+        if case .frame(let frame, _) = event { return (frame, at) }
       }
-      guard arrived.count > 4, let last = arrived.last else { return nil }
-      let first = arrived[3]
-      return (last.0 - first.0) / (Double(first.1.duration(to: last.1) / .microseconds(1)) / 1e6)
+      return nil
     }
   }
   func finish(_ end: Result<Void, ClientError>) { state.withLock { $0.end = end } }
@@ -94,13 +90,14 @@ private func playing(_ id: String = "sample", realTime: Bool = true) -> WatchReq
   return request
 }
 
-/// Pauses and waits for the frames already on their way; returns the last frame sent.
+/// Pauses and waits for the frames already on their way (until none came for a second, when
+/// 25 a second were coming); returns the last frame sent.
 private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async throws -> ReceivedFrame {
   controller.send(.pause)
   var count = -1
   while count != log.frames.count {
     count = log.frames.count
-    try await Task.sleep(for: .milliseconds(300))
+    try await Task.sleep(for: .seconds(1))
   }
   return try #require(log.frames.last?.frame)
 }
@@ -137,9 +134,11 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
         _ = try await log.waitForFrames(answering: 0)
         let byTime = controller.send(.seek(seconds: 2.0))
         #expect(try await log.waitForFrames(answering: byTime).first?.index == 50)
+        // Relative to the last frame sent: paused, that is the last one received.
+        let last = try await pauseAndSettle(controller, log)
         let back = controller.send(.seekBy(seconds: -1.0))
         let landed = try #require(try await log.waitForFrames(answering: back).first)
-        #expect((24...27).contains(landed.index), "1 s back from about frame 50 is about frame 25: \(landed.index)")
+        #expect(landed.index == last.index - 25, "1 s back from frame \(last.index)")
         #expect(counter(landed) == landed.index)
       }
     }
@@ -216,19 +215,27 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
 
   @Test func speedScalesThePacing() async throws {
     try await withServer { _, client in
-      // Video seconds per wall second at ×1 and at ×2, measured one after the other.
-      func rate(_ speed: Double) async throws -> Double {
-        try await withPlay(client, playing()) { controller, log in
+      // Video seconds received after a speed command, and the wall time from sending it to the
+      // last arrival: a frame answering the command cannot leave before the command was sent,
+      // so a paced stream never gets ahead of speed × that time, however late the client reads.
+      @Sendable func advance(at speed: Double) async throws -> (video: Double, wall: Double) {
+        var request = playing()
+        request.maxWidth = 160
+        return try await withPlay(client, request) { controller, log in
+          let sent = ContinuousClock.now
           let command = controller.send(.speed(speed))
-          _ = try await log.waitForFrames(answering: command)
-          try await Task.sleep(for: .seconds(1.2))
-          return try #require(log.pace(answering: command))
+          let first = try #require(try await log.waitForFrames(answering: command).first)
+          try await Task.sleep(for: .seconds(1.6))
+          let (last, arrived) = try #require(log.lastArrival)
+          return (last.ptsSeconds - first.ptsSeconds, Double(sent.duration(to: arrived) / .microseconds(1)) / 1e6)
         }
       }
-      let normal = try await rate(1)
-      let double = try await rate(2)
-      #expect(normal > 0.7 && normal <= 1.25, "×1 played \(normal) s of video a second")
-      #expect(double / normal > 1.6 && double / normal < 2.4, "×2 / ×1 = \(double / normal)")
+      let normal = try await advance(at: 1)
+      let double = try await advance(at: 2)
+      #expect(normal.video <= normal.wall + 0.05, "×1 ran ahead: \(normal)")
+      #expect(double.video <= 2 * double.wall + 0.05, "×2 ran ahead: \(double)")
+      // Faster than ×1 could ever go, so the speed took.
+      #expect(double.video > 1.2 * double.wall, "×2 was no faster than ×1: \(double)")
     }
   }
 

@@ -78,16 +78,15 @@ final class PlayControls: Sendable {
     }
   }
 
-  /// The command number to send `frame` with, or nil when a seek since made it stale.
-  func label(for frame: PlaybackFrame) -> UInt64? {
-    state.withLock { s in s.generation == frame.generation ? s.command : nil }
-  }
-
-  /// Notes a frame as sent: the position relative seeks and steps count from.
-  func sent(_ frame: Frame) {
+  /// Takes `frame` for sending: returns the command number it goes with, or nil when a seek
+  /// since made it stale. From here on it is the position that relative seeks, resizes and
+  /// steps count from, in the same lock as the seeks, so none repeats or skips it.
+  func claim(_ frame: PlaybackFrame) -> UInt64? {
     state.withLock { s in
-      s.lastSent = (frame.index, frame.ptsSeconds)
+      guard s.generation == frame.generation else { return nil }
+      s.lastSent = (frame.frame.index, frame.frame.ptsSeconds)
       if s.paused && s.steps > 0 { s.steps -= 1 }
+      return s.command
     }
   }
 

@@ -96,6 +96,10 @@ extension SoccerService {
       from: decoder, under: controls, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
   }
 
+  /// How far behind its pace a paced stream may fall before the pace starts again from the
+  /// frame at hand.
+  static let paceSlack = Duration.milliseconds(250)
+
   /// Sends frames as the controls say until the frames run out, `maxFrames` are sent, or the
   /// stream stays paused with no command to come.
   private func sendFrames(
@@ -129,13 +133,17 @@ extension SoccerService {
         if controls.takeRepace() || pace == nil { pace = (.now, frame.frame.ptsSeconds) }
         if let origin = pace {
           let due = origin.wall + .seconds(max(0, frame.frame.ptsSeconds - origin.pts) / speed)
-          if ContinuousClock.now < due {
+          if due.duration(to: .now) > Self.paceSlack {
+            // Fallen behind (a slow client, a busy machine): go on from here at the same pace
+            // instead of sending a burst to catch up.
+            pace = (.now, frame.frame.ptsSeconds)
+          } else if ContinuousClock.now < due {
             await controls.wakeup.wait(until: due)
             if ContinuousClock.now < due { continue }
           }
         }
       }
-      guard let label = controls.label(for: frame) else {
+      guard let label = controls.claim(frame) else {
         held = nil
         continue
       }
@@ -143,7 +151,6 @@ extension SoccerService {
       message.command = label
       try await progress.write(message, to: response, firstFrame: firstFrameTiming)
       metrics?.sent(byteCount: frame.frame.pixels.count)
-      controls.sent(frame.frame)
       held = nil
     }
   }
