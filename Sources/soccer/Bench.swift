@@ -31,6 +31,12 @@ extension Soccer {
 
         A stream that breaks off is asked for again from the frame after the last one received \
         (--retries), with a line on standard error; its figures then include the pause.
+
+        --seeks N measures seeking instead: N random frames of the match (the same ones every \
+        time), each reached over one Play stream (a seek command to a paused stream) and over a \
+        Watch stream opened at that frame, alternating; it reports the p50 and p90 time from the \
+        command to that frame for both and the ratio of their medians (--json: play_p50_ms, \
+        play_p90_ms, watch_p50_ms, watch_p90_ms, p50_ratio).
         """
     )
 
@@ -57,6 +63,9 @@ extension Soccer {
     @Option(help: ArgumentHelp("Pixel format: bgr, rgb or gray.", valueName: "format"))
     var format: PixelFormat = .bgr24
 
+    @Option(help: ArgumentHelp("Measure N random seeks over Play and over reopened Watch streams.", valueName: "n"))
+    var seeks: Int = 0
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -70,10 +79,27 @@ extension Soccer {
       guard (1...1000).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 1000") }
       guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
       guard local == nil || streams == 1 else { throw ValidationError("--streams does not apply to --local") }
+      guard (0...10_000).contains(seeks) else { throw ValidationError("--seeks must be 1 to 10000") }
+      guard seeks == 0 || (ids.count == 1 && streams == 1 && `repeat` == 1) else {
+        throw ValidationError("--seeks takes one match id, without --local, --streams or --repeat")
+      }
     }
 
     func run() async throws {
       let configuration = try client.configuration()
+      if seeks > 0 {
+        var request = WatchRequest(id: ids[0])
+        request.format = format == .bgr24 ? nil : format
+        request.maxWidth = width
+        request.maxHeight = height
+        do {
+          let report = try await ThroughputBench.Bench.seeks(configuration, request: request, seeks: seeks)
+          print(json ? try report.json() : report.table())
+        } catch {
+          throw fail("bench", error)
+        }
+        return
+      }
       let showProgress = standardErrorIsTerminal
       var runs: [BenchFigures] = []
       for n in 1...`repeat` {

@@ -1,5 +1,6 @@
 """Play, the bidirectional stream, driven by Python grpcio and by raw misbehaviour."""
 import ast
+import json
 import os
 import queue
 import re
@@ -9,7 +10,7 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import ROOT, counter, cpu_seconds, make_media, serve
+from harness import ROOT, cli, counter, cpu_seconds, make_media, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -170,3 +171,18 @@ def test_a_paused_stream_ends_after_the_pause_timeout(soccer):
         assert "cause=paused" in server.wait_for_line("rpc=Play", timeout=5)
     finally:
         server.stop()
+
+
+def test_bench_measures_seeks_over_play_and_reopened_watch(soccer, our_server):
+    result = cli(soccer, "bench", "sample", "--seeks", "6", "--json", "--server", our_server.target)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["seeks"] == 6 and report["id"] == "sample"
+    for key in ("play_p50_ms", "play_p90_ms", "watch_p50_ms", "watch_p90_ms"):
+        assert report[key] > 0, report
+    assert report["play_p50_ms"] <= report["play_p90_ms"] and report["watch_p50_ms"] <= report["watch_p90_ms"]
+    assert abs(report["p50_ratio"] - report["play_p50_ms"] / report["watch_p50_ms"]) < 1e-6
+    table = cli(soccer, "bench", "sample", "--seeks", "2", "--server", our_server.target)
+    assert table.returncode == 0 and "Play p50 / Watch p50" in table.stdout, table.stdout + table.stderr
+    usage = cli(soccer, "bench", "sample", "other", "--seeks", "3", "--server", our_server.target)
+    assert usage.returncode == 64 and "--seeks takes one match id" in usage.stderr
