@@ -19,16 +19,9 @@ public final class DecodeAhead: Sendable, AsyncSequence {
     let channel = FrameChannel(capacity: capacity)
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
-    let thread = Thread {
-      // Named for the OS too (top -H, perf, /proc), which Foundation's Thread.name is not on Linux.
-      soccer_name_current_thread("soccer-decode")
-      tally?.opened()
+    startDecodingThread(named: "soccer-decode", tally: tally) {
       channel.decode(path: path, options: options, tally: tally)
-      // decode(path:options:) has returned, so its decoder and every FFmpeg object are freed.
-      tally?.closed()
     }
-    thread.name = "soccer-decode"
-    thread.start()
   }
 
   deinit {
@@ -47,6 +40,20 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   }
 
   public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+}
+
+/// Runs `decode` on a new thread named `name`, counted in `tally` from start to end; `decode`
+/// frees its decoder and every FFmpeg object before it returns.
+func startDecodingThread(named name: String, tally: DecoderTally?, _ decode: @escaping @Sendable () -> Void) {
+  let thread = Thread {
+    // Named for the OS too (top -H, perf, /proc), which Foundation's Thread.name is not on Linux.
+    soccer_name_current_thread(name)
+    tally?.opened()
+    decode()
+    tally?.closed()
+  }
+  thread.name = name
+  thread.start()
 }
 
 /// Counts the decoding threads that are running, so an owner can see cancelled streams free

@@ -34,15 +34,9 @@ public final class PlaybackDecoder: Sendable {
     let core = PlaybackCore(capacity: capacity)
     self.core = core
     // The thread holds the core, not this handle, so dropping the handle stops decoding.
-    let thread = Thread {
-      soccer_name_current_thread("soccer-play")
-      tally?.opened()
+    startDecodingThread(named: "soccer-play", tally: tally) {
       core.run(path: path, options: options, tally: tally)
-      // run(path:options:tally:) has returned, so its decoder and every FFmpeg object are freed.
-      tally?.closed()
     }
-    thread.name = "soccer-play"
-    thread.start()
   }
 
   deinit {

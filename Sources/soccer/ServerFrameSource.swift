@@ -9,6 +9,16 @@ struct ServerFrameSource: FrameSource {
   /// How a stream that breaks mid-match goes on.
   var resumption = Resumption(retries: 0)
 
+  /// RGB frames of this match, from the request's time and no bigger than it asks.
+  private func watchRequest(_ request: FrameRequest) -> WatchRequest {
+    var watch = WatchRequest(id: id)
+    watch.format = .rgb24
+    watch.startSeconds = request.startSeconds
+    watch.maxWidth = request.maxWidth
+    watch.maxHeight = request.maxHeight
+    return watch
+  }
+
   func describe() async throws -> MediaInfo {
     do {
       return try await client.describe(id)
@@ -21,11 +31,7 @@ struct ServerFrameSource: FrameSource {
   func frames<Result: Sendable>(
     _ request: FrameRequest, _ body: @escaping @Sendable (ServerFrames) async throws -> Result
   ) async throws -> Result {
-    var watch = WatchRequest(id: id)
-    watch.format = .rgb24
-    watch.startSeconds = request.startSeconds
-    watch.maxWidth = request.maxWidth
-    watch.maxHeight = request.maxHeight
+    var watch = watchRequest(request)
     watch.maxFrames = request.maxFrames
     let result: Result?
     do {
@@ -65,11 +71,7 @@ extension ServerFrameSource: ControllableFrameSource {
     _ request: FrameRequest, speed: Double,
     _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
   ) async throws -> Result {
-    var play = WatchRequest(id: id)
-    play.format = .rgb24
-    play.startSeconds = request.startSeconds
-    play.maxWidth = request.maxWidth
-    play.maxHeight = request.maxHeight
+    var play = watchRequest(request)
     play.realTime = true
     do {
       return try await client.play(play) { controller, events in
