@@ -20,7 +20,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   private let streams: StreamLimit
   private let reclaimer = MemoryReclaimer()
   /// How long one frame may wait on the client before the stream counts as stalled.
-  private let stallTimeout: Duration
+  let stallTimeout: Duration
   /// How long a Play stream may stay paused.
   let pauseTimeout: Duration
   /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.

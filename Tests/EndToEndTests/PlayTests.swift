@@ -313,6 +313,30 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
     }
   }
 
+  @Test func theTokenGuardsPlayAndItsStreamsAreCounted() async throws {
+    try await withServer(configure: { $0.security.token = "secret" }) { server, client in
+      let refused = try await withPlay(client, playing(realTime: false)) { _, log in
+        _ = try await waitUntil { log.end != nil }
+        return log.end
+      }
+      guard case .failure(.server(let code, _))? = refused else {
+        Issue.record("Play without the token was not refused: \(String(describing: refused))")
+        return
+      }
+      #expect(code == .unauthenticated)
+      var allowed = client
+      allowed.token = "secret"
+      let log = try await withPlay(allowed, playing(realTime: false)) { _, log in
+        _ = try await waitUntil(seconds: 20) { log.end != nil }
+        return log
+      }
+      #expect(log.frames.count == 100)
+      let text = String(decoding: server.metrics.exposition(), as: UTF8.self)
+      #expect(text.contains("soccer_streams_total{method=\"Play\",code=\"UNAUTHENTICATED\"} 1"), "\(text)")
+      #expect(text.contains("soccer_streams_total{method=\"Play\",code=\"OK\"} 1"))
+    }
+  }
+
   @Test func unknownMatchesAndBadOptionsFailAsInWatch() async throws {
     try await withServer(configure: { $0.logger.logLevel = .info }) { _, client in
       let missing = try await withPlay(client, playing("nope")) { _, log in

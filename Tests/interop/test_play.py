@@ -186,3 +186,20 @@ def test_bench_measures_seeks_over_play_and_reopened_watch(soccer, our_server):
     assert table.returncode == 0 and "Play p50 / Watch p50" in table.stdout, table.stdout + table.stderr
     usage = cli(soccer, "bench", "sample", "other", "--seeks", "3", "--server", our_server.target)
     assert usage.returncode == 64 and "--seeks takes one match id" in usage.stderr
+
+
+def test_a_stream_that_never_starts_ends_after_the_stall_timeout(soccer):
+    server = serve("--stall-timeout", "1", media=os.path.join(ROOT, "media"))
+    try:
+        silent = queue.Queue()  # never fed: the request side stays open and says nothing
+        with grpc.insecure_channel(server.target) as channel:
+            started = time.monotonic()
+            with pytest.raises(grpc.RpcError) as failure:
+                list(stream_pb2_grpc.SoccerStub(channel).Play(iter(silent.get, None), timeout=20))
+            silent.put(None)
+        assert failure.value.code() == grpc.StatusCode.CANCELLED
+        assert "no start" in failure.value.details()
+        assert time.monotonic() - started < 5
+        assert "cause=stalled" in server.wait_for_line("rpc=Play", timeout=5)
+    finally:
+        server.stop()

@@ -8,19 +8,25 @@ enum PlayError: Error, Equatable, CustomStringConvertible {
   case invalidCommand(String)
   /// The stream stayed paused for the whole pause timeout.
   case pausedTooLong(Duration)
+  /// No first message came within the stall timeout.
+  case startTimedOut(Duration)
 
   var description: String {
     switch self {
     case .noStart: return "the first PlayControl must be a start naming the match"
     case .invalidCommand(let why): return why
     case .pausedTooLong(let limit): return "the stream was paused for \(limit), the longest a pause may last"
+    case .startTimedOut(let limit): return "the client sent no start for \(limit)"
     }
   }
 
   /// Why the stream ended, for its log line.
   var cause: String? {
-    if case .pausedTooLong = self { return "paused" }
-    return nil
+    switch self {
+    case .pausedTooLong: return "paused"
+    case .startTimedOut: return "stalled"
+    default: return nil
+    }
   }
 }
 
@@ -28,7 +34,7 @@ extension PlayError: RPCErrorConvertible {
   var rpcErrorCode: RPCError.Code {
     switch self {
     case .noStart, .invalidCommand: return .invalidArgument
-    case .pausedTooLong: return .cancelled
+    case .pausedTooLong, .startTimedOut: return .cancelled
     }
   }
   var rpcErrorMessage: String { description }

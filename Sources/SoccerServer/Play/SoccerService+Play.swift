@@ -35,6 +35,12 @@ extension SoccerService {
       try await withThrowingTaskGroup(of: Void.self) { group in
         // Commands are read on a task of their own, so they act while frames are written.
         group.addTask { await Self.read(commands, start: requested, then: ready) }
+        // A stream holds nothing until its start comes, but it may not wait for ever.
+        group.addTask { [stallTimeout] in
+          if (try? await Task.sleep(for: stallTimeout)) != nil {
+            requested.put(.failure(PlayError.startTimedOut(stallTimeout)))
+          }
+        }
         defer { group.cancelAll() }
         let first = try await requested.value()
         guard case .start(let start) = first.action else { throw PlayError.noStart }
