@@ -76,15 +76,17 @@ public struct PlayEvents: AsyncSequence, Sendable {
   let id: String
   let server: ServerTarget
   let messages: RPCAsyncSequence<Stream_Video, any Error>
+  var progress: WatchProgress?
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(id: id, server: server, messages: messages.makeAsyncIterator())
+    AsyncIterator(id: id, server: server, messages: messages.makeAsyncIterator(), progress: progress)
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
     let id: String
     let server: ServerTarget
     var messages: RPCAsyncSequence<Stream_Video, any Error>.AsyncIterator
+    let progress: WatchProgress?
     var frames = 0
 
     /// The next event; errors come out as `ClientError`.
@@ -105,7 +107,9 @@ public struct PlayEvents: AsyncSequence, Sendable {
           message: video.refusal.message)
       }
       frames += 1
-      return .frame(try ReceivedFrame(video), command: video.command)
+      let frame = try ReceivedFrame(video)
+      progress?.handedOut(frame.index)
+      return .frame(frame, command: video.command)
     }
   }
 }
@@ -116,6 +120,14 @@ extension SoccerClient {
   /// `ClientError`; a server without Play gives `.server(code: .unimplemented, …)`.
   public func play<Result: Sendable>(
     _ request: WatchRequest, _ body: @escaping @Sendable (PlayController, PlayEvents) async throws -> Result
+  ) async throws(ClientError) -> Result {
+    try await play(request, progress: nil, body)
+  }
+
+  /// `play`, noting each frame received in `progress`.
+  func play<Result: Sendable>(
+    _ request: WatchRequest, progress: WatchProgress?,
+    _ body: @escaping @Sendable (PlayController, PlayEvents) async throws -> Result
   ) async throws(ClientError) -> Result {
     let (commands, continuation) = AsyncStream.makeStream(of: Stream_PlayControl.self)
     let controller = PlayController(continuation)
@@ -130,11 +142,56 @@ extension SoccerClient {
       ) { response in
         defer { controller.finish() }
         return try await body(
-          controller, PlayEvents(id: request.id, server: configuration.server, messages: response.messages))
+          controller,
+          PlayEvents(
+            id: request.id, server: configuration.server, messages: response.messages, progress: progress))
       }
     } catch {
       controller.finish()
       throw ClientError.from(error, server: configuration.server)
+    }
+  }
+}
+
+extension SoccerClient {
+  /// Plays a match like `play`, and when the stream breaks after frames re-issues it from the
+  /// frame after the last one received, up to `resumption.retries` times, telling
+  /// `resumption.onBreak` of each place it broke; `body` runs once per stream. A break just
+  /// after the last frame ends the playback.
+  public func play(
+    _ request: WatchRequest, resuming resumption: Resumption,
+    _ body: @escaping @Sendable (PlayController, PlayEvents) async throws -> Void
+  ) async throws(ClientError) {
+    var request = request
+    var retry = 0
+    var lastFrame: Int?
+    var broke: (frame: Int, cause: ClientError)?
+    while true {
+      let progress = WatchProgress()
+      do {
+        return try await play(request, progress: progress, body)
+      } catch {
+        if let last = progress.snapshot.last { lastFrame = last }
+        if broke != nil && error.code == .outOfRange { return }
+        guard let lastFrame, error.breaksStream else { throw error }
+        guard retry < resumption.retries, !Task.isCancelled else {
+          let cause = broke?.cause ?? error
+          let then = broke.map { $0.cause == error ? "" : "; resuming it failed: \(error.reason)" } ?? ""
+          throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: cause.reason + then)
+        }
+        retry += 1
+        // One line per place it broke: a re-issued stream that fails before its first frame is not news.
+        if broke?.frame != lastFrame {
+          broke = (lastFrame, error)
+          resumption.onBreak(
+            StreamBreak(
+              id: request.id, lastFrame: lastFrame, resumeFrame: lastFrame + 1, retry: retry,
+              retries: resumption.retries, error: error))
+        }
+        request.startSeconds = 0
+        request.startFrame = lastFrame + 1
+        try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(retry - 1, 5))))
+      }
     }
   }
 }

@@ -69,11 +69,12 @@ public protocol PlaybackControls: Sendable {
 public protocol ControllableFrameSource: FrameSource {
   associatedtype Events: AsyncSequence & Sendable where Events.Element == ControlledFrame
 
-  /// Streams the frames `request` asks for, paced at `speed`, under the commands `body` sends.
-  func play<Result: Sendable>(
+  /// Streams the frames `request` asks for, paced at `speed`, under the commands `body` sends,
+  /// until the match ends. A source may call `body` again with a new stream (after a break).
+  func play(
     _ request: FrameRequest, speed: Double,
-    _ body: @escaping @Sendable (any PlaybackControls, Events) async throws -> Result
-  ) async throws -> Result
+    _ body: @escaping @Sendable (any PlaybackControls, Events) async throws -> Void
+  ) async throws
 
   /// The frame with this index at the match's own size, for saving.
   func fullFrame(index: Int) async throws -> Frame

@@ -44,6 +44,8 @@ actor Playback {
   private(set) var lastFrame: Frame?
   private var note: (text: String, until: ContinuousClock.Instant)?
   private var lastSeconds = 0.0
+  /// The command the controlled frame being presented follows.
+  private var presenting: UInt64?
 
   init(
     settings: WatchSettings, session: TerminalSession, info: MediaInfo, cell: CellSize, display: DisplayChoice,
@@ -84,6 +86,8 @@ actor Playback {
       return nil
     case .show(let wait):
       if wait > .zero { try await Task.sleep(for: wait) }
+      // A key pressed meanwhile (a pause, a seek) may have made it stale.
+      if let command = presenting, !isCurrent(command) { return nil }
     }
     let started = ContinuousClock.now
     draw(frame, seconds: seconds)
@@ -187,18 +191,28 @@ extension Playback {
     self.controls = controls
     freshFrom = 0
     pausedFrom = .max
+    // A stream that takes over after a break starts as the last one was left.
     if paused { _ = controls.send(.pause) }
+    if speed != settings.speed { _ = controls.send(.speed(speed)) }
   }
 
   /// Shows a frame of a controlled stream, unless a seek or a pause has made it stale.
   func present(_ frame: Frame, command: UInt64) async throws {
-    guard command >= freshFrom, !paused || command >= pausedFrom else { return }
+    guard isCurrent(command) else { return }
     if seekTarget != nil { seekTarget = nil }
     if paused {
       // Stepping or seeking while paused: shown at once, whatever the clock says.
       clock.reset()
     }
+    presenting = command
+    defer { presenting = nil }
     _ = try await present(frame)
+  }
+
+  /// Whether a frame following `command` is still to be shown: chosen after the last seek and,
+  /// while paused, answering a step or a seek made while paused.
+  private func isCurrent(_ command: UInt64) -> Bool {
+    command >= freshFrom && (!paused || command >= pausedFrom)
   }
 
   /// Says `text` on the status line for `seconds`.

@@ -67,16 +67,17 @@ struct ServerFrames: AsyncSequence, Sendable {
 extension ServerFrameSource: ControllableFrameSource {
   /// Plays over `Play`; with a server without it (the Python demo), over `Watch` streams
   /// reopened at each seek and after each pause.
-  func play<Result: Sendable>(
+  func play(
     _ request: FrameRequest, speed: Double,
-    _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
-  ) async throws -> Result {
+    _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Void
+  ) async throws {
     var play = watchRequest(request)
     play.realTime = true
     do {
-      return try await client.play(play) { controller, events in
+      // A stream that breaks goes on from the frame after the last one received, as Watch does.
+      try await client.play(play, resuming: resumption) { controller, events in
         if speed != 1 { controller.send(.speed(speed)) }
-        return try await body(ServerControls(controller: controller), ServerEvents(events: events))
+        try await body(ServerControls(controller: controller), ServerEvents(events: events))
       }
     } catch .server(code: .unimplemented, _) {
       return try await playReopening(request, body)
@@ -96,19 +97,16 @@ extension ServerFrameSource: ControllableFrameSource {
     return try frame.frame()
   }
 
-  private func playReopening<Result: Sendable>(
-    _ request: FrameRequest, _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Result
-  ) async throws -> Result {
+  private func playReopening(
+    _ request: FrameRequest, _ body: @escaping @Sendable (any PlaybackControls, ServerEvents) async throws -> Void
+  ) async throws {
     let frameRate = (try? await client.describe(id))?.frameRate ?? 0
     let reopening = WatchReopening(request: request, frameRate: frameRate)
     let frames = FrameHandoff<ControlledFrame>()
-    return try await withThrowingTaskGroup(of: Result?.self) { group in
-      group.addTask {
-        await reopening.run(client: client, id: id, into: frames)
-        return nil
-      }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { await reopening.run(client: client, id: id, into: frames) }
       defer { group.cancelAll() }
-      return try await body(reopening, ServerEvents(reopened: frames))
+      try await body(reopening, ServerEvents(reopened: frames))
     }
   }
 }
