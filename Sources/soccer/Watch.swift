@@ -22,8 +22,14 @@ extension Soccer {
         for again from the frame after the last one shown, --retries times; what broke is \
         told on standard error after playback.
 
-        Keys: q, Esc or Ctrl-C quit; Ctrl-Z suspends (fg resumes). The terminal is restored on quit, on errors and on \
-        SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
+        Keys (mpv's): space or p pause and resume; ← → seek 5 s, ↓ ↑ 60 s; [ ] speed ×0.9 and \
+        ×1.1, { } halve and double it, Backspace resets it; . and , show the next and the previous \
+        frame (paused); s saves the frame on screen at the match's own size as ID_NNNNNN.ppm in \
+        the current folder; i tells about the match; ? lists the keys; q, Esc or Ctrl-C quit; \
+        Ctrl-Z suspends (fg resumes). The keys act on one Play stream; against a server without \
+        Play (the Python demo) seeking reopens a Watch stream at the frame, which is slower.
+
+        The terminal is restored on quit, on errors and on SIGTERM, SIGHUP or SIGINT. When standard output is not a terminal, --once draws one \
         frame as text (soccer watch sample --once --mode ascii > frame.txt).
         """
     )

@@ -169,6 +169,10 @@ def test_cli_help_explains_commands(soccer):
     assert "Exit status" in result.stdout
     dump_help = cli(soccer, "dump", "--help").stdout
     assert "--every" in dump_help and "--out" in dump_help
+    watch_help = " ".join(cli(soccer, "watch", "--help").stdout.split())
+    assert "space or p pause and resume" in watch_help and "ID_NNNNNN.ppm" in watch_help, watch_help
+    serve_help = " ".join(cli(soccer, "serve", "--help").stdout.split())
+    assert "--pause-timeout" in serve_help
 
 
 def test_serve_explains_why_it_cannot_start(soccer, our_server):
