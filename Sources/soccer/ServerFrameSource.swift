@@ -92,7 +92,8 @@ extension ServerFrameSource: ControllableFrameSource {
     watch.format = .rgb24
     watch.startFrame = index
     watch.maxFrames = 1
-    let frame = try await client.watch(watch) { frames in try await frames.first { _ in true } }
+    // A server that ignores start_frame (the Python demo) sends from the start: read up to it.
+    let frame = try await client.watch(watch) { frames in try await frames.first { $0.index >= index } }
     guard let frame, frame.index == index else { throw ClientError.noFrames(id) }
     return try frame.frame()
   }

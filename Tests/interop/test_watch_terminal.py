@@ -427,7 +427,7 @@ def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server
 
 
 
-def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane):
+def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane, tmp_path):
     # The demo has no Play and ignores every Match field but the id: a seek opens a new Watch
     # and drops the frames before the target, a pause closes the stream and resuming reopens it.
     demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
@@ -442,7 +442,8 @@ def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane):
         return None
 
     try:
-        pane.type(f"{soccer} watch any --mode blocks --server {demo.target}; echo exit=$?")
+        folder = str(tmp_path)
+        pane.type(f"cd {folder} && {soccer} watch any --mode blocks --server {demo.target}; echo exit=$?")
         pane.wait_for(lambda lines: any("seeking reopens the stream" in line for line in lines) or None,
                       what="the note that seeking is slower")
         before = pane.wait_for(lambda lines: (s := shown(lines)) and s[1] > 10 and s, what="playback")
@@ -454,10 +455,19 @@ def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane):
         paused = pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "paused" and s, what="paused")
         time.sleep(1.5)
         assert shown(pane.screen()) == paused
+        pane.key("s")
+        name = f"any_{paused[1]:06d}.ppm"
+        pane.wait_for(lambda lines: any(f"saved {name}" in line for line in lines) or None, what="the saved file")
         pane.key("Space")
         pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "" and s[1] > paused[1] + 5 or None,
                       what="playing again")
         pane.key("q")
         assert pane.wait_for(exit_status, what="the exit status") == 0
+        with open(os.path.join(folder, name), "rb") as f:
+            assert f.readline() == b"P6\n" and f.readline() == b"320 180\n"
+            f.readline()
+            pixels = np.frombuffer(f.read(), dtype=np.uint8).reshape(180, 320, 3)
+        # The demo numbers frames by their place; its counter patch shows the same number.
+        assert counter(pixels[:, :, ::-1]) == (paused[1] - 1) % 256
     finally:
         demo.stop()
