@@ -203,3 +203,10 @@ def test_a_stream_that_never_starts_ends_after_the_stall_timeout(soccer):
         assert "cause=stalled" in server.wait_for_line("rpc=Play", timeout=5)
     finally:
         server.stop()
+
+
+def test_frames_before_any_command_carry_zero_whatever_the_starts_sequence(our_server):
+    start = stream_pb2.PlayControl(sequence=5, start=stream_pb2.Match(id="sample", max_frames=3))
+    with grpc.insecure_channel(our_server.target) as channel:
+        frames = list(stream_pb2_grpc.SoccerStub(channel).Play(iter([start]), timeout=20))
+    assert [(f.frame_index, f.command) for f in frames] == [(0, 0), (1, 0), (2, 0)]

@@ -46,12 +46,13 @@ final class PlayControls: Sendable {
   /// Raised for the sending task at every change.
   let wakeup = Wakeup()
 
-  init(decoder: PlaybackDecoder, info: MediaInfo, start: Stream_Match, sequence: UInt64, generation: UInt64) {
+  /// Controls for a stream started with `start` whose decoder is at `generation`; frames carry
+  /// 0 until the first command, as the protocol says, whatever the start's own sequence.
+  init(decoder: PlaybackDecoder, info: MediaInfo, start: Stream_Match, generation: UInt64) {
     self.decoder = decoder
     self.info = info
     stride = Int(max(1, start.stride))
     var initial = State()
-    initial.command = sequence
     initial.speed = start.realTime ? 1 : nil
     initial.generation = generation
     initial.startIndex = Int(clamping: start.startFrame)

@@ -45,7 +45,7 @@ extension SoccerService {
         let first = try await requested.value()
         guard case .start(let start) = first.action else { throw PlayError.noStart }
         match = start
-        try await play(start, sequence: first.sequence, ready: ready, to: response, progress: &progress)
+        try await play(start, ready: ready, to: response, progress: &progress)
       }
     }
   }
@@ -71,7 +71,7 @@ extension SoccerService {
   }
 
   private func play(
-    _ match: Stream_Match, sequence: UInt64, ready: Handoff<PlayControls>, to response: RPCWriter<Stream_Video>,
+    _ match: Stream_Match, ready: Handoff<PlayControls>, to response: RPCWriter<Stream_Video>,
     progress: inout StreamProgress
   ) async throws {
     let path = try library.path(for: match.id)
@@ -95,7 +95,7 @@ extension SoccerService {
       throw DecodeError.startFramePastEnd(frame: frame, count: info.frameCount)
     }
     let generation = target.map { decoder.seek(to: $0) } ?? 0
-    let controls = PlayControls(decoder: decoder, info: info, start: match, sequence: sequence, generation: generation)
+    let controls = PlayControls(decoder: decoder, info: info, start: match, generation: generation)
     ready.put(.success(controls))
     defer { progress.commands = controls.now.commands }
     try await sendFrames(
