@@ -464,6 +464,15 @@ class Envoy:
                 flags[int(parts[1].rsplit(":", 1)[1])] = parts[3] == "healthy"
         return flags
 
+    def active_requests(self):
+        """Each replica port and the requests Envoy has open to it now."""
+        active = {}
+        for line in self.admin("/clusters").splitlines():
+            parts = line.split("::")
+            if len(parts) >= 4 and parts[0] == "soccer" and parts[2] == "rq_active":
+                active[int(parts[1].rsplit(":", 1)[1])] = int(parts[3])
+        return active
+
     def wait_for_health(self, expected, timeout=20):
         """Waits until the replicas' health is `expected` ({port: healthy}); returns the last seen."""
         deadline = time.monotonic() + timeout

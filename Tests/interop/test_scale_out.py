@@ -213,10 +213,16 @@ def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, repli
 
     bench = subprocess.Popen([soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS,
                               "--server", envoy.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Every replica has a stream once all six are under way (least-request spreads them).
-    time.sleep(2.5)
-    assert bench.poll() is None
-    replicas.servers[1].process.send_signal(signal.SIGKILL)
+    # Once all six are under way, the replica with the most of them dies (least-request spreads
+    # them, but not always evenly).
+    deadline = time.monotonic() + 10
+    while sum(envoy.active_requests().values()) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    active = envoy.active_requests()
+    assert sum(active.values()) == 6 and bench.poll() is None, active
+    victim = replicas.ports.index(max(active, key=active.get))
+    time.sleep(0.5)  # frames under way on each stream
+    replicas.servers[victim].process.send_signal(signal.SIGKILL)
     out, err = bench.communicate(timeout=90)
     assert bench.returncode == 0, err
     report = json.loads(out)
