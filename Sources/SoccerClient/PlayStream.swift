@@ -190,7 +190,7 @@ extension SoccerClient {
         }
         request.startSeconds = 0
         request.startFrame = lastFrame + 1
-        try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(retry - 1, 5))))
+        try? await Task.sleep(for: Resumption.delay(beforeRetry: retry))
       }
     }
   }

@@ -12,6 +12,12 @@ public struct Resumption: Sendable {
     self.retries = retries
     self.onBreak = onBreak
   }
+
+  /// A moment for a balancer to see a server gone before retry `retry` (from 1): 0.1 s, 0.2 s,
+  /// 0.4 s, … at most 2 s.
+  static func delay(beforeRetry retry: Int) -> Duration {
+    .milliseconds(min(2000, 100 << min(max(0, retry - 1), 5)))
+  }
 }
 
 /// A stream that broke after frames, and the frame it goes on from.
@@ -136,8 +142,7 @@ extension SoccerClient {
       request.startSeconds = 0
       request.startFrame = next
       floor = next
-      // A moment for the balancer to see the server gone: 0.1 s, 0.2 s, 0.4 s, ... at most 2 s.
-      try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(retry - 1, 5))))
+      try? await Task.sleep(for: Resumption.delay(beforeRetry: retry))
     }
   }
 }

@@ -95,7 +95,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     rpc: String?, match: () -> Stream_Match, context: ServerContext, deadline: ContinuousClock.Instant?,
     body: (inout StreamProgress) async throws -> Void
   ) async throws {
-    var progress = StreamProgress()
+    var progress = StreamProgress(firstFrame: metrics.map { metrics in { metrics.firstFrame(after: $0) } })
     var status = "OK"
     var cause: String?
     defer {
@@ -158,15 +158,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
       try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-      try await progress.write(Stream_Video(frame), to: response, firstFrame: firstFrameTiming)
+      try await progress.write(Stream_Video(frame), to: response)
       metrics?.sent(byteCount: frame.pixels.count)
     }
-  }
-
-  /// Hears how long a stream's first frame took, when metrics are kept.
-  var firstFrameTiming: ((Duration) -> Void)? {
-    guard let metrics else { return nil }
-    return { metrics.firstFrame(after: $0) }
   }
 
   /// The options a request set, for the log: "format:rgb24,max:320x0,start:2.0"; "-" for none.
@@ -258,6 +252,8 @@ extension Stream_Video {
 /// What one stream has sent so far, for its log line and for telling a stall from a cancel.
 struct StreamProgress {
   let started = ContinuousClock.now
+  /// Hears how long the first frame took, when metrics are kept.
+  let firstFrame: ((Duration) -> Void)?
   var frames = 0
   var bytes = 0
   /// Commands a Play stream received.
@@ -265,10 +261,8 @@ struct StreamProgress {
   /// When the frame being written began to wait for the client; nil between writes.
   var waitingSince: ContinuousClock.Instant?
 
-  /// Writes one frame, counting it; `firstFrame` hears how long the first one took.
-  mutating func write(
-    _ message: Stream_Video, to response: RPCWriter<Stream_Video>, firstFrame: ((Duration) -> Void)?
-  ) async throws {
+  /// Writes one frame, counting it.
+  mutating func write(_ message: Stream_Video, to response: RPCWriter<Stream_Video>) async throws {
     waitingSince = .now
     try await response.write(message)
     waitingSince = nil
@@ -278,16 +272,37 @@ struct StreamProgress {
   }
 }
 
-/// Holds frames back until their presentation time, relative to the first frame.
+/// When each frame is due: at its presentation time relative to the first frame (or the
+/// frame at the last restart), divided by the speed.
 struct Pacer {
+  var speed = 1.0
+  /// Falling further behind than this starts the pace again from the frame at hand, instead of
+  /// sending a burst to catch up; nil never does.
+  var slack: Duration?
   private var origin: (clock: ContinuousClock.Instant, pts: Double)?
 
-  mutating func wait(untilPresentationTime pts: Double) async throws {
+  init(slack: Duration? = nil) {
+    self.slack = slack
+  }
+
+  /// The next frame sets the pace afresh.
+  mutating func restart() { origin = nil }
+
+  /// When the frame presented at `pts` is due.
+  mutating func due(pts: Double, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
     guard let origin else {
-      self.origin = (ContinuousClock.now, pts)
-      return
+      self.origin = (now, pts)
+      return now
     }
-    let offset = max(0, pts - origin.pts)
-    try await Task.sleep(until: origin.clock + .seconds(offset), clock: .continuous)
+    let due = origin.clock + .seconds(max(0, pts - origin.pts) / speed)
+    if let slack, due.duration(to: now) > slack {
+      self.origin = (now, pts)
+      return now
+    }
+    return due
+  }
+
+  mutating func wait(untilPresentationTime pts: Double) async throws {
+    try await Task.sleep(until: due(pts: pts), clock: .continuous)
   }
 }

@@ -45,6 +45,19 @@ final class PlayLog: Sendable {
     }
   }
 
+  /// The status the stream ended with, when it failed.
+  var failure: (code: RPCError.Code, message: String)? {
+    if case .failure(.server(let code, let message))? = end { return (code, message) }
+    return nil
+  }
+
+  /// Waits up to `seconds` for the stream to end; returns the log.
+  @discardableResult
+  func waitForEnd(seconds: Double = 5) async throws -> PlayLog {
+    _ = try await waitUntil(seconds: seconds) { self.end != nil }
+    return self
+  }
+
   /// The frames answering command `command` or a later one.
   func frames(answering command: UInt64) -> [ReceivedFrame] {
     frames.filter { $0.command >= command }.map(\.frame)
@@ -83,6 +96,11 @@ func withPlay<T: Sendable>(
   }
 }
 
+/// Plays `request` with no command until the stream ends (or `seconds` pass); returns its log.
+func playToTheEnd(_ client: ClientConfiguration, _ request: WatchRequest, seconds: Double = 5) async throws -> PlayLog {
+  try await withPlay(client, request) { _, log in try await log.waitForEnd(seconds: seconds) }
+}
+
 private func playing(_ id: String = "sample", realTime: Bool = true) -> WatchRequest {
   var request = WatchRequest(id: id)
   request.realTime = realTime
@@ -101,10 +119,7 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
 @Suite struct PlayTests {
   @Test func withoutCommandsItPlaysEveryFrameLikeWatch() async throws {
     try await withServer { _, client in
-      let log = try await withPlay(client, playing(realTime: false)) { _, log in
-        _ = try await waitUntil(seconds: 20) { log.end != nil }
-        return log
-      }
+      let log = try await playToTheEnd(client, playing(realTime: false), seconds: 20)
       #expect(log.end.map { if case .success = $0 { true } else { false } } == true)
       #expect(log.frames.map(\.frame.index) == Array(0..<100))
       #expect(log.frames.allSatisfy { $0.command == 0 })
@@ -243,10 +258,7 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
       request.startFrame = 60
       request.maxFrames = 5
       request.stride = 2
-      let log = try await withPlay(client, request) { _, log in
-        _ = try await waitUntil { log.end != nil }
-        return log
-      }
+      let log = try await playToTheEnd(client, request)
       #expect(log.frames.map(\.frame.index) == [60, 62, 64, 66, 68])
       #expect(log.frames.map { counter($0.frame) } == [60, 62, 64, 66, 68])
     }
@@ -257,15 +269,10 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
       let log = try await withPlay(client, playing()) { controller, log in
         _ = try await log.waitForFrames(answering: 0)
         controller.send(.speed(0))
-        _ = try await waitUntil { log.end != nil }
-        return log
+        return try await log.waitForEnd()
       }
-      guard case .failure(.server(let code, let message))? = log.end else {
-        Issue.record("the stream did not fail: \(String(describing: log.end))")
-        return
-      }
-      #expect(code == .invalidArgument)
-      #expect(message.contains("speed"))
+      #expect(log.failure?.code == .invalidArgument, "\(String(describing: log.end))")
+      #expect(log.failure?.message.contains("speed") == true)
     }
   }
 
@@ -274,24 +281,18 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
       let timedOut = try await withPlay(client, playing()) { controller, log in
         _ = try await log.waitForFrames(answering: 0)
         controller.send(.pause)
-        _ = try await waitUntil(seconds: 5) { log.end != nil }
-        return log.end
+        return try await log.waitForEnd()
       }
-      guard case .failure(.server(let code, let message))? = timedOut else {
-        Issue.record("a long pause did not end the stream: \(String(describing: timedOut))")
-        return
-      }
-      #expect(code == .cancelled)
-      #expect(message.contains("paused"))
+      #expect(timedOut.failure?.code == .cancelled, "\(String(describing: timedOut.end))")
+      #expect(timedOut.failure?.message.contains("paused") == true)
       #expect(try await decodersFreed(server))
       let closed = try await withPlay(client, playing()) { controller, log in
         _ = try await log.waitForFrames(answering: 0)
         controller.send(.pause)
         controller.finish()
-        _ = try await waitUntil(seconds: 5) { log.end != nil }
-        return log.end
+        return try await log.waitForEnd()
       }
-      #expect(closed.map { if case .success = $0 { true } else { false } } == true)
+      #expect(closed.end.map { if case .success = $0 { true } else { false } } == true)
     }
   }
 
@@ -313,21 +314,11 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
 
   @Test func theTokenGuardsPlayAndItsStreamsAreCounted() async throws {
     try await withServer(configure: { $0.security.token = "secret" }) { server, client in
-      let refused = try await withPlay(client, playing(realTime: false)) { _, log in
-        _ = try await waitUntil { log.end != nil }
-        return log.end
-      }
-      guard case .failure(.server(let code, _))? = refused else {
-        Issue.record("Play without the token was not refused: \(String(describing: refused))")
-        return
-      }
-      #expect(code == .unauthenticated)
+      let refused = try await playToTheEnd(client, playing(realTime: false))
+      #expect(refused.failure?.code == .unauthenticated, "\(String(describing: refused.end))")
       var allowed = client
       allowed.token = "secret"
-      let log = try await withPlay(allowed, playing(realTime: false)) { _, log in
-        _ = try await waitUntil(seconds: 20) { log.end != nil }
-        return log
-      }
+      let log = try await playToTheEnd(allowed, playing(realTime: false), seconds: 20)
       #expect(log.frames.count == 100)
       let text = String(decoding: server.metrics.exposition(), as: UTF8.self)
       #expect(text.contains("soccer_streams_total{method=\"Play\",code=\"UNAUTHENTICATED\"} 1"), "\(text)")
@@ -336,27 +327,13 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
   }
 
   @Test func unknownMatchesAndBadOptionsFailAsInWatch() async throws {
-    try await withServer(configure: { $0.logger.logLevel = .info }) { _, client in
-      let missing = try await withPlay(client, playing("nope")) { _, log in
-        _ = try await waitUntil { log.end != nil }
-        return log.end
-      }
-      guard case .failure(.server(let code, _))? = missing else {
-        Issue.record("no error for a missing match")
-        return
-      }
-      #expect(code == .notFound)
+    try await withServer { _, client in
+      let missing = try await playToTheEnd(client, playing("nope"))
+      #expect(missing.failure?.code == .notFound)
       var request = playing()
       request.startFrame = 100
-      let past = try await withPlay(client, request) { _, log in
-        _ = try await waitUntil { log.end != nil }
-        return log.end
-      }
-      guard case .failure(.server(let pastCode, _))? = past else {
-        Issue.record("no error for a start past the end")
-        return
-      }
-      #expect(pastCode == .outOfRange)
+      let past = try await playToTheEnd(client, request)
+      #expect(past.failure?.code == .outOfRange)
     }
   }
 }

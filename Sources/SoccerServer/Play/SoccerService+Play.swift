@@ -102,8 +102,8 @@ extension SoccerService {
       from: decoder, under: controls, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
   }
 
-  /// How far behind its pace a paced stream may fall before the pace starts again from the
-  /// frame at hand.
+  /// How far behind its pace a paced stream may fall (a slow client, a busy machine) before the
+  /// pace starts again from the frame at hand.
   static let paceSlack = Duration.milliseconds(250)
 
   /// Sends frames as the controls say until the frames run out, `maxFrames` are sent, or the
@@ -113,11 +113,10 @@ extension SoccerService {
     progress: inout StreamProgress
   ) async throws {
     var held: PlaybackFrame?
-    var pace: (wall: ContinuousClock.Instant, pts: Double)?
+    var pacer = Pacer(slack: Self.paceSlack)
     while true {
       for refusal in controls.takeRefusals() { try await response.write(refusal) }
       let now = controls.now
-      progress.commands = now.commands
       if let failure = now.failure { throw failure }
       if maxFrames > 0 && progress.frames >= maxFrames { return }
       if now.paused && now.steps == 0 {
@@ -136,17 +135,13 @@ extension SoccerService {
         continue
       }
       if let speed = now.speed {
-        if controls.takeRepace() || pace == nil { pace = (.now, frame.frame.ptsSeconds) }
-        if let origin = pace {
-          let due = origin.wall + .seconds(max(0, frame.frame.ptsSeconds - origin.pts) / speed)
-          if due.duration(to: .now) > Self.paceSlack {
-            // Fallen behind (a slow client, a busy machine): go on from here at the same pace
-            // instead of sending a burst to catch up.
-            pace = (.now, frame.frame.ptsSeconds)
-          } else if ContinuousClock.now < due {
-            await controls.wakeup.wait(until: due)
-            if ContinuousClock.now < due { continue }
-          }
+        pacer.speed = speed
+        if controls.takeRepace() { pacer.restart() }
+        let due = pacer.due(pts: frame.frame.ptsSeconds)
+        if ContinuousClock.now < due {
+          // Woken early by a command: look at the controls again before sending.
+          await controls.wakeup.wait(until: due)
+          if ContinuousClock.now < due { continue }
         }
       }
       guard let label = controls.claim(frame) else {
@@ -155,7 +150,7 @@ extension SoccerService {
       }
       var message = Stream_Video(frame.frame)
       message.command = label
-      try await progress.write(message, to: response, firstFrame: firstFrameTiming)
+      try await progress.write(message, to: response)
       metrics?.sent(byteCount: frame.frame.pixels.count)
       held = nil
     }
