@@ -42,6 +42,10 @@ let package = Package(
     // The terminal player: frames from any FrameSource, paced, laid out and drawn, with keys and a status line.
     .target(
       name: "TerminalPlayback", dependencies: ["TerminalGraphics", "TerminalIO", "VideoFrames"], swiftSettings: strict),
+    // OpenSSL's libcrypto: message digests.
+    .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // SHA-256 of files and streams, for uploads and their checks on both sides.
+    .target(name: "ContentDigest", dependencies: ["COpenSSLCrypto"], swiftSettings: strict),
     // glibc facilities Swift's Glibc module does not export: allocator settings, thread names.
     .target(name: "CSoccerSystem"),
     // Generated from protos/ by tools/generate-protos; never edited by hand.
@@ -76,6 +80,7 @@ let package = Package(
       name: "SoccerServer",
       dependencies: [
         "SoccerProtocol", "SoccerWire", "VideoDecoding", "VideoFrames", "CSoccerSystem", "SoccerMetrics",
+        "ContentDigest",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
@@ -86,11 +91,11 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
-    // The connection to a server and its typed calls: watch, describe, list.
+    // The connection to a server and its typed calls: watch, play, describe, list, upload.
     .target(
       name: "SoccerClient",
       dependencies: [
-        "SoccerProtocol", "SoccerWire", "VideoFrames",
+        "SoccerProtocol", "SoccerWire", "VideoFrames", "ContentDigest",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -151,6 +156,7 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
+    .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"], swiftSettings: strict),
     .testTarget(
       name: "SoccerClientTests",
       dependencies: [

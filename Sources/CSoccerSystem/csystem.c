@@ -5,6 +5,19 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <errno.h>
+
+int soccer_reserve_file_space(int fd, long long length) {
+#if defined(__linux__)
+  while (fallocate(fd, 0, 0, (off_t)length) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EOPNOTSUPP || errno == ENOSYS) return 0;
+    return errno;
+  }
+#endif
+  return 0;
+}
 
 long soccer_raise_open_files_limit(void) {
   struct rlimit limit;

@@ -28,7 +28,10 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
       case .failedPrecondition: return "the server cannot play this match: \(message)"
       case .deadlineExceeded: return "deadline exceeded: \(message)"
       case .unauthenticated: return "the server refused the credentials: \(message)"
-      case .resourceExhausted: return "the server is busy: \(message)"
+      case .permissionDenied: return "the server does not allow it: \(message)"
+      case .resourceExhausted: return "over the server's limits: \(message)"
+      case .alreadyExists, .aborted: return message.isEmpty ? "\(code)" : message
+      case .dataLoss: return "the data arrived damaged: \(message)"
       default: return "server error (\(code)): \(message)"
       }
     case .badFrame(let why): return "bad frame from the server: \(why)"

@@ -79,12 +79,26 @@ public enum Stream_Soccer: Sendable {
                 type: .bidirectionalStreaming
             )
         }
+        /// Namespace for "Upload" metadata.
+        public enum Upload: Sendable {
+            /// Request type for "Upload".
+            public typealias Input = Stream_UploadChunk
+            /// Response type for "Upload".
+            public typealias Output = Stream_MatchInfo
+            /// Descriptor for "Upload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "stream.Soccer"),
+                method: "Upload",
+                type: .clientStreaming
+            )
+        }
         /// Descriptors for all methods in the "stream.Soccer" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Watch.descriptor,
             Describe.descriptor,
             List.descriptor,
-            Play.descriptor
+            Play.descriptor,
+            Upload.descriptor
         ]
     }
 }
@@ -193,6 +207,29 @@ extension Stream_Soccer {
             request: GRPCCore.StreamingServerRequest<Stream_PlayControl>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Stream_Video>
+
+        /// Handle the "Upload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+        /// > in chunks, and answers with its MatchInfo once it is published. The file
+        /// > becomes visible only whole: its size and SHA-256 checked, written to
+        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > Off unless the server runs with --allow-upload, and only to a media
+        /// > folder (FAILED_PRECONDITION with an HTTP media store).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Stream_UploadChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Stream_MatchInfo` messages.
+        func upload(
+            request: GRPCCore.StreamingServerRequest<Stream_UploadChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Stream_MatchInfo>
     }
 
     /// Service protocol for the "stream.Soccer" service.
@@ -285,6 +322,29 @@ extension Stream_Soccer {
             request: GRPCCore.StreamingServerRequest<Stream_PlayControl>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Stream_Video>
+
+        /// Handle the "Upload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+        /// > in chunks, and answers with its MatchInfo once it is published. The file
+        /// > becomes visible only whole: its size and SHA-256 checked, written to
+        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > Off unless the server runs with --allow-upload, and only to a media
+        /// > folder (FAILED_PRECONDITION with an HTTP media store).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Stream_UploadChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Stream_MatchInfo` message.
+        func upload(
+            request: GRPCCore.StreamingServerRequest<Stream_UploadChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Stream_MatchInfo>
     }
 
     /// Simple service protocol for the "stream.Soccer" service.
@@ -377,6 +437,29 @@ extension Stream_Soccer {
             response: GRPCCore.RPCWriter<Stream_Video>,
             context: GRPCCore.ServerContext
         ) async throws
+
+        /// Handle the "Upload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+        /// > in chunks, and answers with its MatchInfo once it is published. The file
+        /// > becomes visible only whole: its size and SHA-256 checked, written to
+        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > Off unless the server runs with --allow-upload, and only to a media
+        /// > folder (FAILED_PRECONDITION with an HTTP media store).
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Stream_UploadChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Stream_MatchInfo` to respond with.
+        func upload(
+            request: GRPCCore.RPCAsyncSequence<Stream_UploadChunk, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Stream_MatchInfo
     }
 }
 
@@ -428,6 +511,17 @@ extension Stream_Soccer.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Stream_Soccer.Method.Upload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_UploadChunk>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Stream_MatchInfo>(),
+            handler: { request, context in
+                try await self.upload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -462,6 +556,17 @@ extension Stream_Soccer.ServiceProtocol {
     ) async throws -> GRPCCore.StreamingServerResponse<Stream_MatchList> {
         let response = try await self.list(
             request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func upload(
+        request: GRPCCore.StreamingServerRequest<Stream_UploadChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Stream_MatchInfo> {
+        let response = try await self.upload(
+            request: request,
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
@@ -528,6 +633,19 @@ extension Stream_Soccer.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func upload(
+        request: GRPCCore.StreamingServerRequest<Stream_UploadChunk>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Stream_MatchInfo> {
+        return GRPCCore.ServerResponse<Stream_MatchInfo>(
+            message: try await self.upload(
+                request: request.messages,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 }
@@ -642,6 +760,34 @@ extension Stream_Soccer {
             deserializer: some GRPCCore.MessageDeserializer<Stream_Video>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Stream_Video>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Upload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+        /// > in chunks, and answers with its MatchInfo once it is published. The file
+        /// > becomes visible only whole: its size and SHA-256 checked, written to
+        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > Off unless the server runs with --allow-upload, and only to a media
+        /// > folder (FAILED_PRECONDITION with an HTTP media store).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Stream_UploadChunk` messages.
+        ///   - serializer: A serializer for `Stream_UploadChunk` messages.
+        ///   - deserializer: A deserializer for `Stream_MatchInfo` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upload<Result>(
+            request: GRPCCore.StreamingClientRequest<Stream_UploadChunk>,
+            serializer: some GRPCCore.MessageSerializer<Stream_UploadChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Stream_MatchInfo>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Stream_MatchInfo>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -803,6 +949,45 @@ extension Stream_Soccer {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Upload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+        /// > in chunks, and answers with its MatchInfo once it is published. The file
+        /// > becomes visible only whole: its size and SHA-256 checked, written to
+        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > Off unless the server runs with --allow-upload, and only to a media
+        /// > folder (FAILED_PRECONDITION with an HTTP media store).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Stream_UploadChunk` messages.
+        ///   - serializer: A serializer for `Stream_UploadChunk` messages.
+        ///   - deserializer: A deserializer for `Stream_MatchInfo` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func upload<Result>(
+            request: GRPCCore.StreamingClientRequest<Stream_UploadChunk>,
+            serializer: some GRPCCore.MessageSerializer<Stream_UploadChunk>,
+            deserializer: some GRPCCore.MessageDeserializer<Stream_MatchInfo>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Stream_MatchInfo>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Stream_Soccer.Method.Upload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -922,6 +1107,40 @@ extension Stream_Soccer.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Stream_PlayControl>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_Video>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Upload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+    /// > in chunks, and answers with its MatchInfo once it is published. The file
+    /// > becomes visible only whole: its size and SHA-256 checked, written to
+    /// > disk, and its first frame decoded; any failure leaves nothing behind.
+    /// > Off unless the server runs with --allow-upload, and only to a media
+    /// > folder (FAILED_PRECONDITION with an HTTP media store).
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Stream_UploadChunk` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upload<Result>(
+        request: GRPCCore.StreamingClientRequest<Stream_UploadChunk>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Stream_MatchInfo>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Stream_UploadChunk>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Stream_MatchInfo>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1060,6 +1279,45 @@ extension Stream_Soccer.ClientProtocol {
             producer: producer
         )
         return try await self.play(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Upload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
+    /// > in chunks, and answers with its MatchInfo once it is published. The file
+    /// > becomes visible only whole: its size and SHA-256 checked, written to
+    /// > disk, and its first frame decoded; any failure leaves nothing behind.
+    /// > Off unless the server runs with --allow-upload, and only to a media
+    /// > folder (FAILED_PRECONDITION with an HTTP media store).
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func upload<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Stream_UploadChunk>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Stream_MatchInfo>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Stream_UploadChunk>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.upload(
             request: request,
             options: options,
             onResponse: handleResponse

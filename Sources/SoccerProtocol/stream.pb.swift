@@ -442,6 +442,72 @@ public nonisolated struct Stream_MatchInfo: Sendable {
   public init() {}
 }
 
+/// One message on Upload's request stream: the first is `start`, every later
+/// one carries the next bytes of the file.
+public nonisolated struct Stream_UploadChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var part: Stream_UploadChunk.OneOf_Part? = nil
+
+  /// What is being uploaded; first message only.
+  public var start: Stream_UploadStart {
+    get {
+      if case .start(let v)? = part {return v}
+      return Stream_UploadStart()
+    }
+    set {part = .start(newValue)}
+  }
+
+  /// The next bytes of the file, in order: at most 1 MiB (1,048,576 bytes)
+  /// per message; larger messages end the upload with RESOURCE_EXHAUSTED.
+  public var data: Data {
+    get {
+      if case .data(let v)? = part {return v}
+      return Data()
+    }
+    set {part = .data(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Part: Equatable, Sendable {
+    /// What is being uploaded; first message only.
+    case start(Stream_UploadStart)
+    /// The next bytes of the file, in order: at most 1 MiB (1,048,576 bytes)
+    /// per message; larger messages end the upload with RESOURCE_EXHAUSTED.
+    case data(Data)
+
+  }
+
+  public init() {}
+}
+
+/// Upload: the match to add and what its bytes must add up to.
+public nonisolated struct Stream_UploadStart: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The new match's id, as `Match.id`.
+  public var id: String = String()
+
+  /// The file's size in bytes; more than 0.
+  public var size: UInt64 = 0
+
+  /// SHA-256 of the whole file, 32 bytes.
+  public var sha256: Data = Data()
+
+  /// Replace a match that has this id already; without it, an existing id is
+  /// ALREADY_EXISTS.
+  public var replace: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Arguments of `List`; none yet.
 public nonisolated struct Stream_ListRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1038,6 +1104,113 @@ nonisolated extension Stream_MatchInfo: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.frameCountExact != rhs.frameCountExact {return false}
     if lhs.codec != rhs.codec {return false}
     if lhs.sourcePixelFormat != rhs.sourcePixelFormat {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_UploadChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UploadChunk"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}start\0\u{1}data\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Stream_UploadStart?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .start(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .start(v)
+        }
+      }()
+      case 2: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.part != nil {try decoder.handleConflictingOneOf()}
+          self.part = .data(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .start?: try {
+      guard case .start(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .data?: try {
+      guard case .data(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_UploadChunk, rhs: Stream_UploadChunk) -> Bool {
+    if lhs.part != rhs.part {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_UploadStart: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UploadStart"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}size\0\u{1}sha256\0\u{1}replace\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.sha256) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.replace) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.size != 0 {
+      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 2)
+    }
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256, fieldNumber: 3)
+    }
+    if self.replace != false {
+      try visitor.visitSingularBoolField(value: self.replace, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_UploadStart, rhs: Stream_UploadStart) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.size != rhs.size {return false}
+    if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.replace != rhs.replace {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

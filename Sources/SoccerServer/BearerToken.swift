@@ -3,10 +3,14 @@ import GRPCCore
 /// Requires the metadata `authorization: Bearer <token>` on every call it sees, else UNAUTHENTICATED.
 public struct BearerTokenInterceptor: ServerInterceptor {
   private let expected: [UInt8]
+  /// A token that is good elsewhere but not here: PERMISSION_DENIED rather than UNAUTHENTICATED.
+  private let readOnly: [UInt8]?
 
-  /// An interceptor that accepts `token` only; the token must not be empty.
-  public init(token: String) {
+  /// An interceptor that accepts `token` only; the token must not be empty. Presenting
+  /// `readOnly` (the viewers' token, where uploads need their own) is PERMISSION_DENIED.
+  public init(token: String, readOnly: String? = nil) {
     expected = Array("Bearer \(token)".utf8)
+    self.readOnly = readOnly.map { Array("Bearer \($0)".utf8) }
   }
 
   public func intercept<Input: Sendable, Output: Sendable>(
@@ -22,7 +26,12 @@ public struct BearerTokenInterceptor: ServerInterceptor {
     guard let presented else {
       throw RPCError(code: .unauthenticated, message: "this server needs a bearer token (authorization metadata)")
     }
-    guard Self.constantTimeEqual(Array(presented.utf8), expected) else {
+    let bytes = Array(presented.utf8)
+    guard Self.constantTimeEqual(bytes, expected) else {
+      if let readOnly, Self.constantTimeEqual(bytes, readOnly) {
+        throw RPCError(
+          code: .permissionDenied, message: "this token may watch but not upload; uploads need the upload token")
+      }
       throw RPCError(code: .unauthenticated, message: "the bearer token is wrong")
     }
     return try await next(request, context)

@@ -53,6 +53,9 @@ public struct MatchLibrary: Sendable {
     self.resolvedRoot = resolved
   }
 
+  /// The media folder with symlinks resolved, where uploads go; nil for an HTTP origin.
+  var folder: String? { isRemote ? nil : resolvedRoot }
+
   /// Checks an id against the safe alphabet before it comes near the filesystem.
   public static func validate(_ id: String) throws(LibraryError) {
     guard !id.isEmpty else { throw .invalidID("the id is empty") }

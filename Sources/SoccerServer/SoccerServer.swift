@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
   public var maxConnections = 1000
   /// TLS and token.
   public var security = ServerSecurity()
+  /// Whether and how clients may upload matches; nil refuses every upload.
+  public var uploads: UploadPolicy?
   /// Where the one line per stream goes.
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.
@@ -83,6 +85,7 @@ public struct SoccerServer: Service {
     self.metrics = metrics
     MediaStoreTrust.trust(caFile: configuration.mediaCA)
     let library = try MatchLibrary(root: configuration.mediaRoot)
+    abandonedUploads = library.folder.map(StagedUpload.removeAbandoned(in:)) ?? []
     let security = try configuration.security.transportSecurity()
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
     let address: GRPCNIOTransportHTTP2.SocketAddress =
@@ -96,8 +99,8 @@ public struct SoccerServer: Service {
       address: address,
       transportSecurity: security,
       config: .defaults {
-        // Requests are one small `Match`: refuse anything bigger early.
-        $0.rpc.maxRequestPayloadSize = 64 * 1024
+        // Requests are one small `Match`, or with uploads on an upload chunk: refuse anything bigger early.
+        $0.rpc.maxRequestPayloadSize = configuration.uploads == nil ? 64 * 1024 : UploadPolicy.maxRequestPayload
         $0.http2.maxFrameSize = (1 << 24) - 1
         $0.http2.targetWindowSize = 64 * 1024 * 1024
         $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
@@ -111,7 +114,8 @@ public struct SoccerServer: Service {
       })
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout, departed: guards.departed,
+      stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
+      uploads: configuration.uploads, departed: guards.departed,
       logger: configuration.logger,
       metrics: metrics)
     decoders = service.decoders
@@ -123,12 +127,13 @@ public struct SoccerServer: Service {
     let interceptors: [ConditionalInterceptor<any ServerInterceptor>] =
       [.apply(MetricsInterceptor(metrics: metrics), to: .all)]
       + [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
-      + (configuration.security.token.map { token in
-        [.apply(BearerTokenInterceptor(token: token), to: .services([Stream_Soccer.descriptor]))]
-      } ?? [])
+      + Self.tokenChecks(viewers: configuration.security.token, uploads: configuration.uploads?.token)
     server = GRPCServer(
       transport: transport, services: [service, HealthService(status: health)], interceptorPipeline: interceptors)
   }
+
+  /// Staging files of uploads a killed server left in the media folder, removed as it started.
+  public let abandonedUploads: [String]
 
   /// This replica's name: `soccer-replica` in responses, `replica=` in log lines.
   public let replica: ReplicaName
@@ -200,6 +205,19 @@ public func startupFailureReason(_ error: any Error) -> String {
 }
 
 extension SoccerServer {
+  /// The token checks: the viewers' token guards every `stream.Soccer` call, and an upload token,
+  /// when there is one, guards Upload instead, refusing the viewers' token there.
+  static func tokenChecks(viewers: String?, uploads: String?) -> [ConditionalInterceptor<any ServerInterceptor>] {
+    let upload = Stream_Soccer.Method.Upload.descriptor
+    guard let uploads else {
+      return viewers.map { [.apply(BearerTokenInterceptor(token: $0), to: .services([Stream_Soccer.descriptor]))] }
+        ?? []
+    }
+    let others = Set(Stream_Soccer.Method.descriptors.filter { $0 != upload })
+    return (viewers.map { [.apply(BearerTokenInterceptor(token: $0), to: .methods(others))] } ?? [])
+      + [.apply(BearerTokenInterceptor(token: uploads, readOnly: viewers), to: .methods([upload]))]
+  }
+
   /// The machine's host name, as `hostname` prints it.
   static func hostName() -> String {
     var buffer = [CChar](repeating: 0, count: 256)

@@ -7,7 +7,8 @@ import SoccerWire
 import VideoDecoding
 import VideoFrames
 
-/// The `stream.Soccer` service: streams, describes and lists the matches of a media library.
+/// The `stream.Soccer` service: streams, describes and lists the matches of a media library,
+/// and adds uploaded ones.
 public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Largest output side a client may ask for, so one request cannot ask for absurd frames.
   static let maxOutputSide = 16_384
@@ -27,24 +28,28 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   private let departed: DepartedPeers
   private let logger: Logger
   let metrics: ServerMetrics?
+  /// Whether and how Upload adds matches; nil refuses every upload.
+  let uploads: UploadPolicy?
 
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
   public init(
     library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
-    pauseTimeout: Duration = .seconds(300), logger: Logger = Logger(label: "soccer.stream")
+    pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil,
+    logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
       library: library, queueDepth: queueDepth, maxStreams: maxStreams, stallTimeout: stallTimeout,
-      pauseTimeout: pauseTimeout, departed: DepartedPeers(), logger: logger)
+      pauseTimeout: pauseTimeout, uploads: uploads, departed: DepartedPeers(), logger: logger)
   }
 
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
     library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, pauseTimeout: Duration,
-    departed: DepartedPeers, logger: Logger, metrics: ServerMetrics? = nil
+    uploads: UploadPolicy?, departed: DepartedPeers, logger: Logger, metrics: ServerMetrics? = nil
   ) {
     self.pauseTimeout = pauseTimeout
+    self.uploads = uploads
     self.metrics = metrics
     var timing: (@Sendable (Duration) -> Void)?
     if let metrics { timing = { duration in metrics.decoded(in: duration) } }
@@ -84,33 +89,34 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext,
     deadline: ContinuousClock.Instant?
   ) async throws {
-    try await logged(rpc: nil, match: { request }, context: context, deadline: deadline) { progress in
+    try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, deadline: deadline)
+    {
+      progress in
       try await stream(request, to: response, progress: &progress)
     }
   }
 
   /// Runs one stream with its log line, its end classified (cancel, stall, deadline) and mapped
-  /// to the status the client is sent; `rpc` names a method other than Watch in the line.
+  /// to the status the client is sent; `rpc` names a method other than Watch in the line, and
+  /// `subject` gives the match id and the options for it.
   func logged(
-    rpc: String?, match: () -> Stream_Match, context: ServerContext, deadline: ContinuousClock.Instant?,
-    body: (inout StreamProgress) async throws -> Void
+    rpc: String?, subject: () -> (id: String, options: String), context: ServerContext,
+    deadline: ContinuousClock.Instant?, body: (inout StreamProgress) async throws -> Void
   ) async throws {
     var progress = StreamProgress(firstFrame: metrics.map { metrics in { metrics.firstFrame(after: $0) } })
     var status = "OK"
     var cause: String?
     defer {
-      let request = match()
+      let (id, options) = subject()
       let elapsed = progress.started.duration(to: .now)
       var metadata: Logger.Metadata = [
-        "peer": "\(context.remotePeer)", "id": "\(request.id.prefix(MatchLibrary.maxIDLength))",
-        "options": "\(Self.describe(request))", "frames": "\(progress.frames)", "bytes": "\(progress.bytes)",
+        "peer": "\(context.remotePeer)", "id": "\(id.prefix(MatchLibrary.maxIDLength))",
+        "options": "\(options)", "frames": "\(progress.frames)", "bytes": "\(progress.bytes)",
         "ms": "\(Int(elapsed / .milliseconds(1)))",
         "status": "\(status)",
       ]
-      if let rpc {
-        metadata["rpc"] = "\(rpc)"
-        metadata["commands"] = "\(progress.commands)"
-      }
+      if let rpc { metadata["rpc"] = "\(rpc)" }
+      if let commands = progress.commands { metadata["commands"] = "\(commands)" }
       if let cause { metadata["cause"] = "\(cause)" }
       logger.info("stream", metadata: metadata)
     }
@@ -256,8 +262,8 @@ struct StreamProgress {
   let firstFrame: ((Duration) -> Void)?
   var frames = 0
   var bytes = 0
-  /// Commands a Play stream received.
-  var commands = 0
+  /// Commands a Play stream received; nil for other streams.
+  var commands: Int?
   /// When the frame being written began to wait for the client; nil between writes.
   var waitingSince: ContinuousClock.Instant?
 

@@ -31,7 +31,7 @@ struct StreamEnd {
       cause = disconnected ? "disconnect" : "cancel"
     } else {
       rpcError = StatusMapping.rpcError(for: error)
-      cause = (error as? PlayError)?.cause
+      cause = (error as? any EndCause)?.cause
     }
     status = Self.name(of: rpcError.code)
   }
@@ -46,3 +46,12 @@ struct StreamEnd {
     return names.indices.contains(code.rawValue) ? names[code.rawValue] : "\(code.rawValue)"
   }
 }
+
+/// An error that says why a stream ended, for its log line's `cause`.
+protocol EndCause {
+  /// `stalled`, `paused`, …; nil when the status says it all.
+  var cause: String? { get }
+}
+
+extension PlayError: EndCause {}
+extension UploadError: EndCause {}

@@ -63,7 +63,7 @@ struct ClientOptions: ParsableArguments {
 }
 
 /// The token from `file`, else from SOCCER_TOKEN; nil when neither is set.
-func readToken(file: String?) throws -> String? {
+func readToken(file: String?, environment variable: String = "SOCCER_TOKEN") throws -> String? {
   if let file {
     guard let data = FileManager.default.contents(atPath: file) else {
       throw ExitCode.failure(message: "cannot read the token file \(file)", code: ExitStatus.local)
@@ -74,7 +74,7 @@ func readToken(file: String?) throws -> String? {
     }
     return token
   }
-  guard let token = ProcessInfo.processInfo.environment["SOCCER_TOKEN"], !token.isEmpty else { return nil }
+  guard let token = ProcessInfo.processInfo.environment[variable], !token.isEmpty else { return nil }
   return token
 }
 

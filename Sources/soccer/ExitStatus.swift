@@ -15,9 +15,11 @@ enum ExitStatus {
 
   static let help = """
     Exit status: 0 success; 1 a failure on this side (files, bad input); 2 the server cannot be \
-    reached (down, or TLS failed); 3 the server refused the credentials; 4 the server refused \
-    the request (no such match, bad id or option, unplayable file); 5 deadline exceeded; 6 the \
-    server is busy (at its stream limit); 7 the stream broke off; 64 bad command-line usage.
+    reached (down, or TLS failed); 3 the server refused the credentials or the permission; 4 the \
+    server refused the request (no such match, bad id or option, unplayable file, an upload's id \
+    taken or being uploaded); 5 deadline exceeded; 6 over the server's limits (its stream limit, \
+    an upload too large for its limit or its disk); 7 the stream broke off, or an upload arrived \
+    damaged; 64 bad command-line usage.
     """
 
   static func of(_ error: ClientError) -> Int32 {
@@ -28,7 +30,7 @@ enum ExitStatus {
     case .server(let code, _):
       switch code {
       case .unauthenticated, .permissionDenied: return unauthenticated
-      case .notFound, .invalidArgument, .outOfRange, .failedPrecondition: return refused
+      case .notFound, .invalidArgument, .outOfRange, .failedPrecondition, .alreadyExists, .aborted: return refused
       case .deadlineExceeded: return deadline
       case .resourceExhausted: return busy
       default: return broken

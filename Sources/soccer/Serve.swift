@@ -21,6 +21,11 @@ extension Soccer {
         "listening on HOST:PORT" once it accepts connections. It also serves the standard health \
         service, grpc.health.v1.Health, for "" and "stream.Soccer".
 
+        With --allow-upload, clients may add matches to the media folder (soccer upload, the \
+        Upload RPC). Each file is written under a hidden name, checked (size, SHA-256, its first \
+        frame decoded) and only then renamed to <id>.mp4; a failed upload leaves nothing, and \
+        hidden files left by a killed server are removed when the next one starts.
+
         On SIGINT or SIGTERM health turns NOT_SERVING, new calls are refused, and streams in \
         flight get --grace seconds to finish before they are ended; then the server exits with \
         status 0.
@@ -125,6 +130,18 @@ extension Soccer {
         valueName: "file"), completion: .file())
     var tokenFile: String?
 
+    @Flag(help: "Let clients upload matches into the media folder (not with an HTTP store).")
+    var allowUpload = false
+
+    @Option(
+      help: ArgumentHelp(
+        "File holding the bearer token uploads need instead of --token-file's, so viewers cannot write (default: SOCCER_UPLOAD_TOKEN).",
+        valueName: "file"), completion: .file())
+    var uploadTokenFile: String?
+
+    @Option(help: ArgumentHelp("Largest file an upload may be, in bytes.", valueName: "bytes"))
+    var maxUploadBytes: Int = 4 << 30
+
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -157,8 +174,9 @@ extension Soccer {
       }
       guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
       guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-      guard mediaCA == nil || media.hasPrefix("https://") else {
-        throw ValidationError("--media-ca goes with an https:// --media store")
+      guard maxUploadBytes >= 1 else { throw ValidationError("--max-upload-bytes must be 1 or more") }
+      guard allowUpload || uploadTokenFile == nil else {
+        throw ValidationError("--upload-token-file goes with --allow-upload")
       }
       guard mediaCA == nil || media.hasPrefix("https://") else {
         throw ValidationError("--media-ca goes with an https:// --media store")
@@ -188,6 +206,13 @@ extension Soccer {
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
       configuration.replica = replicaName
+      if allowUpload {
+        if media.hasPrefix("http://") || media.hasPrefix("https://") {
+          logger.warning("uploads need a media folder: with an HTTP store every upload is refused")
+        }
+        configuration.uploads = UploadPolicy(
+          maxBytes: maxUploadBytes, token: try readToken(file: uploadTokenFile, environment: "SOCCER_UPLOAD_TOKEN"))
+      }
       if let mediaCA {
         guard FileManager.default.isReadableFile(atPath: mediaCA) else { throw fail("serve", "cannot read \(mediaCA)") }
         configuration.mediaCA = mediaCA
@@ -209,6 +234,11 @@ extension Soccer {
         throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
       } catch {
         throw fail("serve", "\(error)")
+      }
+      if !server.abandonedUploads.isEmpty {
+        logger.notice(
+          "removed uploads a stopped server left unfinished",
+          metadata: ["files": "\(server.abandonedUploads.joined(separator: ","))"])
       }
       // The metrics endpoint listens before the gRPC server, so a port already taken fails the start.
       let endpoint: MetricsEndpoint?

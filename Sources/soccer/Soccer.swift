@@ -12,7 +12,7 @@ struct Soccer: AsyncParsableCommand {
 
       \(ExitStatus.help)
       """,
-    subcommands: [Serve.self, Watch.self, Dump.self, Info.self, List.self, Bench.self]
+    subcommands: [Serve.self, Watch.self, Dump.self, Info.self, List.self, Bench.self, Upload.self]
   )
 
   static func main() async {

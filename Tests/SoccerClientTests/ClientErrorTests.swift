@@ -11,7 +11,9 @@ import Testing
     (.failedPrecondition, "the server cannot play this match: no match"),
     (.deadlineExceeded, "deadline exceeded: no match"),
     (.unauthenticated, "the server refused the credentials: no match"),
-    (.resourceExhausted, "the server is busy: no match"), (.dataLoss, "server error (dataLoss): no match"),
+    (.resourceExhausted, "over the server's limits: no match"),
+    (.dataLoss, "the data arrived damaged: no match"), (.alreadyExists, "no match"), (.aborted, "no match"),
+    (.permissionDenied, "the server does not allow it: no match"), (.outOfRange, "server error (outOfRange): no match"),
   ])
   func serverStatusesKeepTheirCodeAndReadWell(code: RPCError.Code, text: String) {
     let error = ClientError.from(RPCError(code: code, message: "no match"), server: server)

@@ -64,6 +64,12 @@ private struct BreakingService: Stream_Soccer.SimpleServiceProtocol {
   ) async throws {
     throw RPCError(code: .unimplemented, message: "")
   }
+
+  func upload(
+    request: RPCAsyncSequence<Stream_UploadChunk, any Error>, context: ServerContext
+  ) async throws -> Stream_MatchInfo {
+    throw RPCError(code: .unimplemented, message: "")
+  }
 }
 
 /// Runs `body` with a client of a loopback server running `service`.

@@ -18,4 +18,9 @@ long soccer_raise_open_files_limit(void);
 /// Names the calling thread for the OS (top -H, perf, /proc/PID/task/TID/comm); at most 15 bytes show.
 void soccer_name_current_thread(const char *name);
 
+/// Reserves `length` bytes of disk for the open file `fd` (Linux fallocate, which never falls back
+/// to writing zeros); returns 0, or the errno (ENOSPC: no room). A filesystem that cannot
+/// reserve space returns 0: its writes report a full disk instead.
+int soccer_reserve_file_space(int fd, long long length);
+
 #endif

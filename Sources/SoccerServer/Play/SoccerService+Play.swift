@@ -31,7 +31,9 @@ extension SoccerService {
     let requested = Handoff<Stream_PlayControl>()
     let ready = Handoff<PlayControls>()
     var match = Stream_Match()
-    try await logged(rpc: "Play", match: { match }, context: context, deadline: deadline) { progress in
+    try await logged(rpc: "Play", subject: { (match.id, Self.describe(match)) }, context: context, deadline: deadline) {
+      progress in
+      progress.commands = 0
       try await withThrowingTaskGroup(of: Void.self) { group in
         // Commands are read on a task of their own, so they act while frames are written.
         group.addTask { await Self.read(commands, start: requested, then: ready) }
