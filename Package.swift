@@ -176,6 +176,7 @@ let package = Package(
       name: "EndToEndTests",
       dependencies: [
         "SoccerServer", "SoccerClient", "FrameDump", "SoccerProtocol", "VideoDecoding", "VideoFrames", "TestSupport",
+        "ContentDigest",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],

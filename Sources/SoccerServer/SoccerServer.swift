@@ -99,8 +99,8 @@ public struct SoccerServer: Service {
       address: address,
       transportSecurity: security,
       config: .defaults {
-        // Requests are one small `Match`, or with uploads on an upload chunk: refuse anything bigger early.
-        $0.rpc.maxRequestPayloadSize = configuration.uploads == nil ? 64 * 1024 : UploadPolicy.maxRequestPayload
+        // Requests are one small `Match` or an upload chunk: refuse anything bigger early.
+        $0.rpc.maxRequestPayloadSize = UploadPolicy.maxRequestPayload
         $0.http2.maxFrameSize = (1 << 24) - 1
         $0.http2.targetWindowSize = 64 * 1024 * 1024
         $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
@@ -143,6 +143,9 @@ public struct SoccerServer: Service {
 
   /// Frames decoded so far by every stream's decoder.
   public var decoderFramesDecoded: Int { decoders.framesDecoded }
+
+  /// Calls holding a stream slot right now: Watch, Play and Upload.
+  public var activeStreams: Int { service.activeStreams }
 
   /// Client connections open right now.
   public var openConnections: Int { connections.count }

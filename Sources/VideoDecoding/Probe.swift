@@ -9,14 +9,23 @@ extension VideoDecoder {
 }
 
 extension VideoDecoder {
-  /// Opens `path`, decodes its first frame, and returns what the file holds: proof that it
-  /// plays. Blocks: call it off the cooperative pool.
+  /// Opens `path`, decodes its first frame and, when the container counts its frames, its last
+  /// one, and returns what the file holds: proof that it plays, and that it is not cut short
+  /// (a file whose index promises frames its data lacks). Blocks: call it off the cooperative pool.
   public static func checkPlayable(path: String) throws(DecodeError) -> MediaInfo {
     let decoder = try VideoDecoder(path: path, threads: 1)
-    try decoder.configure(DecodeOptions(maxFrames: 1))
+    // Small frames: the check is whether they decode, not what they show.
+    try decoder.configure(DecodeOptions(maxWidth: 160, maxFrames: 1))
     guard try decoder.next() != nil else {
       throw .noDecodableFrames("the video stream ends before its first frame")
     }
-    return decoder.info
+    let info = decoder.info
+    if info.frameCountExact, info.frameCount > 1 {
+      decoder.seek(to: .frame(info.frameCount - 1))
+      guard try decoder.next() != nil else {
+        throw .dataLoss("its last frame (\(info.frameCount - 1)) cannot be decoded: the file is cut short")
+      }
+    }
+    return info
   }
 }

@@ -83,6 +83,7 @@ extension SoccerService {
         activity.heard()
         switch chunk.part {
         case .data(let bytes):
+          guard bytes.count <= UploadPolicy.maxChunkBytes else { throw UploadError.chunkTooLarge(bytes.count) }
           try await activity.working { try await offCooperativePool { try staged.append(bytes) } }
           activity.received(bytes.count)
         case .start: throw UploadError.invalid("an upload has one start, in its first message")

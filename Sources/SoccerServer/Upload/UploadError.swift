@@ -14,6 +14,8 @@ public enum UploadError: Error, Equatable, CustomStringConvertible {
   case inProgress(String)
   /// The declared size is over `--max-upload-bytes`.
   case tooLarge(size: Int, limit: Int)
+  /// One chunk carries more than `UploadPolicy.maxChunkBytes`.
+  case chunkTooLarge(Int)
   /// The disk has no room for the file.
   case noSpace(needed: Int, free: Int?)
   /// The bytes received do not add up to the declared size.
@@ -36,6 +38,8 @@ public enum UploadError: Error, Equatable, CustomStringConvertible {
     case .alreadyExists(let id): return "a match with id \"\(id)\" exists (upload with replace to replace it)"
     case .inProgress(let id): return "another upload of \"\(id)\" is under way"
     case .tooLarge(let size, let limit): return "\(size) bytes is over this server's upload limit of \(limit) bytes"
+    case .chunkTooLarge(let size):
+      return "a chunk of \(size) bytes is over the \(UploadPolicy.maxChunkBytes) bytes one chunk may carry"
     case .noSpace(let needed, let free?):
       return "the media folder's disk has room for \(free) more bytes, not \(needed)"
     case .noSpace(let needed, nil): return "the media folder's disk ran out of room for \(needed) bytes"
@@ -66,7 +70,7 @@ extension UploadError: RPCErrorConvertible {
     case .invalid: return .invalidArgument
     case .alreadyExists: return .alreadyExists
     case .inProgress: return .aborted
-    case .tooLarge, .noSpace: return .resourceExhausted
+    case .tooLarge, .chunkTooLarge, .noSpace: return .resourceExhausted
     case .sizeMismatch, .checksumMismatch: return .dataLoss
     case .stalled: return .cancelled
     case .io: return .internalError
