@@ -56,7 +56,7 @@ public final class ServerMetrics: Sendable {
     connectionsActive = CoreMetrics.Gauge(label: "soccer_connections_active", factory: factory)
     // Series that exist from the start, so rates see their first increase, and a reason that
     // never happened is 0, not absent.
-    for method in ["Watch", "Describe", "List"] {
+    for method in ["Watch", "Describe", "List", "Play", "Upload"] {
       _ = CoreMetrics.Counter(
         label: "soccer_streams_total", dimensions: [("method", method), ("code", "OK")], factory: factory)
     }

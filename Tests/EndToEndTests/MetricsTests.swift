@@ -7,7 +7,7 @@ import Testing
 
 /// Each series of a server's exposition by its name and labels as emitted
 /// (`soccer_streams_total{method="Watch",code="OK"}`), after what is open now was observed.
-private func series(_ server: SoccerServer) -> [String: Double] {
+func series(_ server: SoccerServer) -> [String: Double] {
   server.observeMetrics()
   var values: [String: Double] = [:]
   for line in String(decoding: server.metrics.exposition(), as: UTF8.self).split(separator: "\n")

@@ -27,6 +27,7 @@ import VideoFrames
       #expect(uploaded.count == 100)
       #expect(uploaded.map(\.pixels) == original.map(\.pixels))
       #expect(server.activeStreams == 0)
+      #expect(series(server)["soccer_streams_total{method=\"Upload\",code=\"OK\"}"] == 1)
     }
   }
 
@@ -66,6 +67,7 @@ import VideoFrames
         #expect(restored, "\(name) left \((try? folderContents(folder)) ?? [])")
       }
       #expect(try await waitUntil { server.activeStreams == 0 })
+      #expect(series(server)["soccer_streams_total{method=\"Upload\",code=\"DATA_LOSS\"}"] == 4)
     }
   }
 

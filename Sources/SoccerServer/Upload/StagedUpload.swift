@@ -141,7 +141,7 @@ final class StagedUpload: Sendable {
   /// Bytes written so far.
   var received: Int { state.withLock { $0.received } }
 
-  /// Checks that every declared byte came with the declared SHA-256, and flushes the file to disk.
+  /// Checks that every declared byte came with the declared SHA-256.
   func complete(sha256 declared: [UInt8]) throws(UploadError) {
     try state.withLock { state throws(UploadError) in
       guard state.received == size else {
@@ -151,18 +151,19 @@ final class StagedUpload: Sendable {
       guard digest == declared else {
         throw .checksumMismatch(declared: declared.hexText, received: digest.hexText)
       }
-      guard fsync(state.descriptor) == 0 else {
-        throw .io("flushing \(stagingPath): \(String(cString: strerror(errno)))")
-      }
     }
   }
 
-  /// Makes the file `<id>.mp4` in one step, and durable: a `replace` upload renames it over an
-  /// existing match (streams playing the old file keep it until they end); otherwise an id that
-  /// appeared meanwhile is `alreadyExists` and wins.
+  /// Flushes the file to disk and makes it `<id>.mp4` in one step, durably: a `replace` upload
+  /// renames it over an existing match (streams playing the old file keep it until they end);
+  /// otherwise an id that appeared meanwhile is `alreadyExists` and wins.
   func publish(id: String, replace: Bool) throws(UploadError) {
     try state.withLock { state throws(UploadError) in
       guard state.descriptor >= 0 else { throw .io("the upload was already closed") }
+      // Data first, then the name: after a crash the name never points at missing bytes.
+      guard fsync(state.descriptor) == 0 else {
+        throw .io("flushing \(stagingPath): \(String(cString: strerror(errno)))")
+      }
       if replace {
         guard rename(stagingPath, finalPath) == 0 else {
           throw .io("renaming \(stagingPath) to \(finalPath): \(String(cString: strerror(errno)))")
