@@ -199,6 +199,19 @@ import VideoFrames
     }
   }
 
+  @Test func anUploadPastItsDeadlineLeavesNothing() async throws {
+    let folder = try uploadFolder()
+    try await withUploadServer(folder) { server, client in
+      let messages = start(id: "late", digest: SHA256.digest(sampleBytes)) + chunks(sampleBytes.prefix(100_000))
+      let error = await rawUploadError(messages, client, thenWait: true, timeout: .seconds(1))
+      #expect(error?.code == .deadlineExceeded)
+      let cleaned = try await waitUntil { (try? folderContents(folder)) == ["sample.mp4"] }
+      #expect(cleaned)
+      let freed = try await waitUntil { server.activeStreams == 0 }
+      #expect(freed)
+    }
+  }
+
   @Test func aQuietUploadIsEndedAfterTheStallTimeout() async throws {
     let folder = try uploadFolder()
     try await withUploadServer(folder, configure: { $0.stallTimeout = .seconds(1) }) { _, client in
@@ -313,14 +326,16 @@ private func whole(_ data: Data, id: String) -> [Stream_UploadChunk] {
 /// request stream open afterwards until the call ends.
 private func rawUpload(
   _ messages: [Stream_UploadChunk], _ configuration: ClientConfiguration, thenWait: Bool = false,
-  sent: Counter? = nil
+  timeout: Duration? = nil, sent: Counter? = nil
 ) async throws -> Stream_MatchInfo {
   let address = configuration.server.addresses[0]
   let transport = try HTTP2ClientTransport.Posix(
     target: .ipv4(address: address.host, port: address.port), transportSecurity: .plaintext)
   let metadata: Metadata = configuration.token.map { ["authorization": "Bearer \($0)"] } ?? [:]
+  var options = CallOptions.defaults
+  options.timeout = timeout
   return try await withGRPCClient(transport: transport) { grpc in
-    try await Stream_Soccer.Client(wrapping: grpc).upload(metadata: metadata) { writer in
+    try await Stream_Soccer.Client(wrapping: grpc).upload(metadata: metadata, options: options) { writer in
       for message in messages {
         try await writer.write(message)
         sent?.add()
@@ -332,10 +347,11 @@ private func rawUpload(
 
 /// The status a raw upload of `messages` fails with.
 private func rawUploadError(
-  _ messages: [Stream_UploadChunk], _ configuration: ClientConfiguration, thenWait: Bool = false
+  _ messages: [Stream_UploadChunk], _ configuration: ClientConfiguration, thenWait: Bool = false,
+  timeout: Duration? = nil
 ) async -> RPCError? {
   do {
-    _ = try await rawUpload(messages, configuration, thenWait: thenWait)
+    _ = try await rawUpload(messages, configuration, thenWait: thenWait, timeout: timeout)
     Issue.record("expected the upload to fail")
     return nil
   } catch let error as RPCError {

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Upload throughput: `soccer upload` of one large MP4 to a release server over loopback,
+against `cp` of the same file into the same folder, alternated, medians of each.
+
+    tools/upload-figures --megabytes 1000 --runs 3
+
+cp is timed twice: as it is (the copy lands in the page cache), and followed by `sync -f`
+on the copy's filesystem, since an upload is on disk (fsync) before the server answers.
+Both sides read a source file already in the page cache.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from harness import Server  # noqa: E402
+
+
+def big_clip(folder, megabytes):
+    """An MP4 of about `megabytes` MB: the bundled sample looped by stream copy (no encoding)."""
+    path = os.path.join(folder, f"upload-{megabytes}mb.mp4")
+    if not os.path.exists(path):
+        sample = os.path.join(ROOT, "media", "sample.mp4")
+        loops = megabytes * 1_000_000 // os.path.getsize(sample)
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-stream_loop", str(loops), "-i", sample,
+                        "-c", "copy", "-y", path], check=True)
+    return path
+
+
+def timed(command):
+    start = time.monotonic()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
+    parser.add_argument("--megabytes", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    work = os.path.join(ROOT, ".bench", "upload")
+    media = os.path.join(work, "media")
+    shutil.rmtree(media, ignore_errors=True)
+    os.makedirs(media)
+    clip = big_clip(work, args.megabytes)
+    size = os.path.getsize(clip)
+    with open(clip, "rb") as f:  # into the page cache, for both sides alike
+        while f.read(1 << 24):
+            pass
+    server = Server([args.bin, "serve", "--media", media, "--port", "0", "--allow-upload", "--log-level", "warning"])
+    copy = os.path.join(media, "copy.mp4")
+    runs = {"upload": [], "cp": [], "cp + sync": []}
+    try:
+        for run in range(args.runs):
+            runs["upload"].append(timed([args.bin, "upload", clip, "--id", "big", "--replace", "--server",
+                                         server.target]))
+            os.remove(os.path.join(media, "big.mp4"))
+            runs["cp"].append(timed(["cp", clip, copy]))
+            os.remove(copy)
+            runs["cp + sync"].append(timed(["sh", "-c", f'cp "$0" "$1" && sync -f "$1"', clip, copy]))
+            os.remove(copy)
+            print(f"run {run + 1}: " + ", ".join(f"{k} {size / 1e6 / v[-1]:.0f} MB/s" for k, v in runs.items()),
+                  flush=True)
+    finally:
+        server.stop()
+    rate = {k: size / 1e6 / statistics.median(v) for k, v in runs.items()}
+    print(f"{size / 1e6:.0f} MB, median of {args.runs} alternated runs:")
+    for k, v in rate.items():
+        print(f"  {k:10} {v:7.0f} MB/s")
+    print(f"  upload / cp = {rate['upload'] / rate['cp']:.2f}; upload / (cp + sync) = "
+          f"{rate['upload'] / rate['cp + sync']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
