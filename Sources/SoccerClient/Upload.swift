@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCProtobuf
 import SoccerProtocol
 import SoccerWire
+import Synchronization
 import VideoFrames
 
 /// A local file to upload as a match: checked to be a readable regular file with bytes in it.
@@ -36,37 +37,59 @@ public struct UploadSource: Sendable {
   /// Reads the file chunk by chunk off the cooperative pool, handing each to `body`; fails if
   /// the file does not hold `size` bytes any more.
   func chunks(_ body: (Data) async throws -> Void) async throws {
-    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-    defer { try? handle.close() }
-    var total = 0
-    while true {
-      let chunk = try await offCooperativePool { try handle.read(upToCount: Self.chunkBytes) ?? Data() }
-      if chunk.isEmpty { break }
-      total += chunk.count
-      guard total <= size else { break }
-      try await body(chunk)
-    }
-    guard total == size else {
-      throw ClientError.local("\(path) changed while it was read (\(total) bytes, not \(size))")
-    }
+    let reader = try ChunkReader(self)
+    defer { reader.close() }
+    while let chunk = try await offCooperativePool({ try reader.next() }) { try await body(chunk) }
   }
 
   /// SHA-256 of the whole file, which the upload's first message declares; `progress` hears
-  /// the bytes read so far.
-  public func sha256(progress: @Sendable (Int) -> Void = { _ in }) async throws(ClientError) -> [UInt8] {
-    let hasher = SHA256()
-    var read = 0
+  /// the bytes read so far. The whole pass runs off the cooperative pool.
+  public func sha256(progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws(ClientError) -> [UInt8] {
     do {
-      try await chunks { chunk in
-        hasher.update(chunk)
-        read += chunk.count
-        progress(read)
+      return try await offCooperativePool { [self] in
+        let reader = try ChunkReader(self)
+        defer { reader.close() }
+        let hasher = SHA256()
+        var read = 0
+        while let chunk = try reader.next() {
+          hasher.update(chunk)
+          read += chunk.count
+          progress(read)
+        }
+        return hasher.finalize()
       }
     } catch {
       throw ClientError.from(error, path: path)
     }
-    return hasher.finalize()
   }
+}
+
+/// Reads an upload's file in chunks, checking it still holds the bytes it had when checked.
+/// Blocks: call it off the cooperative pool.
+private final class ChunkReader: Sendable {
+  private let handle: FileHandle
+  private let source: UploadSource
+  private let total = Mutex(0)
+
+  init(_ source: UploadSource) throws {
+    handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: source.path))
+    self.source = source
+  }
+
+  /// The next chunk, or nil at the end of the file.
+  func next() throws -> Data? {
+    let chunk = try handle.read(upToCount: UploadSource.chunkBytes) ?? Data()
+    let total = self.total.withLock {
+      $0 += chunk.count
+      return $0
+    }
+    guard total <= source.size, !chunk.isEmpty || total == source.size else {
+      throw ClientError.local("\(source.path) changed while it was read (\(total) bytes, not \(source.size))")
+    }
+    return chunk.isEmpty ? nil : chunk
+  }
+
+  func close() { try? handle.close() }
 }
 
 extension ClientError {

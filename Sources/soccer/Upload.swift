@@ -43,9 +43,10 @@ extension Soccer {
       let hashing = ProgressMeter("hashing \(file)", total: source.size, rate: false)
       let sending = ProgressMeter("uploading \(id)", total: source.size, rate: true)
       do {
+        let started = ContinuousClock.now
         let digest = try await source.sha256 { hashing.show($0) }
         hashing.clear()
-        let started = ContinuousClock.now
+        let hashed = started.duration(to: .now).seconds
         let info = try await SoccerClient.with(configuration) { client in
           try await client.upload(source, id: id, digest: digest, replace: replace) { sending.show($0) }
         }
@@ -53,7 +54,8 @@ extension Soccer {
         let seconds = started.duration(to: .now).seconds
         print(
           "uploaded \(id): \(formatBytes(source.size)) in \(String(format: "%.2f", seconds)) s"
-            + " (\(String(format: "%.1f", Double(source.size) / 1e6 / max(seconds, 1e-9))) MB/s);"
+            + " (\(String(format: "%.1f", Double(source.size) / 1e6 / max(seconds, 1e-9))) MB/s,"
+            + " \(String(format: "%.2f", hashed)) s of it hashing);"
             + " \(info.width)x\(info.height) \(info.codec), \(info.frameRate.shortText) frames/s,"
             + " \(info.frameCount)\(info.frameCountExact ? "" : " (estimated)") frames,"
             + " \(info.durationSeconds.shortText) s")

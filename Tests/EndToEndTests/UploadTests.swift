@@ -192,10 +192,7 @@ import VideoFrames
       #expect(staged)
       task.cancel()
       _ = await task.result
-      let cleaned = try await waitUntil { (try? folderContents(folder)) == ["sample.mp4"] }
-      #expect(cleaned)
-      let freed = try await waitUntil { server.activeStreams == 0 }
-      #expect(freed)
+      try await expectNothingLeft(in: folder, by: server)
     }
   }
 
@@ -205,10 +202,7 @@ import VideoFrames
       let messages = start(id: "late", digest: SHA256.digest(sampleBytes)) + chunks(sampleBytes.prefix(100_000))
       let error = await rawUploadError(messages, client, thenWait: true, timeout: .seconds(1))
       #expect(error?.code == .deadlineExceeded)
-      let cleaned = try await waitUntil { (try? folderContents(folder)) == ["sample.mp4"] }
-      #expect(cleaned)
-      let freed = try await waitUntil { server.activeStreams == 0 }
-      #expect(freed)
+      try await expectNothingLeft(in: folder, by: server)
     }
   }
 
@@ -252,6 +246,14 @@ private final class Counter: Sendable {
 }
 
 private let sampleBytes: Data = (try? Data(contentsOf: URL(fileURLWithPath: Repository.sample))) ?? Data()
+
+/// Expects, within a few seconds, the folder to hold only the sample and the server no stream.
+private func expectNothingLeft(in folder: String, by server: SoccerServer) async throws {
+  let cleaned = try await waitUntil { (try? folderContents(folder)) == ["sample.mp4"] }
+  #expect(cleaned, "left \((try? folderContents(folder)) ?? [])")
+  let freed = try await waitUntil { server.activeStreams == 0 }
+  #expect(freed)
+}
 
 /// A fresh media folder holding the sample, for a server that takes uploads.
 private func uploadFolder() throws -> String {

@@ -140,6 +140,15 @@ def make_media(folder, name, *options):
     return path
 
 
+def readme_example(marker):
+    """The README's Python block after `<!-- marker -->`, as a user would copy it."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    match = re.search(rf"<!-- {marker} -->\s*```python\n(.*?)```", text, re.S)
+    assert match, f"the README has no {marker}"
+    return match.group(1)
+
+
 def cli(soccer, *args, env=None, timeout=120):
     """Runs the `soccer` command as a user would: its exit status, standard output and error as text."""
     return subprocess.run([soccer, *args], capture_output=True, text=True, timeout=timeout,

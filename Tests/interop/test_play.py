@@ -3,30 +3,20 @@ import ast
 import json
 import os
 import queue
-import re
 import time
 
 import grpc
 import numpy as np
 import pytest
 
-from harness import ROOT, cli, counter, cpu_seconds, make_media, serve
+from harness import ROOT, cli, counter, cpu_seconds, make_media, readme_example, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
 
-def readme_play_example():
-    """The Python Play example of the README, as a user would copy it."""
-    with open(os.path.join(ROOT, "README.md")) as f:
-        text = f.read()
-    match = re.search(r"<!-- play-example -->\s*```python\n(.*?)```", text, re.S)
-    assert match, "the README has no Play example"
-    return match.group(1)
-
-
 def test_the_readme_python_example_drives_play(our_server, capsys):
-    code = readme_play_example().replace("localhost:50051", our_server.target)
+    code = readme_example("play-example").replace("localhost:50051", our_server.target)
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out.split()
     assert printed[:10] == [str(n) for n in range(10)]

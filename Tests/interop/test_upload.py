@@ -14,21 +14,12 @@ import time
 import grpc
 import pytest
 
-from harness import MEDIA, ROOT, FakeTerminal, cli, make_media, serve
+from harness import MEDIA, ROOT, FakeTerminal, cli, make_media, readme_example, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
 SAMPLE = os.path.join(MEDIA, "sample.mp4")
-
-
-def readme_upload_example():
-    """The Python Upload example of the README, as a user would copy it."""
-    with open(os.path.join(ROOT, "README.md")) as f:
-        text = f.read()
-    match = re.search(r"<!-- upload-example -->\s*```python\n(.*?)```", text, re.S)
-    assert match, "the README has no Upload example"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -92,7 +83,7 @@ class HeldUpload:
 def test_the_readme_python_example_uploads_a_match_that_streams_its_frames(folder):
     server = serve("--allow-upload", media=folder)
     try:
-        code = readme_upload_example().replace("localhost:50051", server.target).replace(
+        code = readme_example("upload-example").replace("localhost:50051", server.target).replace(
             '"kickoff.mp4"', repr(SAMPLE))
         exec(compile(code, "README.md", "exec"), {})
         assert contents(folder) == ["kickoff.mp4", "sample.mp4"]
@@ -140,7 +131,8 @@ def test_soccer_upload_says_each_failure_in_one_line_with_its_exit_status(soccer
             assert contents(folder) == ["sample.mp4"]
         done = upload(SAMPLE, "--id", "again")
         assert done.returncode == 0, done.stderr
-        assert re.fullmatch(r"uploaded again: 0\.4 MB in [0-9.]+ s \([0-9.]+ MB/s\); 640x360 h264, 25 frames/s, "
+        assert re.fullmatch(r"uploaded again: 0\.4 MB in [0-9.]+ s \([0-9.]+ MB/s, [0-9.]+ s of it hashing\); "
+                            r"640x360 h264, 25 frames/s, "
                             r"100 frames, 4 s\n", done.stdout), done.stdout
         replaced = upload(str(junk), "--id", "again", "--replace")
         assert replaced.returncode == 4

@@ -64,7 +64,7 @@ def main():
             os.remove(os.path.join(media, "big.mp4"))
             runs["cp"].append(timed(["cp", clip, copy]))
             os.remove(copy)
-            runs["cp + sync"].append(timed(["sh", "-c", f'cp "$0" "$1" && sync -f "$1"', clip, copy]))
+            runs["cp + sync"].append(timed(["sh", "-c", 'cp "$0" "$1" && sync -f "$1"', clip, copy]))
             os.remove(copy)
             print(f"run {run + 1}: " + ", ".join(f"{k} {size / 1e6 / v[-1]:.0f} MB/s" for k, v in runs.items()),
                   flush=True)

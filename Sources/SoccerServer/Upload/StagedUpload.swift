@@ -112,29 +112,45 @@ final class StagedUpload: Sendable {
     }.sorted()
   }
 
-  /// Writes the next bytes, adding them to the checksum.
+  /// Writes the next bytes and adds them to the checksum, the two side by side on two threads:
+  /// hashing costs more than writing to the page cache, and the upload goes at the pace of the
+  /// slower of the two instead of their sum.
   func append(_ bytes: Data) throws(UploadError) {
     try state.withLock { state throws(UploadError) in
       guard state.descriptor >= 0 else { throw .io("the upload was already closed") }
       guard bytes.count <= size - state.received else {
         throw .sizeMismatch(declared: size, received: state.received + bytes.count, more: true)
       }
-      state.hasher.update(bytes)
-      let error: Int32 = bytes.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-          let written = write(state.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-          if written < 0 {
-            if errno == EINTR { continue }
-            return errno
-          }
-          offset += written
-        }
-        return 0
+      let descriptor = state.descriptor
+      let written = Mutex<Int32>(0)
+      let writing = DispatchGroup()
+      DispatchQueue.global(qos: .userInitiated).async(group: writing) {
+        let error = Self.writeAll(bytes, to: descriptor)
+        written.withLock { $0 = error }
       }
+      state.hasher.update(bytes)
+      writing.wait()
+      let error = written.withLock { $0 }
       if error == ENOSPC || error == EDQUOT { throw .noSpace(needed: size, free: nil) }
       guard error == 0 else { throw .io("writing \(stagingPath): \(String(cString: strerror(error)))") }
       state.received += bytes.count
+    }
+  }
+
+  /// Writes every byte of `bytes` to `descriptor`; returns 0 or the errno that stopped it.
+  private static func writeAll(_ bytes: Data, to descriptor: Int32) -> Int32 {
+    bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return 0 }
+      var offset = 0
+      while offset < buffer.count {
+        let written = write(descriptor, base + offset, buffer.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        offset += written
+      }
+      return 0
     }
   }
 
