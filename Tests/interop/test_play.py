@@ -113,7 +113,8 @@ def decoder_thread_cpu(pid):
 
 def test_a_pause_costs_no_cpu(soccer, tmp_path):
     media = tmp_path / "media"
-    make_media(str(media), "hd", "--size", "1280x720", "--seconds", "12")
+    # Long enough that a fast machine does not reach the end in the 2 s it plays flat out.
+    make_media(str(media), "hd", "--size", "1280x720", "--seconds", "24")
     server = serve("--pause-timeout", "60", media=str(media))
     try:
         pid = server.process.pid
