@@ -8,6 +8,12 @@
 #include <fcntl.h>
 #include <errno.h>
 
+void soccer_start_writeback(int fd, long long offset, long long length) {
+#if defined(__linux__)
+  (void)sync_file_range(fd, (off_t)offset, (off_t)length, SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
 int soccer_reserve_file_space(int fd, long long length) {
 #if defined(__linux__)
   while (fallocate(fd, 0, 0, (off_t)length) != 0) {

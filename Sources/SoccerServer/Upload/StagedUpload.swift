@@ -29,6 +29,9 @@ final class StagedUpload: Sendable {
     let hasher = SHA256()
   }
 
+  /// How many written bytes at a time are handed to the disk before the upload ends.
+  static let writebackBytes = 8 << 20
+
   /// Names of staging files begin with this, which no match id may.
   static let prefix = ".upload-"
   static let suffix = ".part"
@@ -133,7 +136,12 @@ final class StagedUpload: Sendable {
       let error = written.withLock { $0 }
       if error == ENOSPC || error == EDQUOT { throw .noSpace(needed: size, free: nil) }
       guard error == 0 else { throw .io("writing \(stagingPath): \(String(cString: strerror(error)))") }
+      // The disk writes while the rest arrives, instead of all at once in the final fsync.
+      let flushed = state.received / Self.writebackBytes * Self.writebackBytes
       state.received += bytes.count
+      if state.received - flushed >= Self.writebackBytes {
+        soccer_start_writeback(descriptor, Int64(flushed), Int64(state.received - flushed))
+      }
     }
   }
 
