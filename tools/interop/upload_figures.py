@@ -5,8 +5,10 @@ against `cp` of the same file into the same folder, alternated, medians of each.
     tools/upload-figures --megabytes 1000 --runs 3
 
 cp is timed twice: as it is (the copy lands in the page cache), and followed by `sync -f`
-on the copy's filesystem, since an upload is on disk (fsync) before the server answers.
-Both sides read a source file already in the page cache.
+on the copy's filesystem, since an upload is on disk (fsync) before the server answers. One
+SHA-256 pass over the file (`openssl dgst -sha256`, the library both sides hash with) is timed
+too: an upload makes two, the client's before it sends and the server's as it receives.
+Every side reads a source file already in the page cache.
 """
 import argparse
 import os
@@ -56,7 +58,7 @@ def main():
             pass
     server = Server([args.bin, "serve", "--media", media, "--port", "0", "--allow-upload", "--log-level", "warning"])
     copy = os.path.join(media, "copy.mp4")
-    runs = {"upload": [], "cp": [], "cp + sync": []}
+    runs = {"upload": [], "cp": [], "cp + sync": [], "sha256 pass": []}
     try:
         for run in range(args.runs):
             runs["upload"].append(timed([args.bin, "upload", clip, "--id", "big", "--replace", "--server",
@@ -66,6 +68,7 @@ def main():
             os.remove(copy)
             runs["cp + sync"].append(timed(["sh", "-c", 'cp "$0" "$1" && sync -f "$1"', clip, copy]))
             os.remove(copy)
+            runs["sha256 pass"].append(timed(["openssl", "dgst", "-sha256", clip]))
             print(f"run {run + 1}: " + ", ".join(f"{k} {size / 1e6 / v[-1]:.0f} MB/s" for k, v in runs.items()),
                   flush=True)
     finally:
@@ -73,7 +76,7 @@ def main():
     rate = {k: size / 1e6 / statistics.median(v) for k, v in runs.items()}
     print(f"{size / 1e6:.0f} MB, median of {args.runs} alternated runs:")
     for k, v in rate.items():
-        print(f"  {k:10} {v:7.0f} MB/s")
+        print(f"  {k:12} {v:7.0f} MB/s")
     print(f"  upload / cp = {rate['upload'] / rate['cp']:.2f}; upload / (cp + sync) = "
           f"{rate['upload'] / rate['cp + sync']:.2f}")
 
