@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable {
   public var mediaCA: String?
   /// IPv4 or IPv6 address to listen on; "localhost" means 127.0.0.1.
   public var host: String
+  /// Whether the server listens on TCP at `host` and `port`; false with a Unix socket alone.
+  public var listensOnTCP = true
+  /// A Unix domain socket to listen on, beside TCP or alone.
+  public var unixSocket: UnixSocketConfiguration?
   /// TCP port; 0 picks a free one.
   public var port: Int
   /// Frames each stream decodes ahead of the network.
@@ -66,7 +70,10 @@ public struct ServerConfiguration: Sendable {
 
 /// The SoccerStream gRPC server: the `stream.Soccer` service over HTTP/2.
 public struct SoccerServer: Service {
-  private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  /// The TCP listener, unless the server listens on a Unix socket alone.
+  private let tcp: GRPCServer<HTTP2ServerTransport.Posix>?
+  /// The Unix socket listener, if there is one.
+  private let unix: (server: GRPCServer<HTTP2ServerTransport.Posix>, socket: UnixSocketConfiguration)?
   private let decoders: DecoderTally
   private let connections: ConnectionLimit
   private let service: SoccerService
@@ -90,28 +97,32 @@ public struct SoccerServer: Service {
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
     let address: GRPCNIOTransportHTTP2.SocketAddress =
       host.contains(":") ? .ipv6(host: host, port: configuration.port) : .ipv4(host: host, port: configuration.port)
+    if let socket = configuration.unixSocket { try UnixSocketPath.prepare(socket.path) }
     let guards = TransportGuards(
       handshakeTimeout: configuration.handshakeTimeout, pingTimeout: configuration.keepaliveTimeout,
       stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections),
       departed: DepartedPeers(), metrics: metrics)
     connections = guards.connections
-    let transport = HTTP2ServerTransport.Posix(
-      address: address,
-      transportSecurity: security,
-      config: .defaults {
-        // Requests are one small `Match` or an upload chunk: refuse anything bigger early.
-        $0.rpc.maxRequestPayloadSize = UploadPolicy.maxRequestPayload
-        $0.http2.maxFrameSize = (1 << 24) - 1
-        $0.http2.targetWindowSize = 64 * 1024 * 1024
-        $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
-        // Dead peers (a laptop closed mid-stream) are found by pings, and clients may ping
-        // too, even between calls, as often as once a second, so their own checks are not punished.
-        $0.connection.keepalive = .init(
-          time: configuration.keepalive, timeout: configuration.keepaliveTimeout,
-          clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true))
-        $0.connection.maxIdleTime = configuration.idleTimeout
-        $0.channelDebuggingCallbacks = guards.callbacks
-      })
+    // One transport per listener, TCP and Unix socket alike, with the same settings and guards.
+    let transport = { (address: GRPCNIOTransportHTTP2.SocketAddress) in
+      HTTP2ServerTransport.Posix(
+        address: address,
+        transportSecurity: security,
+        config: .defaults {
+          // Requests are one small `Match` or an upload chunk: refuse anything bigger early.
+          $0.rpc.maxRequestPayloadSize = UploadPolicy.maxRequestPayload
+          $0.http2.maxFrameSize = (1 << 24) - 1
+          $0.http2.targetWindowSize = 64 * 1024 * 1024
+          $0.http2.maxConcurrentStreams = configuration.maxStreamsPerConnection
+          // Dead peers (a laptop closed mid-stream) are found by pings, and clients may ping
+          // too, even between calls, as often as once a second, so their own checks are not punished.
+          $0.connection.keepalive = .init(
+            time: configuration.keepalive, timeout: configuration.keepaliveTimeout,
+            clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true))
+          $0.connection.maxIdleTime = configuration.idleTimeout
+          $0.channelDebuggingCallbacks = guards.callbacks
+        })
+    }
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
       stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
@@ -128,8 +139,16 @@ public struct SoccerServer: Service {
       [.apply(MetricsInterceptor(metrics: metrics), to: .all)]
       + [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
       + Self.tokenChecks(viewers: configuration.security.token, uploads: configuration.uploads?.token)
-    server = GRPCServer(
-      transport: transport, services: [service, HealthService(status: health)], interceptorPipeline: interceptors)
+    let services: [any RegistrableRPCService] = [service, HealthService(status: health)]
+    tcp =
+      configuration.listensOnTCP
+      ? GRPCServer(transport: transport(address), services: services, interceptorPipeline: interceptors) : nil
+    unix = configuration.unixSocket.map { socket in
+      let server = GRPCServer(
+        transport: transport(.unixDomainSocket(path: socket.path)), services: services,
+        interceptorPipeline: interceptors)
+      return (server, socket)
+    }
   }
 
   /// Staging files of uploads a killed server left in the media folder, removed as it started.
@@ -150,10 +169,22 @@ public struct SoccerServer: Service {
   /// Client connections open right now.
   public var openConnections: Int { connections.count }
 
+  /// The Unix socket the server listens on, if it does, once it does and has its mode.
+  public var listeningSocketPath: String? {
+    get async throws {
+      guard let unix else { return nil }
+      _ = try await unix.server.transport.listeningAddress
+      // The mode may not be set yet by `run()`; setting it twice does no harm.
+      _ = try UnixSocketPath.adopt(unix.socket)
+      return unix.socket.path
+    }
+  }
+
   /// The address the server listens on, once it does: "127.0.0.1:50051".
   public var listeningAddress: (host: String, port: Int) {
     get async throws {
-      let address = try await server.transport.listeningAddress
+      guard let tcp else { throw RPCError(code: .failedPrecondition, message: "the server listens on no TCP port") }
+      let address = try await tcp.transport.listeningAddress
       if let v4 = address.ipv4 { return (v4.host, v4.port) }
       if let v6 = address.ipv6 { return (v6.host, v6.port) }
       throw RPCError(code: .internalError, message: "server listens on \(address), not an IP address")
@@ -165,10 +196,23 @@ public struct SoccerServer: Service {
   public func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.serve() }
+        if let tcp { group.addTask { try await tcp.serve() } }
+        if let unix {
+          group.addTask {
+            try await withThrowingTaskGroup(of: Void.self) { listener in
+              listener.addTask { try await unix.server.serve() }
+              _ = try await unix.server.transport.listeningAddress
+              let identity = try UnixSocketPath.adopt(unix.socket)
+              defer { UnixSocketPath.remove(unix.socket.path, identity: identity) }
+              try await listener.next()
+            }
+          }
+        }
         group.addTask {
           if let address = try? await listeningAddress {
             replica.nameIfUnnamed("\(Self.hostName()):\(address.port)")
+          } else if unix != nil {
+            replica.nameIfUnnamed("\(Self.hostName()):unix")
           }
           for await _ in shutdown {}
           try await Task.sleep(for: grace)
@@ -192,7 +236,8 @@ public struct SoccerServer: Service {
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.
   public func beginGracefulShutdown() {
     health.beginShutdown()
-    server.beginGracefulShutdown()
+    tcp?.beginGracefulShutdown()
+    unix?.server.beginGracefulShutdown()
     startShutdown.finish()
   }
 }

@@ -8,7 +8,7 @@ struct ClientOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Server to connect to; several (a,b,c) or dns:///NAME:PORT spread calls round robin over those that are up.",
+      "Server to connect to; several (a,b,c) or dns:///NAME:PORT spread calls round robin over those that are up; unix:PATH is a server's Unix socket on this machine.",
       valueName: "host:port"))
   var server = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051))
 

@@ -59,11 +59,24 @@ extension Soccer {
     @Option(help: ArgumentHelp("Log lines as text, or one JSON object per line (json).", valueName: "text|json"))
     var logFormat: LogFormat = .text
 
-    @Option(help: "Address to listen on (IPv4 or IPv6).")
-    var host: String = "127.0.0.1"
+    @Option(help: "Address to listen on (IPv4 or IPv6). Default 127.0.0.1.")
+    var host: String?
 
-    @Option(help: "TCP port to listen on; 0 picks a free one.")
-    var port: Int = 50051
+    @Option(
+      help: "TCP port to listen on; 0 picks a free one. Default 50051, unless --unix is given without --host or --port."
+    )
+    var port: Int?
+
+    @Option(
+      help: ArgumentHelp(
+        "Also listen on a Unix domain socket at this path (alone, unless --host or --port is given too). A stale socket left by a killed server is replaced; any other file there is refused.",
+        valueName: "path"),
+      completion: .file())
+    var unix: String?
+
+    @Option(
+      help: ArgumentHelp("Permission bits of the --unix socket file, in octal: who may connect.", valueName: "mode"))
+    var unixMode: String = "660"
 
     @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
     var queueDepth: Int = 4
@@ -149,7 +162,11 @@ extension Soccer {
     var ffmpegLogs = false
 
     func validate() throws {
-      guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+      guard (0...65535).contains(port ?? 0) else { throw ValidationError("--port must be 0 to 65535") }
+      guard let mode = mode_t(unixMode, radix: 8), mode <= 0o777 else {
+        throw ValidationError("--unix-mode must be octal permission bits, like 660")
+      }
+      guard unix != nil || unixMode == "660" else { throw ValidationError("--unix-mode goes with --unix") }
       guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
       guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
       guard maxStreamsPerConnection >= 1 else {
@@ -200,8 +217,14 @@ extension Soccer {
         : Logger(label: "soccer.serve", metadataProvider: replicaName.metadataProvider)
       logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
       var configuration = ServerConfiguration(
-        mediaRoot: media, host: host, port: port, queueDepth: queueDepth, maxStreams: maxStreams,
+        mediaRoot: media, host: host ?? "127.0.0.1", port: port ?? 50051, queueDepth: queueDepth,
+        maxStreams: maxStreams,
         maxStreamsPerConnection: maxStreamsPerConnection, grace: .seconds(grace))
+      if let unix {
+        configuration.unixSocket = UnixSocketConfiguration(path: unix, mode: mode_t(unixMode, radix: 8) ?? 0o660)
+        // A Unix socket alone, unless TCP was asked for too.
+        configuration.listensOnTCP = port != nil || host != nil
+      }
       configuration.security = ServerSecurity(
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
@@ -232,6 +255,8 @@ extension Soccer {
         server = try SoccerServer(configuration: configuration)
       } catch is LibraryError {
         throw fail("serve", "media folder \"\(media)\" does not exist or is not a folder")
+      } catch let error as UnixSocketError {
+        throw fail("serve", "cannot listen on \(unix ?? ""): \(error)")
       } catch {
         throw fail("serve", "\(error)")
       }
@@ -258,14 +283,21 @@ extension Soccer {
           services: [.init(service: server)],
           gracefulShutdownSignals: [.sigterm, .sigint],
           logger: logger))
+      let listensOnTCP = configuration.listensOnTCP
+      let listening = "\(configuration.host):\(configuration.port)"
       try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         tasks.addTask {
           do {
-            let address = try await server.listeningAddress
             // Unbuffered, so a script reading the pipe sees the address at once.
-            FileHandle.standardOutput.write(
-              Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
+            if listensOnTCP {
+              let address = try await server.listeningAddress
+              FileHandle.standardOutput.write(
+                Data("listening on \(address.host):\(address.port), serving \(media)\n".utf8))
+            }
+            if let path = try await server.listeningSocketPath {
+              FileHandle.standardOutput.write(Data("listening on unix:\(path), serving \(media)\n".utf8))
+            }
             if let endpoint {
               let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
               FileHandle.standardOutput.write(Data("metrics on http://\(host):\(endpoint.port)/metrics\n".utf8))
@@ -277,7 +309,8 @@ extension Soccer {
         do {
           try await tasks.waitForAll()
         } catch {
-          throw fail("serve", "cannot serve on \(host):\(port): \(startupFailureReason(error))")
+          let place = listensOnTCP ? listening : "unix:\(unix ?? "")"
+          throw fail("serve", "cannot serve on \(place): \(startupFailureReason(error))")
         }
       }
     }

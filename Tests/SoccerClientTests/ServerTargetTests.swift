@@ -25,7 +25,22 @@ import Testing
     #expect(target.description == "dns:///soccer.internal:50051")
   }
 
-  @Test(arguments: ["", "a:1,", ",a:1", "a:1,b:x", "dns:///", "dns://8.8.8.8/name:1", "dns:///name:port"])
+  @Test(arguments: [
+    ("unix:/run/soccer.sock", "/run/soccer.sock"), ("unix:///run/soccer.sock", "/run/soccer.sock"),
+    ("unix:soccer.sock", "soccer.sock"),
+  ])
+  func aUnixSocketIsOneServerOnThisMachine(text: String, path: String) throws {
+    let target = try #require(ServerTarget(text))
+    #expect(target.kind == .unixSocket(path: path) && !target.isBalanced)
+    #expect(target.addresses.isEmpty)
+    #expect(target.description == "unix:" + path)
+    let resolved = try #require(target.resolution.target as? ResolvableTargets.UnixDomainSocket)
+    #expect(resolved.address.path == path)
+  }
+
+  @Test(arguments: [
+    "", "a:1,", ",a:1", "a:1,b:x", "dns:///", "dns://8.8.8.8/name:1", "dns:///name:port", "unix:", "unix://host/x",
+  ])
   func refusesBadTargets(text: String) {
     #expect(ServerTarget(text) == nil)
   }

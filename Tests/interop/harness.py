@@ -48,7 +48,12 @@ class Server:
                 break
             if self.process.poll() is not None:
                 break
+        socket = re.search(r"listening on (unix:\S+?),", line)
         match = re.search(r"listening on (\S+?):(\d+)", line)
+        if socket:
+            # On a Unix socket alone: the target is "unix:PATH", as grpcio and soccer take it.
+            self.host, self.port, self.target = None, None, socket.group(1)
+            return
         if not match:
             self.process.kill()
             raise RuntimeError(f"{argv[0]} did not start: {line!r} {self.process.stderr.read()}")
@@ -95,9 +100,10 @@ class Server:
             return None
 
 
-def serve(*extra, media=MEDIA, preexec_fn=None):
-    """Starts `soccer serve` on a free loopback port with `extra` options."""
-    return Server([soccer_binary(), "serve", "--media", str(media), "--port", "0", *extra], preexec_fn=preexec_fn)
+def serve(*extra, media=MEDIA, preexec_fn=None, port="0"):
+    """Starts `soccer serve` on a free loopback port (none with `port=None`) with `extra` options."""
+    ports = ["--port", port] if port is not None else []
+    return Server([soccer_binary(), "serve", "--media", str(media), *ports, *extra], preexec_fn=preexec_fn)
 
 
 def open_files_limit(n):
