@@ -82,6 +82,8 @@ let package = Package(
         "SoccerProtocol", "SoccerWire", "VideoDecoding", "VideoFrames", "CSoccerSystem", "SoccerMetrics",
         "ContentDigest",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +117,8 @@ let package = Package(
     .executableTarget(
       name: "soccer",
       dependencies: [
-        "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem", "SoccerMetrics",
+        "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem",
+        "SoccerMetrics",
         "TerminalPlayback", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -137,6 +140,7 @@ let package = Package(
       dependencies: [
         "SoccerServer", "SoccerProtocol", "VideoDecoding", "TestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -49,6 +49,9 @@ public struct ServerConfiguration: Sendable {
   public var security = ServerSecurity()
   /// Whether and how clients may upload matches; nil refuses every upload.
   public var uploads: UploadPolicy?
+  /// Frames are written into the transport's buffer with one copy (`VideoSerializer`); false
+  /// uses SwiftProtobuf's serializer, as generated, for side-by-side measurements.
+  public var serializesFramesDirectly = true
   /// Where the one line per stream goes.
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.
@@ -139,7 +142,9 @@ public struct SoccerServer: Service {
       [.apply(MetricsInterceptor(metrics: metrics), to: .all)]
       + [.apply(ReplicaInterceptor(replica: configuration.replica), to: .all)]
       + Self.tokenChecks(viewers: configuration.security.token, uploads: configuration.uploads?.token)
-    let services: [any RegistrableRPCService] = [service, HealthService(status: health)]
+    let services: [any RegistrableRPCService] =
+      [service] + (configuration.serializesFramesDirectly ? [VideoRoutes(service: service)] : [])
+      + [HealthService(status: health)]
     tcp =
       configuration.listensOnTCP
       ? GRPCServer(transport: transport(address), services: services, interceptorPipeline: interceptors) : nil

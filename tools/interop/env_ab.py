@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Throughput and peak memory of `soccer serve` with and without extra environment variables.
+"""Throughput, CPU per frame and peak memory of `soccer serve` with and without extra environment
+variables.
 
 Runs the two servers alternately (which one goes first alternates too), each time for one
 `soccer bench` of --streams concurrent streams of the clip, and prints each side's median
-frames/s and peak RSS and their ratio. Example, glibc's default malloc arenas against the
-server's own cap:  tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
+frames/s, server CPU milliseconds per frame and peak RSS, and their ratios. Examples: glibc's
+default malloc arenas against the server's own cap,
+  tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
+and frames serialized by SwiftProtobuf against the server's own serializer,
+  tools/env-ab --env SOCCER_PROTOBUF_SERIALIZER=1 --clip 1080p --streams 1
 """
 import argparse
 import json
@@ -15,23 +19,26 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, alternated, make_media, medians, proc_status  # noqa: E402
+from harness import Server, alternated, cpu_seconds, make_media, medians, proc_status  # noqa: E402
 
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
 def run_side(args, media, clip, env):
-    """One bench against a fresh server with `env` added: (frames/s, server peak RSS MB)."""
+    """One bench against a fresh server with `env` added: (frames/s, server CPU ms per frame,
+    server peak RSS MB)."""
     server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
     try:
         ids = [clip] * args.streams
+        before = cpu_seconds(server.process.pid)
         out = subprocess.run([args.bin, "bench", *ids, "--streams", str(args.streams), "--server", server.target,
                               "--json"], capture_output=True, text=True, check=True).stdout
-        fps = json.loads(out)["fps"]
+        report = json.loads(out)
+        cpu_ms = (cpu_seconds(server.process.pid) - before) * 1000 / max(1, report["frames"])
         peak = int(proc_status(server.process.pid, "VmHWM")) / 1024
     finally:
         server.stop()
-    return fps, peak
+    return report["fps"], cpu_ms, peak
 
 
 def main():
@@ -51,10 +58,11 @@ def main():
     sides = ["A (as shipped)", "B (" + " ".join(args.env) + ")"]
     envs = dict(zip(sides, [[], args.env]))
     runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side]),
-                      lambda f: f"{f[0]:.1f} frames/s, server peak {f[1]:.0f} MB")
+                      lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
-    (a_fps, a_mb), (b_fps, b_mb) = medians(runs, lambda f: f"{f[0]:.1f} frames/s, server peak RSS {f[1]:.0f} MB").values()
-    print(f"  A/B: frames/s {a_fps / b_fps:.3f}, peak RSS {a_mb / b_mb:.3f}")
+    (a_fps, a_cpu, a_mb), (b_fps, b_cpu, b_mb) = medians(
+        runs, lambda f: f"{f[0]:.1f} frames/s, server CPU {f[1]:.2f} ms/frame, server peak RSS {f[2]:.0f} MB").values()
+    print(f"  A/B: frames/s {a_fps / b_fps:.3f}, server CPU per frame {a_cpu / b_cpu:.3f}, peak RSS {a_mb / b_mb:.3f}")
 
 if __name__ == "__main__":
     main()
