@@ -224,7 +224,7 @@ import VideoFrames
     let folder = try uploadFolder()
     try Data("half".utf8).write(to: URL(fileURLWithPath: folder + "/.upload-lost.part"))
     // One still being written by another server sharing the folder: locked, so kept.
-    let live = open(folder + "/.upload-live.part", O_CREAT | O_WRONLY, 0o644)
+    let live = open(folder + "/.upload-live.part", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
     #expect(flock(live, LOCK_EX) == 0)
     defer { close(live) }
     try await withUploadServer(folder) { server, client in

@@ -251,3 +251,28 @@ def test_soccer_upload_shows_its_progress_on_a_terminal(soccer, folder, tmp_path
         assert contents(folder) == ["sample.mp4"]
     finally:
         server.stop()
+
+
+def test_a_refused_upload_tells_the_client_to_stop_sending(folder):
+    """A raw HTTP/2 upload refused after its first message gets its status, then RST_STREAM
+    NO_ERROR, so neither side keeps a half-open stream (RFC 9113 section 8.1)."""
+    import h2.events
+
+    from rawpeer import RawPeer, grpc_message
+
+    server = serve(media=folder)  # uploads off: refused as soon as the call arrives
+    try:
+        peer = RawPeer(server.target)
+        start = stream_pb2.UploadChunk(start=stream_pb2.UploadStart(id="x", size=10_000_000, sha256=bytes(32)))
+        stream = peer.call("/stream.Soccer/Upload", grpc_message(start.SerializeToString()), end=False)
+        assert peer.read(2.0)
+        trailers = [e for e in peer.events if isinstance(e, h2.events.ResponseReceived) and e.stream_id == stream]
+        assert trailers and (b"grpc-status", b"7") in trailers[0].headers, peer.events
+        resets = [e for e in peer.events if isinstance(e, h2.events.StreamReset) and e.stream_id == stream]
+        assert resets and resets[0].error_code == 0, peer.events
+        # A Watch, whose client ends its side at once, is not reset after its status.
+        missing = peer.call("/stream.Soccer/Watch", grpc_message(stream_pb2.Match(id="missing").SerializeToString()))
+        assert peer.read(2.0)
+        assert not [e for e in peer.events if isinstance(e, h2.events.StreamReset) and e.stream_id == missing]
+    finally:
+        server.stop()

@@ -47,6 +47,7 @@ struct TransportGuards: Sendable {
         channel.eventLoop.makeCompletedFuture {
           let sync = channel.pipeline.syncOperations
           try sync.addHandler(StallGuard(limit: stall), position: .first)
+          try sync.addHandler(EarlyResponseReset(), position: .first)
           var onRefusal: (@Sendable () -> Void)?
           if let metrics { onRefusal = { metrics.rejected(.badHeader) } }
           try sync.addHandler(RequestHeaderGuard(onRefusal: onRefusal), position: .first)
