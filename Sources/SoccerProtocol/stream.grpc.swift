@@ -214,8 +214,8 @@ extension Stream_Soccer {
         /// >
         /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
         /// > in chunks, and answers with its MatchInfo once it is published. The file
-        /// > becomes visible only whole: its size and SHA-256 checked, written to
-        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > becomes visible only whole: its size and SHA-256 checked, its first and
+        /// > last frames decoded, written to disk; any failure leaves nothing behind.
         /// > Off unless the server runs with --allow-upload, and only to a media
         /// > folder (FAILED_PRECONDITION with an HTTP media store).
         ///
@@ -329,8 +329,8 @@ extension Stream_Soccer {
         /// >
         /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
         /// > in chunks, and answers with its MatchInfo once it is published. The file
-        /// > becomes visible only whole: its size and SHA-256 checked, written to
-        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > becomes visible only whole: its size and SHA-256 checked, its first and
+        /// > last frames decoded, written to disk; any failure leaves nothing behind.
         /// > Off unless the server runs with --allow-upload, and only to a media
         /// > folder (FAILED_PRECONDITION with an HTTP media store).
         ///
@@ -444,8 +444,8 @@ extension Stream_Soccer {
         /// >
         /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
         /// > in chunks, and answers with its MatchInfo once it is published. The file
-        /// > becomes visible only whole: its size and SHA-256 checked, written to
-        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > becomes visible only whole: its size and SHA-256 checked, its first and
+        /// > last frames decoded, written to disk; any failure leaves nothing behind.
         /// > Off unless the server runs with --allow-upload, and only to a media
         /// > folder (FAILED_PRECONDITION with an HTTP media store).
         ///
@@ -768,8 +768,8 @@ extension Stream_Soccer {
         /// >
         /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
         /// > in chunks, and answers with its MatchInfo once it is published. The file
-        /// > becomes visible only whole: its size and SHA-256 checked, written to
-        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > becomes visible only whole: its size and SHA-256 checked, its first and
+        /// > last frames decoded, written to disk; any failure leaves nothing behind.
         /// > Off unless the server runs with --allow-upload, and only to a media
         /// > folder (FAILED_PRECONDITION with an HTTP media store).
         ///
@@ -956,8 +956,8 @@ extension Stream_Soccer {
         /// >
         /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
         /// > in chunks, and answers with its MatchInfo once it is published. The file
-        /// > becomes visible only whole: its size and SHA-256 checked, written to
-        /// > disk, and its first frame decoded; any failure leaves nothing behind.
+        /// > becomes visible only whole: its size and SHA-256 checked, its first and
+        /// > last frames decoded, written to disk; any failure leaves nothing behind.
         /// > Off unless the server runs with --allow-upload, and only to a media
         /// > folder (FAILED_PRECONDITION with an HTTP media store).
         ///
@@ -1118,8 +1118,8 @@ extension Stream_Soccer.ClientProtocol {
     /// >
     /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
     /// > in chunks, and answers with its MatchInfo once it is published. The file
-    /// > becomes visible only whole: its size and SHA-256 checked, written to
-    /// > disk, and its first frame decoded; any failure leaves nothing behind.
+    /// > becomes visible only whole: its size and SHA-256 checked, its first and
+    /// > last frames decoded, written to disk; any failure leaves nothing behind.
     /// > Off unless the server runs with --allow-upload, and only to a media
     /// > folder (FAILED_PRECONDITION with an HTTP media store).
     ///
@@ -1291,8 +1291,8 @@ extension Stream_Soccer.ClientProtocol {
     /// >
     /// > Adds a match (`<media root>/<id>.mp4`) from the client's file, streamed
     /// > in chunks, and answers with its MatchInfo once it is published. The file
-    /// > becomes visible only whole: its size and SHA-256 checked, written to
-    /// > disk, and its first frame decoded; any failure leaves nothing behind.
+    /// > becomes visible only whole: its size and SHA-256 checked, its first and
+    /// > last frames decoded, written to disk; any failure leaves nothing behind.
     /// > Off unless the server runs with --allow-upload, and only to a media
     /// > folder (FAILED_PRECONDITION with an HTTP media store).
     ///

@@ -23,7 +23,7 @@ extension Soccer {
 
         With --allow-upload, clients may add matches to the media folder (soccer upload, the \
         Upload RPC). Each file is written under a hidden name, checked (size, SHA-256, its first \
-        frame decoded) and only then renamed to <id>.mp4; a failed upload leaves nothing, and \
+        and last frames decoded) and only then renamed to <id>.mp4; a failed upload leaves nothing, and \
         hidden files left by a killed server are removed when the next one starts.
 
         On SIGINT or SIGTERM health turns NOT_SERVING, new calls are refused, and streams in \

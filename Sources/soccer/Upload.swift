@@ -12,7 +12,7 @@ extension Soccer {
         The file is checked here first (it exists, can be read, has bytes), its SHA-256 is \
         computed, and it is streamed to the server in 1 MiB chunks. The server publishes it as \
         <id>.mp4 only once it has every byte, the checksum matches, the file is on disk and its \
-        first frame decodes; until then, and after any failure, the match does not exist. The \
+        first and last frames decode; until then, and after any failure, the match does not exist. The \
         answer is one line: the new match's size, rate and length, or why it was refused.
 
         The server must run with --allow-upload; if it has an upload token (--upload-token-file), \
