@@ -6,11 +6,8 @@ Starts `soccer serve` (SOCCER_BIN, --bin, or .build/release/soccer) on the bundl
 5 s stall timeout, runs the clients for N minutes (default 10), samples the server's RSS, threads
 and open files every second, then stops the clients and samples 10 s more. Prints a line a
 minute and a verdict per series: it trends upward when its mean over the last quarter of the run
-exceeds the mean over the second quarter by more than a margin (RSS 64 MB or a quarter of the
-second quarter's mean, whichever is more; threads 8; files 16), or when it has not come back
-within the fixed margin of its starting value 10 s after the clients stopped. Under load, RSS
-follows the frames in flight, which swing by a quarter with the clients' mix from one 15 s
-window to the next in a one-minute run; a leak is what stays after the clients have gone.
+exceeds the mean over the second quarter by more than a margin (RSS 64 MB, threads 8, files 16),
+or when it has not come back within that margin of its starting value 10 s after the clients stopped.
 Exits 1 if any series trends upward or the server died, 0 otherwise.
 """
 import argparse
@@ -176,8 +173,7 @@ def main():
     for key, margin in MARGINS.items():
         second = mean([s[key] for s in series[quarter:2 * quarter]])
         last = mean([s[key] for s in series[-quarter:]])
-        running_margin = max(margin, second / 4) if key == "rss_mb" else margin
-        upward = last - second > running_margin or end[key] - start[key] > margin
+        upward = last - second > margin or end[key] - start[key] > margin
         verdict |= upward
         print(f"{key}: start {start[key]:.0f}, 2nd quarter {second:.1f}, last quarter {last:.1f}, "
               f"10 s after {end[key]:.0f}: {'TRENDS UPWARD' if upward else 'flat'}")
