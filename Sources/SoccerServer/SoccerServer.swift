@@ -49,9 +49,10 @@ public struct ServerConfiguration: Sendable {
   public var security = ServerSecurity()
   /// Whether and how clients may upload matches; nil refuses every upload.
   public var uploads: UploadPolicy?
-  /// Frames are written into the transport's buffer with one copy (`VideoSerializer`); false
-  /// uses SwiftProtobuf's serializer, as generated, for side-by-side measurements.
-  public var serializesFramesDirectly = true
+  /// Frames are written into the transport's buffer with one copy (`VideoSerializer`) instead
+  /// of by SwiftProtobuf's serializer, as generated. Off by default until its effect on memory
+  /// under mixed clients is understood (docs/performance.md).
+  public var serializesFramesDirectly = false
   /// Where the one line per stream goes.
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.

@@ -7,8 +7,8 @@ Runs the two servers alternately (which one goes first alternates too), each tim
 frames/s, server CPU milliseconds per frame and peak RSS, and their ratios. Examples: glibc's
 default malloc arenas against the server's own cap,
   tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
-and frames serialized by SwiftProtobuf against the server's own serializer,
-  tools/env-ab --env SOCCER_PROTOBUF_SERIALIZER=1 --clip 1080p --streams 1
+and SwiftProtobuf's serializer against the server's own one-copy serializer,
+  tools/env-ab --env SOCCER_VIDEO_SERIALIZER=1 --clip 1080p --streams 1
 """
 import argparse
 import json
