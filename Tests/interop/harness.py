@@ -488,6 +488,14 @@ class Envoy:
                 active[int(parts[1].rsplit(":", 1)[1])] = int(parts[3])
         return active
 
+    def completed_requests(self):
+        """How many requests to the replicas have ended, whatever their status."""
+        for line in self.admin("/stats?filter=^cluster\\.soccer\\.upstream_rq_completed$").splitlines():
+            name, _, value = line.partition(": ")
+            if name == "cluster.soccer.upstream_rq_completed":
+                return int(value)
+        return 0
+
     def wait_for_health(self, expected, timeout=20):
         """Waits until the replicas' health is `expected` ({port: healthy}); returns the last seen."""
         deadline = time.monotonic() + timeout

@@ -214,12 +214,16 @@ def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, repli
     bench = subprocess.Popen([soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS,
                               "--server", envoy.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Once all six are under way, the replica with the most of them dies (least-request spreads
-    # them, but not always evenly).
-    deadline = time.monotonic() + 10
-    while sum(envoy.active_requests().values()) < 6 and time.monotonic() < deadline:
+    # them, but not always evenly). Each stream first calls List, so six requests are all six
+    # Watches only once six have completed (a Watch of the slow store takes seconds).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        completed = envoy.completed_requests()
+        active = envoy.active_requests()
+        if completed >= 6 and sum(active.values()) == 6:
+            break
         time.sleep(0.1)
-    active = envoy.active_requests()
-    assert sum(active.values()) == 6 and bench.poll() is None, active
+    assert sum(active.values()) == 6 and completed >= 6 and bench.poll() is None, (active, completed)
     victim = replicas.ports.index(max(active, key=active.get))
     time.sleep(0.5)  # frames under way on each stream
     replicas.servers[victim].process.send_signal(signal.SIGKILL)
