@@ -15,10 +15,14 @@ enum MemoryTuning {
   /// glibc also gives each thread that allocates its own arena, up to eight per core, and frees
   /// into an arena never reach another: with a decoding thread per stream, the freed frames of
   /// streams that have ended stayed in arenas nobody used again (6.7 GB after 64 streams ended).
-  /// An operator's own `MALLOC_ARENA_MAX`, which glibc reads at start, is left in force.
+  /// An operator's own `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`,
+  /// which glibc reads at start, is left in force.
   static func forLargeFrames() {
-    _ = soccer_malloc_thresholds(32 << 20, 256 << 20)
-    if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil {
+    let environment = ProcessInfo.processInfo.environment
+    if environment["MALLOC_MMAP_THRESHOLD_"] == nil && environment["MALLOC_TRIM_THRESHOLD_"] == nil {
+      _ = soccer_malloc_thresholds(32 << 20, 256 << 20)
+    }
+    if environment["MALLOC_ARENA_MAX"] == nil {
       _ = soccer_malloc_arena_max(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
     }
   }

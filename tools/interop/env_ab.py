@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Throughput, CPU per frame and peak memory of `soccer serve` with and without extra environment
-variables.
+variables or serve options.
 
 Runs the two servers alternately (which one goes first alternates too), each time for one
 `soccer bench` of --streams concurrent streams of the clip, and prints each side's median
@@ -9,6 +9,8 @@ default malloc arenas against the server's own cap,
   tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
 and SwiftProtobuf's serializer against the server's own one-copy serializer,
   tools/env-ab --env SOCCER_VIDEO_SERIALIZER=1 --clip 1080p --streams 1
+and a shorter decode queue,
+  tools/env-ab --serve=--queue-depth=2 --clip 720p --streams 8
 """
 import argparse
 import json
@@ -24,10 +26,11 @@ from harness import Server, alternated, cpu_seconds, make_media, medians, proc_s
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
-def run_side(args, media, clip, env):
-    """One bench against a fresh server with `env` added: (frames/s, server CPU ms per frame,
-    server peak RSS MB)."""
-    server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
+def run_side(args, media, clip, env, options):
+    """One bench against a fresh server with `env` and `options` added: (frames/s, server CPU ms
+    per frame, server peak RSS MB)."""
+    server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning",
+                     *options])
     try:
         ids = [clip] * args.streams
         before = cpu_seconds(server.process.pid)
@@ -45,7 +48,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ,
                         help="the soccer binary (default: $SOCCER_BIN)")
-    parser.add_argument("--env", action="append", required=True, help="NAME=VALUE for side B; repeatable")
+    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for side B; repeatable")
+    parser.add_argument("--serve", action="append", default=[],
+                        help="an option of `soccer serve` for side B (as --serve=--queue-depth=2); repeatable")
     parser.add_argument("--clip", choices=CLIPS, default="720p")
     parser.add_argument("--seconds", type=int, default=10, help="length of the generated clip")
     parser.add_argument("--streams", type=int, default=4)
@@ -55,9 +60,12 @@ def main():
     media = os.path.join(ROOT, ".bench", "media")
     if not os.path.exists(os.path.join(media, f"{args.clip}.mp4")):
         make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", str(args.seconds), "--rate", "30")
-    sides = ["A (as shipped)", "B (" + " ".join(args.env) + ")"]
+    if not args.env and not args.serve:
+        parser.error("give side B at least one --env or --serve")
+    sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve) + ")"]
     envs = dict(zip(sides, [[], args.env]))
-    runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side]),
+    options = dict(zip(sides, [[], [part for option in args.serve for part in option.split("=", 1)]]))
+    runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side], options[side]),
                       lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
     (a_fps, a_cpu, a_mb), (b_fps, b_cpu, b_mb) = medians(
