@@ -34,7 +34,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
   public init(
-    library: MatchLibrary, queueDepth: Int = 4, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
+    library: MatchLibrary, queueDepth: Int = 2, maxStreams: Int = 64, stallTimeout: Duration = .seconds(30),
     pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil,
     logger: Logger = Logger(label: "soccer.stream")
   ) {

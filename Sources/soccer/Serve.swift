@@ -78,8 +78,11 @@ extension Soccer {
       help: ArgumentHelp("Permission bits of the --unix socket file, in octal: who may connect.", valueName: "mode"))
     var unixMode: String = "660"
 
-    @Option(help: ArgumentHelp("Frames each stream decodes ahead of the network.", valueName: "n"))
-    var queueDepth: Int = 4
+    @Option(
+      help: ArgumentHelp(
+        "Frames each stream decodes ahead of the network; each costs a frame of memory (2.8 MB at 720p).",
+        valueName: "n"))
+    var queueDepth: Int = 2
 
     @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
     var maxStreams: Int = 64

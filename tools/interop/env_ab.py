@@ -10,7 +10,7 @@ default malloc arenas against the server's own cap,
 and SwiftProtobuf's serializer against the server's own one-copy serializer,
   tools/env-ab --env SOCCER_VIDEO_SERIALIZER=1 --clip 1080p --streams 1
 and a shorter decode queue,
-  tools/env-ab --serve=--queue-depth=2 --clip 720p --streams 8
+  tools/env-ab --serve=--queue-depth=1 --clip 720p --streams 8
 """
 import argparse
 import json
@@ -50,7 +50,7 @@ def main():
                         help="the soccer binary (default: $SOCCER_BIN)")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for side B; repeatable")
     parser.add_argument("--serve", action="append", default=[],
-                        help="an option of `soccer serve` for side B (as --serve=--queue-depth=2); repeatable")
+                        help="an option of `soccer serve` for side B (as --serve=--queue-depth=1); repeatable")
     parser.add_argument("--clip", choices=CLIPS, default="720p")
     parser.add_argument("--seconds", type=int, default=10, help="length of the generated clip")
     parser.add_argument("--streams", type=int, default=4)
