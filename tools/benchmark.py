@@ -8,23 +8,29 @@ Pairs, run alternately --reps times on each file:
   (d) the Python/OpenCV demo server -> the Python reference client
   (e) the Python/OpenCV demo server -> soccer bench
   (l) soccer bench --local: our decoder in-process with no network, to show what the network costs
+  (u) our server over a Unix domain socket -> soccer bench
+Each run also records the CPU time the server and the client spent per frame. Then, on the 720p
+clip, eight concurrent streams against our server and against the demo server, for aggregate
+frames/s and peak memory.
 """
 import argparse
 import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "interop"))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server  # noqa: E402  (starts a server and reads "listening on")
+from harness import Server, cpu_seconds  # noqa: E402  (starts a server and reads "listening on")
 
 PAIRS = {
     "a": "ffmpeg → /dev/null (ceiling)",
@@ -33,14 +39,23 @@ PAIRS = {
     "d": "Python/OpenCV server → Python client",
     "e": "Python/OpenCV server → soccer bench",
     "l": "soccer bench --local (no network)",
+    "u": "our server → soccer bench over a Unix socket",
 }
+# Which server each pair runs against.
+SERVER_OF = {"a": None, "b": "ours", "c": "ours", "d": "demo", "e": "demo", "l": None, "u": "ours"}
 # Issue targets, reported and never enforced: (pair, over, minimum ratio, files).
 TARGETS = [
-    ("b", "a", 0.8, ("720p", "1080p")),
-    ("b", "d", 1.6, ("720p",)),
-    ("b", "d", 2.2, ("1080p",)),
+    ("b", "a", 0.85, ("720p", "1080p")),
+    ("b", "l", 0.65, ("1080p",)),
+    ("b", "d", 1.8, ("720p",)),
+    ("b", "d", 2.6, ("1080p",)),
+    ("u", "b", 1.1, ("1080p",)),
     ("c", "d", 1.0, ("720p", "1080p")),
 ]
+# Memory targets: our server's peak over the demo server's with one 720p stream at a time, and
+# our server's peak with eight 720p streams at once, in MB.
+ONE_STREAM_RSS_RATIO = 1.3
+EIGHT_STREAMS_RSS_MB = 500
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 KEPT_MARKER = "<!-- Below: figures from other tools, kept by tools/bench. -->"
 
@@ -72,11 +87,32 @@ def probe(path):
     return int(stream["width"]), int(stream["height"]), int(stream["nb_read_packets"])
 
 
-def measure_pair(pair, args, file, ours, demo):
-    """One run of one pair: {fps, mb_s, first_ms, client_rss_mb}."""
+def children_cpu_seconds():
+    """CPU time of every child process that has ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_pair(pair, args, file, servers):
+    """One run of one pair: {fps, mb_s, first_ms, server_ms, client_ms}, the last two CPU
+    milliseconds per frame (None where the pair has no server)."""
+    shape = probe(file)
+    frames = shape[2]
+    server = servers.get(SERVER_OF[pair])
+    server_before = cpu_seconds(server.process.pid) if server else 0.0
+    client_before = children_cpu_seconds()
+    result = run_pair(pair, args, file, shape, servers)
+    result["client_ms"] = (children_cpu_seconds() - client_before) * 1000 / frames
+    result["server_ms"] = (cpu_seconds(server.process.pid) - server_before) * 1000 / frames if server else None
+    return result
+
+
+def run_pair(pair, args, file, shape, servers):
+    """Runs the pair once on `file` of `shape` (width, height, frames): {fps, mb_s, first_ms}."""
+    ours, demo = servers["ours"], servers["demo"]
     match_id = os.path.splitext(os.path.basename(file))[0]
     client_py = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py")]
-    width, height, frames = probe(file)
+    width, height, frames = shape
     if pair == "a":
         _, wall = run_measured(["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24",
                                 "-y", "/dev/null"])
@@ -85,8 +121,8 @@ def measure_pair(pair, args, file, ours, demo):
         out, _ = run_measured([args.soccer, "bench", "--local", file, "--json"])
         report = json.loads(out)
         return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
-    if pair in "be":
-        target = ours.target if pair == "b" else demo.target
+    if pair in "beu":
+        target = {"b": ours.target, "e": demo.target, "u": servers["unix"]}[pair]
         out, _ = run_measured([args.soccer, "bench", match_id, "--server", target, "--json"])
         report = json.loads(out)
         return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
@@ -97,15 +133,17 @@ def measure_pair(pair, args, file, ours, demo):
             "first_ms": report["first_frame_seconds"] * 1000}
 
 
-def client_rss(pair, args, file, ours, demo):
+def client_rss(pair, args, file, servers):
     """Peak RSS in MB of one more client run of the pair, read from wait4's rusage."""
+    ours, demo = servers["ours"], servers["demo"]
     match_id = os.path.splitext(os.path.basename(file))[0]
     if pair == "a":
         argv = ["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24", "-y", "/dev/null"]
     elif pair == "l":
         argv = [args.soccer, "bench", "--local", file, "--json"]
-    elif pair in "be":
-        argv = [args.soccer, "bench", match_id, "--server", (ours if pair == "b" else demo).target, "--json"]
+    elif pair in "beu":
+        target = {"b": ours.target, "e": demo.target, "u": servers["unix"]}[pair]
+        argv = [args.soccer, "bench", match_id, "--server", target, "--json"]
     else:
         argv = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py"),
                 (ours if pair == "c" else demo).target, match_id, "--json"]
@@ -172,34 +210,51 @@ def main():
         files.append((name, path))
 
     results = {}
+    sockets = tempfile.mkdtemp(prefix="soccer-bench-")
     for name, path in files:
-        ours = Server([args.soccer, "serve", "--media", media, "--port", "0"])
+        unix = os.path.join(sockets, "soccer.sock")
+        ours = Server([args.soccer, "serve", "--media", media, "--port", "0", "--unix", unix])
         demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
                        "--media", media])
+        servers = {"ours": ours, "demo": demo, "unix": f"unix:{unix}"}
         try:
             runs = {p: [] for p in PAIRS}
             for rep in range(args.reps):
                 for pair in PAIRS:
-                    runs[pair].append(measure_pair(pair, args, path, ours, demo))
+                    runs[pair].append(measure_pair(pair, args, path, servers))
                     print(f"{name} rep {rep + 1} ({pair}) {runs[pair][-1]['fps']:.1f} frames/s", file=sys.stderr)
-            rss = {p: client_rss(p, args, path, ours, demo) for p in PAIRS}
+            rss = {p: client_rss(p, args, path, servers) for p in PAIRS}
             server_rss = {"ours": peak_rss_mb(ours.process.pid), "demo": peak_rss_mb(demo.process.pid)}
         finally:
             ours.stop()
             demo.stop()
         results[name] = (probe(path), runs, rss, server_rss)
+    shutil.rmtree(sockets, ignore_errors=True)
 
     concurrent = measure_concurrent(args, media) if "720p" in dict(files) else None
     write_report(args, results, concurrent)
 
 
-def measure_concurrent(args, media):
-    """8 streams of 8 different matches (copies of the 720p clip) at once, against our server."""
+def concurrent_ids(media):
+    """Eight match ids, hard links to the 720p clip, so that no two streams share a match."""
     ids = [f"720p-copy{n}" for n in range(1, 9)]
     for match_id in ids:
         path = os.path.join(media, f"{match_id}.mp4")
         if not os.path.exists(path):
             os.link(os.path.join(media, "720p.mp4"), path)
+    return ids
+
+
+def measure_concurrent(args, media):
+    """8 streams of 8 different matches (copies of the 720p clip) at once, against our server,
+    then once against the demo server for its peak memory beside ours."""
+    ids = concurrent_ids(media)
+    demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"), "--media", media])
+    try:
+        out, _ = run_measured([args.soccer, "bench", *ids, "--streams", "8", "--server", demo.target, "--json"])
+        demo_fps, demo_mb = json.loads(out)["fps"], peak_rss_mb(demo.process.pid)
+    finally:
+        demo.stop()
     ours = Server([args.soccer, "serve", "--media", media, "--port", "0"])
     try:
         single, many = [], []
@@ -219,6 +274,8 @@ def measure_concurrent(args, media):
         "slowest": med([min(r["stream_fps"]) for r in many]),
         "fastest": med([max(r["stream_fps"]) for r in many]),
         "server_mb": server_mb,
+        "demo_fps": demo_fps,
+        "demo_mb": demo_mb,
     }
 
 
@@ -237,20 +294,25 @@ def write_report(args, results, concurrent):
     lines.append("")
     for name, ((width, height, frames), runs, rss, server_rss) in results.items():
         lines += [f"## {name}: {width}x{height}, {frames} frames H.264", "",
-                  "| pair | frames/s | MB/s | first frame ms | client peak RSS MB | server peak RSS MB |",
-                  "|---|---:|---:|---:|---:|---:|"]
+                  "| pair | frames/s | MB/s | first frame ms | server CPU ms/frame | client CPU ms/frame "
+                  "| client peak RSS MB | server peak RSS MB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for pair, label in PAIRS.items():
             fps = med([r["fps"] for r in runs[pair]])
             mbs = med([r["mb_s"] for r in runs[pair]])
             first = med([r["first_ms"] for r in runs[pair]])
-            server = {"a": "", "b": "ours", "c": "ours", "d": "demo", "e": "demo", "l": ""}[pair]
+            server = SERVER_OF[pair]
             server_mb = f"{server_rss[server]:.0f}" if server else "–"
             first_text = f"{first:.1f}" if first is not None else "–"
-            lines.append(f"| ({pair}) {label} | {fps:.1f} | {mbs:.1f} | {first_text} | {rss[pair]:.0f} | {server_mb} |")
+            server_ms = med([r["server_ms"] for r in runs[pair]])
+            server_text = f"{server_ms:.2f}" if server_ms is not None else "–"
+            client_ms = med([r["client_ms"] for r in runs[pair]])
+            lines.append(f"| ({pair}) {label} | {fps:.1f} | {mbs:.1f} | {first_text} | {server_text} | "
+                         f"{client_ms:.2f} | {rss[pair]:.0f} | {server_mb} |")
         fps = {p: med([r["fps"] for r in runs[p]]) for p in PAIRS}
         lines += ["", f"Ratios: b/a = {fps['b'] / fps['a']:.2f}, b/d = {fps['b'] / fps['d']:.2f}, "
                       f"c/d = {fps['c'] / fps['d']:.2f}, e/d = {fps['e'] / fps['d']:.2f}, "
-                      f"b/l = {fps['b'] / fps['l']:.2f}", ""]
+                      f"b/l = {fps['b'] / fps['l']:.2f}, u/b = {fps['u'] / fps['b']:.2f}", ""]
         for pair, over, minimum, names in TARGETS:
             if name in names:
                 ratio = fps[pair] / fps[over]
@@ -259,6 +321,10 @@ def write_report(args, results, concurrent):
         if name == "720p":
             first = med([r["first_ms"] for r in runs["b"]])
             lines.append(f"- target: first frame ≤ 15 ms (b): {first:.1f} ms, {'met' if first <= 15 else 'not met'}")
+            ratio = server_rss["ours"] / server_rss["demo"]
+            lines.append(f"- target: our server's peak RSS ≤ {ONE_STREAM_RSS_RATIO} × the demo server's, one stream "
+                         f"at a time: {server_rss['ours']:.0f} against {server_rss['demo']:.0f} MB, {ratio:.2f}, "
+                         f"{'met' if ratio <= ONE_STREAM_RSS_RATIO else 'not met'}")
         lines.append("")
         lines.append("Every run (frames/s): " + "; ".join(
             f"{p}: " + ", ".join(f"{r['fps']:.0f}" for r in runs[p]) for p in PAIRS))
@@ -268,13 +334,19 @@ def write_report(args, results, concurrent):
         ratio = c["aggregate"] / c["single"]
         lines += ["## 8 concurrent streams (720p, 8 different matches, our server → soccer bench)", "",
                   f"One stream: {c['single']:.1f} frames/s. Eight at once: {c['aggregate']:.1f} frames/s in all, "
-                  f"each between {c['slowest']:.1f} and {c['fastest']:.1f}. Server peak RSS {c['server_mb']:.0f} MB.",
+                  f"each between {c['slowest']:.1f} and {c['fastest']:.1f}. Server peak RSS {c['server_mb']:.0f} MB "
+                  f"(the demo server, one run of the same eight: {c['demo_fps']:.1f} frames/s, "
+                  f"{c['demo_mb']:.0f} MB).",
                   "",
+                  f"- target server peak RSS < {EIGHT_STREAMS_RSS_MB} MB: {c['server_mb']:.0f} MB, "
+                  f"{'met' if c['server_mb'] < EIGHT_STREAMS_RSS_MB else 'not met'}",
                   f"- target aggregate ≥ 0.9 × one stream: {ratio:.2f}, {'met' if ratio >= 0.9 else 'not met'}",
                   f"- target slowest ≥ 0.8 × fastest: {c['fairness']:.2f}, "
                   f"{'met' if c['fairness'] >= 0.8 else 'not met'}", ""]
     lines += ["Server peak RSS is the server process's high-water mark over all runs on that file; client peak "
-              "RSS is one more run of the pair measured alone. Reproduce with `tools/bench` "
+              "RSS is one more run of the pair measured alone. CPU per frame is user and system time over the "
+              "frames of one run: the server's from /proc, the client's (for (a) and (l), the one process) "
+              "from the rusage of its ended process. Reproduce with `tools/bench` "
               f"(`tools/bench --reps {args.reps}`).", ""]
     # Sections from other tools (after KEPT_MARKER) stay as they are.
     kept = ""
