@@ -59,7 +59,8 @@ public struct ServerConfiguration: Sendable {
   public var replica = ReplicaName()
 
   public init(
-    mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051, queueDepth: Int = 2,
+    mediaRoot: String = "media", host: String = "127.0.0.1", port: Int = 50051,
+    queueDepth: Int = SoccerService.defaultQueueDepth,
     maxStreams: Int = 64, maxStreamsPerConnection: Int = 16, grace: Duration = .seconds(10)
   ) {
     self.mediaRoot = mediaRoot

@@ -18,12 +18,26 @@ enum MemoryTuning {
   /// An operator's own `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`,
   /// which glibc reads at start, is left in force.
   static func forLargeFrames() {
-    let environment = ProcessInfo.processInfo.environment
-    if environment["MALLOC_MMAP_THRESHOLD_"] == nil && environment["MALLOC_TRIM_THRESHOLD_"] == nil {
+    let settings = Settings(
+      environment: ProcessInfo.processInfo.environment, cores: ProcessInfo.processInfo.activeProcessorCount)
+    if settings.raisesThresholds {
       _ = soccer_malloc_thresholds(32 << 20, 256 << 20)
     }
-    if environment["MALLOC_ARENA_MAX"] == nil {
-      _ = soccer_malloc_arena_max(Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+    if let arenas = settings.arenaMax {
+      _ = soccer_malloc_arena_max(arenas)
+    }
+  }
+
+  /// What `forLargeFrames` sets, given the environment glibc read at start.
+  struct Settings {
+    /// Whether the mmap and trim thresholds are raised (not when the operator set either).
+    var raisesThresholds: Bool
+    /// The arena cap to set, or nil to leave the operator's `MALLOC_ARENA_MAX` in force.
+    var arenaMax: Int32?
+
+    init(environment: [String: String], cores: Int) {
+      raisesThresholds = environment["MALLOC_MMAP_THRESHOLD_"] == nil && environment["MALLOC_TRIM_THRESHOLD_"] == nil
+      arenaMax = environment["MALLOC_ARENA_MAX"] == nil ? Int32(max(2, cores)) : nil
     }
   }
 }

@@ -82,7 +82,7 @@ extension Soccer {
       help: ArgumentHelp(
         "Frames each stream decodes ahead of the network; each costs a frame of memory (2.8 MB at 720p).",
         valueName: "n"))
-    var queueDepth: Int = 2
+    var queueDepth: Int = SoccerService.defaultQueueDepth
 
     @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
     var maxStreams: Int = 64
