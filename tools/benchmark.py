@@ -93,10 +93,15 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def measure_pair(pair, args, file, servers):
-    """One run of one pair: {fps, mb_s, first_ms, server_ms, client_ms}, the last two CPU
-    milliseconds per frame (None where the pair has no server)."""
-    shape = probe(file)
+def bench_target(pair, servers):
+    """The address `soccer bench` reaches in pair b, e or u."""
+    return {"b": servers["ours"].target, "e": servers["demo"].target, "u": servers["unix"]}[pair]
+
+
+def measure_pair(pair, args, file, shape, servers):
+    """One run of one pair on `file` of `shape` (width, height, frames): {fps, mb_s, first_ms,
+    server_ms, client_ms}, the last two CPU milliseconds per frame (None where the pair has no
+    server)."""
     frames = shape[2]
     server = servers.get(SERVER_OF[pair])
     server_before = cpu_seconds(server.process.pid) if server else 0.0
@@ -107,48 +112,37 @@ def measure_pair(pair, args, file, servers):
     return result
 
 
+def pair_argv(pair, args, file, servers):
+    """The command line of the pair's client (for (a) and (l), its one process)."""
+    match_id = os.path.splitext(os.path.basename(file))[0]
+    if pair == "a":
+        return ["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24", "-y", "/dev/null"]
+    if pair == "l":
+        return [args.soccer, "bench", "--local", file, "--json"]
+    if pair in "beu":
+        return [args.soccer, "bench", match_id, "--server", bench_target(pair, servers), "--json"]
+    return [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py"),
+            servers[SERVER_OF[pair]].target, match_id, "--json"]
+
+
 def run_pair(pair, args, file, shape, servers):
     """Runs the pair once on `file` of `shape` (width, height, frames): {fps, mb_s, first_ms}."""
-    ours, demo = servers["ours"], servers["demo"]
-    match_id = os.path.splitext(os.path.basename(file))[0]
-    client_py = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py")]
+    out, wall = run_measured(pair_argv(pair, args, file, servers))
     width, height, frames = shape
     if pair == "a":
-        _, wall = run_measured(["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24",
-                                "-y", "/dev/null"])
         return {"fps": frames / wall, "mb_s": frames * width * height * 3 / wall / 1e6, "first_ms": None}
-    if pair == "l":
-        out, _ = run_measured([args.soccer, "bench", "--local", file, "--json"])
-        report = json.loads(out)
-        return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
-    if pair in "beu":
-        target = {"b": ours.target, "e": demo.target, "u": servers["unix"]}[pair]
-        out, _ = run_measured([args.soccer, "bench", match_id, "--server", target, "--json"])
-        report = json.loads(out)
-        return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
-    target = ours.target if pair == "c" else demo.target
-    out, _ = run_measured(client_py + [target, match_id, "--json"])
     report = json.loads(out)
+    if pair in "lbeu":
+        return {"fps": report["fps"], "mb_s": report["mb_per_s"], "first_ms": report["first_frame_ms"]}
     return {"fps": report["fps"], "mb_s": report["bytes"] / report["seconds"] / 1e6,
             "first_ms": report["first_frame_seconds"] * 1000}
 
 
 def client_rss(pair, args, file, servers):
     """Peak RSS in MB of one more client run of the pair, read from wait4's rusage."""
-    ours, demo = servers["ours"], servers["demo"]
-    match_id = os.path.splitext(os.path.basename(file))[0]
-    if pair == "a":
-        argv = ["ffmpeg", "-v", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "bgr24", "-y", "/dev/null"]
-    elif pair == "l":
-        argv = [args.soccer, "bench", "--local", file, "--json"]
-    elif pair in "beu":
-        target = {"b": ours.target, "e": demo.target, "u": servers["unix"]}[pair]
-        argv = [args.soccer, "bench", match_id, "--server", target, "--json"]
-    else:
-        argv = [sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py"),
-                (ours if pair == "c" else demo).target, match_id, "--json"]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen(pair_argv(pair, args, file, servers), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
     return usage.ru_maxrss / 1024
 
 
@@ -217,18 +211,19 @@ def main():
         demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
                        "--media", media])
         servers = {"ours": ours, "demo": demo, "unix": f"unix:{unix}"}
+        shape = probe(path)
         try:
             runs = {p: [] for p in PAIRS}
             for rep in range(args.reps):
                 for pair in PAIRS:
-                    runs[pair].append(measure_pair(pair, args, path, servers))
+                    runs[pair].append(measure_pair(pair, args, path, shape, servers))
                     print(f"{name} rep {rep + 1} ({pair}) {runs[pair][-1]['fps']:.1f} frames/s", file=sys.stderr)
             rss = {p: client_rss(p, args, path, servers) for p in PAIRS}
             server_rss = {"ours": peak_rss_mb(ours.process.pid), "demo": peak_rss_mb(demo.process.pid)}
         finally:
             ours.stop()
             demo.stop()
-        results[name] = (probe(path), runs, rss, server_rss)
+        results[name] = (shape, runs, rss, server_rss)
     shutil.rmtree(sockets, ignore_errors=True)
 
     concurrent = measure_concurrent(args, media) if "720p" in dict(files) else None

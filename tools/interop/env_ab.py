@@ -64,7 +64,7 @@ def main():
         parser.error("give side B at least one --env or --serve")
     sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve) + ")"]
     envs = dict(zip(sides, [[], args.env]))
-    options = dict(zip(sides, [[], [part for option in args.serve for part in option.split("=", 1)]]))
+    options = dict(zip(sides, [[], args.serve]))
     runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side], options[side]),
                       lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
