@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Throughput, CPU per frame and peak memory of `soccer serve` with and without extra environment
-variables or serve options.
+"""Throughput, CPU per frame and peak memory of `soccer serve` as shipped and with changed settings.
+
+Side B adds environment variables (--env) or serve options (--serve).
 
 Runs the two servers alternately (which one goes first alternates too), each time for one
 `soccer bench` of --streams concurrent streams of the clip, and prints each side's median
@@ -44,13 +45,18 @@ def run_side(args, media, clip, env, options):
     return report["fps"], cpu_ms, peak
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_server_options(parser, whose):
+    """--bin, and --env and --serve for `whose` server: the options of the tools that vary one."""
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ,
                         help="the soccer binary (default: $SOCCER_BIN)")
-    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for side B; repeatable")
+    parser.add_argument("--env", action="append", default=[], help=f"NAME=VALUE for {whose}; repeatable")
     parser.add_argument("--serve", action="append", default=[],
-                        help="an option of `soccer serve` for side B (as --serve=--queue-depth=1); repeatable")
+                        help=f"an option of `soccer serve` for {whose} (as --serve=--queue-depth=1); repeatable")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_server_options(parser, "side B")
     parser.add_argument("--clip", choices=CLIPS, default="720p")
     parser.add_argument("--seconds", type=int, default=10, help="length of the generated clip")
     parser.add_argument("--streams", type=int, default=4)

@@ -16,6 +16,7 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
+from env_ab import add_server_options  # noqa: E402
 from harness import Server, make_media, proc_status  # noqa: E402
 
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
@@ -23,11 +24,7 @@ CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ,
-                        help="the soccer binary (default: $SOCCER_BIN)")
-    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server; repeatable")
-    parser.add_argument("--serve", action="append", default=[],
-                        help="an option of `soccer serve` (as --serve=--queue-depth=1); repeatable")
+    add_server_options(parser, "the server")
     parser.add_argument("--clients", default="b,b,b,c,c", help="b (soccer bench) or c (Python), comma-separated")
     parser.add_argument("--clip", choices=CLIPS, default="720p")
     args = parser.parse_args()
