@@ -60,9 +60,12 @@ let package = Package(
     ),
     // The values every side shares: frames, pixel formats, numpy headers, media info, PPM.
     .target(name: "VideoFrames", swiftSettings: strict),
-    // Between the wire's messages and the frame values, one mapping for client and server.
+    // Between the wire's messages and the frame values, one mapping for client and server, and
+    // how both read the wire.
     .target(
-      name: "SoccerWire", dependencies: ["SoccerProtocol", "VideoFrames"], swiftSettings: strict),
+      name: "SoccerWire",
+      dependencies: ["SoccerProtocol", "VideoFrames", .product(name: "NIOCore", package: "swift-nio")],
+      swiftSettings: strict),
     .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames"], swiftSettings: strict),
     // What a server counts (swift-metrics, exported by swift-prometheus) and its /metrics endpoint (NIO's HTTP/1).
     .target(
@@ -159,6 +162,12 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    .testTarget(
+      name: "SoccerWireTests",
+      dependencies: [
+        "SoccerWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      swiftSettings: strict),
     .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
     .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"], swiftSettings: strict),
     .testTarget(

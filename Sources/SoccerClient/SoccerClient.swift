@@ -27,6 +27,7 @@ public struct SoccerClient: Sendable {
           $0.http2.maxFrameSize = (1 << 24) - 1
           $0.http2.targetWindowSize = 64 * 1024 * 1024
           $0.http2.authority = configuration.tls?.authority
+          $0.channelDebuggingCallbacks = .init(onCreateTCPConnection: SocketReads.apply(to:), onCreateHTTP2Stream: nil)
         },
         resolverRegistry: resolution.registry, serviceConfig: resolution.config)
       return try await withGRPCClient(transport: transport) { grpc in

@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import SoccerMetrics
 import SoccerProtocol
+import SoccerWire
 import Synchronization
 import VideoDecoding
 
@@ -49,10 +50,9 @@ public struct ServerConfiguration: Sendable {
   public var security = ServerSecurity()
   /// Whether and how clients may upload matches; nil refuses every upload.
   public var uploads: UploadPolicy?
-  /// Frames are written into the transport's buffer with one copy (`VideoSerializer`) instead
-  /// of by SwiftProtobuf's serializer, as generated. Off by default until its effect on memory
-  /// under mixed clients is understood (docs/performance.md).
-  public var serializesFramesDirectly = false
+  /// Frames are written into the transport's buffer with one copy (`VideoSerializer`); false
+  /// leaves them to SwiftProtobuf's serializer, as generated (a zero-fill and two copies).
+  public var serializesFramesDirectly = true
   /// Where the one line per stream goes.
   public var logger = Logger(label: "soccer.stream")
   /// This replica's name among many; unnamed, it is named after its host and listening port.
@@ -108,6 +108,14 @@ public struct SoccerServer: Service {
       stallTimeout: configuration.stallTimeout, connections: ConnectionLimit(limit: configuration.maxConnections),
       departed: DepartedPeers(), metrics: metrics)
     connections = guards.connections
+    var callbacks = guards.callbacks
+    // Uploads arrive as 1 MiB chunks: the server reads them as the client reads frames.
+    let guardConnection = callbacks.onAcceptTCPConnection
+    callbacks.onAcceptTCPConnection = { channel in
+      SocketReads.apply(to: channel).flatMap {
+        guardConnection?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
+      }
+    }
     // One transport per listener, TCP and Unix socket alike, with the same settings and guards.
     let transport = { (address: GRPCNIOTransportHTTP2.SocketAddress) in
       HTTP2ServerTransport.Posix(
@@ -125,7 +133,7 @@ public struct SoccerServer: Service {
             time: configuration.keepalive, timeout: configuration.keepaliveTimeout,
             clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(1), allowWithoutCalls: true))
           $0.connection.maxIdleTime = configuration.idleTimeout
-          $0.channelDebuggingCallbacks = guards.callbacks
+          $0.channelDebuggingCallbacks = callbacks
         })
     }
     let service = SoccerService(

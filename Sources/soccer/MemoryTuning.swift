@@ -4,7 +4,7 @@ import Foundation
 /// Process-wide allocator settings for streaming multi-megabyte frames.
 enum MemoryTuning {
   /// Keeps frame-sized buffers on the heap instead of mapping and unmapping them for every frame,
-  /// in as many malloc arenas as there are cores.
+  /// in one malloc arena.
   ///
   /// glibc serves allocations over its mmap threshold with a fresh mapping each time, so every
   /// frame buffer cost page faults on first touch and an munmap when freed: a third of the
@@ -15,11 +15,16 @@ enum MemoryTuning {
   /// glibc also gives each thread that allocates its own arena, up to eight per core, and frees
   /// into an arena never reach another: with a decoding thread per stream, the freed frames of
   /// streams that have ended stayed in arenas nobody used again (6.7 GB after 64 streams ended).
-  /// An operator's own `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`,
-  /// which glibc reads at start, is left in force.
+  /// One arena, not one per core: `malloc_trim` gives back the free top of the main arena's
+  /// heap but never that of another arena, so a second arena kept up to the trim threshold
+  /// resident after the last stream ended (30–45 MB after the soak, against 12 with one).
+  /// Small allocations, the many, go through each thread's lock-free cache either way, and
+  /// eight 720p streams ran no slower (402.7 against 391.9 frames/s with two arenas, peak RSS
+  /// 381 against 444 MB; BENCHMARKS.md). An operator's own `MALLOC_ARENA_MAX`,
+  /// `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`, which glibc reads at start, is left
+  /// in force.
   static func forLargeFrames() {
-    let settings = Settings(
-      environment: ProcessInfo.processInfo.environment, cores: ProcessInfo.processInfo.activeProcessorCount)
+    let settings = Settings(environment: ProcessInfo.processInfo.environment)
     if settings.raisesThresholds {
       _ = soccer_malloc_thresholds(32 << 20, 256 << 20)
     }
@@ -35,9 +40,9 @@ enum MemoryTuning {
     /// The arena cap to set, or nil to leave the operator's `MALLOC_ARENA_MAX` in force.
     var arenaMax: Int32?
 
-    init(environment: [String: String], cores: Int) {
+    init(environment: [String: String]) {
       raisesThresholds = environment["MALLOC_MMAP_THRESHOLD_"] == nil && environment["MALLOC_TRIM_THRESHOLD_"] == nil
-      arenaMax = environment["MALLOC_ARENA_MAX"] == nil ? Int32(max(2, cores)) : nil
+      arenaMax = environment["MALLOC_ARENA_MAX"] == nil ? 1 : nil
     }
   }
 }

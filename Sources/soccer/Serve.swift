@@ -232,8 +232,8 @@ extension Soccer {
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))
       configuration.logger = logger
       configuration.replica = replicaName
-      // For A/B measurements: frames written with one copy by the server's own serializer.
-      configuration.serializesFramesDirectly = ProcessInfo.processInfo.environment["SOCCER_VIDEO_SERIALIZER"] == "1"
+      // For A/B measurements: SOCCER_VIDEO_SERIALIZER=0 serializes frames as the generated code does.
+      configuration.serializesFramesDirectly = ProcessInfo.processInfo.environment["SOCCER_VIDEO_SERIALIZER"] != "0"
       if allowUpload {
         if media.hasPrefix("http://") || media.hasPrefix("https://") {
           logger.warning("uploads need a media folder: with an HTTP store every upload is refused")

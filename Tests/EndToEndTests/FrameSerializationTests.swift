@@ -15,7 +15,9 @@ import Testing
     let direct = try await withServer(configure: { $0.serializesFramesDirectly = true }) { _, client in
       try await frames(request, client)
     }
-    let generated = try await withServer { _, client in try await frames(request, client) }
+    let generated = try await withServer(configure: { $0.serializesFramesDirectly = false }) { _, client in
+      try await frames(request, client)
+    }
     #expect(direct.count == 100)
     #expect(direct.map(\.pixels) == generated.map(\.pixels))
     #expect(direct.map(\.index) == generated.map(\.index))
