@@ -46,6 +46,8 @@ int soccer_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
 
 int soccer_malloc_trim(void) { return malloc_trim(0); }
 
+unsigned long soccer_malloc_free_bytes(void) { return (unsigned long)mallinfo2().fordblks; }
+
 void soccer_name_current_thread(const char *name) { pthread_setname_np(pthread_self(), name); }
 #else
 int soccer_malloc_arena_max(int arenas) {
@@ -54,6 +56,8 @@ int soccer_malloc_arena_max(int arenas) {
 }
 
 int soccer_malloc_trim(void) { return 0; }
+
+unsigned long soccer_malloc_free_bytes(void) { return 0; }
 
 int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold) {
   (void)mmap_threshold;

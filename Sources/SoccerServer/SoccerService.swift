@@ -151,11 +151,10 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     }
   }
 
-  /// Gives a stream slot back; the last one out lets the allocator return memory.
+  /// Gives a stream slot back, and lets the allocator return the memory streams no longer use.
   func releaseStream() {
-    if streams.release() == 0 {
-      reclaimer.streamsEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
-    }
+    streams.release()
+    reclaimer.streamEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
   }
 
   private func stream(

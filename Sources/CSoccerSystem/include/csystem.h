@@ -9,8 +9,12 @@ int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold);
 /// Caps the number of glibc malloc arenas; returns 0 when glibc refused.
 int soccer_malloc_arena_max(int arenas);
 
-/// Gives free heap memory at the top and inside every arena back to the system; returns 1 if any was.
+/// Gives free heap memory back to the system: inside every arena, and at the top of the main
+/// arena's heap (glibc never trims the top of another arena here); returns 1 if any was.
 int soccer_malloc_trim(void);
+
+/// Bytes free in malloc's arenas (mallinfo2's fordblks): what a trim could give back, and more.
+unsigned long soccer_malloc_free_bytes(void);
 
 /// Raises the soft limit on open files to the hard limit; returns the soft limit now in force, or -1.
 long soccer_raise_open_files_limit(void);
