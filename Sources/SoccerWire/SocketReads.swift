@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// How much each end of a connection reads from its socket at a time.
@@ -8,8 +9,19 @@ public enum SocketReads {
   /// passing through the HTTP/2 parser and the gRPC deframer. 256 KiB cut the client's CPU per
   /// 1080p frame by a fifth (BENCHMARKS.md, "Socket reads"); 1 and 4 MiB did no better,
   /// since each read's buffer is then a large allocation of its own.
+  /// `SOCCER_SOCKET_READ_MAX` in the environment sets another maximum, for comparison.
   public static let allocator = AdaptiveRecvByteBufferAllocator(
-    minimum: 1024, initial: 64 * 1024, maximum: 256 * 1024)
+    minimum: 1024, initial: min(64 * 1024, maximum), maximum: maximum)
+
+  static let maximum = maximum(environment: ProcessInfo.processInfo.environment)
+
+  /// The read maximum `environment` asks for, or 256 KiB.
+  static func maximum(environment: [String: String]) -> Int {
+    guard let bytes = environment["SOCCER_SOCKET_READ_MAX"].flatMap(Int.init), bytes >= 1024 else {
+      return 256 * 1024
+    }
+    return bytes
+  }
 
   /// Sets `allocator` on a connection's channel, before it reads.
   public static func apply(to channel: any Channel) -> EventLoopFuture<Void> {

@@ -40,3 +40,12 @@ import Testing
     try await group.shutdownGracefully()
   }
 }
+
+@Suite struct SocketReadsEnvironmentTests {
+  @Test func theEnvironmentMaySetAnotherMaximum() {
+    #expect(SocketReads.maximum(environment: [:]) == 256 * 1024)
+    #expect(SocketReads.maximum(environment: ["SOCCER_SOCKET_READ_MAX": "65536"]) == 65536)
+    #expect(SocketReads.maximum(environment: ["SOCCER_SOCKET_READ_MAX": "12"]) == 256 * 1024)
+    #expect(SocketReads.maximum(environment: ["SOCCER_SOCKET_READ_MAX": "lots"]) == 256 * 1024)
+  }
+}

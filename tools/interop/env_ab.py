@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Throughput, CPU per frame and peak memory of `soccer serve` as shipped and with changed settings.
 
-Side B adds environment variables (--env) or serve options (--serve).
+Side B adds environment variables (--env) or serve options (--serve) to the server, or
+environment variables to the `soccer bench` client (--client-env).
 
 Runs the two servers alternately (which one goes first alternates too), each time for one
 `soccer bench` of --streams concurrent streams of the clip, and prints each side's median
-frames/s, server CPU milliseconds per frame and peak RSS, and their ratios. Examples: glibc's
-default malloc arenas against the server's own cap,
-  tools/env-ab --env MALLOC_ARENA_MAX=16 --clip 720p --streams 4
+frames/s, server CPU milliseconds per frame and peak RSS, and their ratios. Examples: two
+malloc arenas against the server's one,
+  tools/env-ab --env MALLOC_ARENA_MAX=2 --clip 720p --streams 8
 and SwiftProtobuf's serializer against the server's own one-copy serializer,
-  tools/env-ab --env SOCCER_VIDEO_SERIALIZER=1 --clip 1080p --streams 1
+  tools/env-ab --env SOCCER_VIDEO_SERIALIZER=0 --clip 1080p --streams 1
 and a shorter decode queue,
   tools/env-ab --serve=--queue-depth=1 --clip 720p --streams 8
+and NIO's default socket reads (64 KiB at most) against the 256 KiB both ends use,
+  tools/env-ab --client-env SOCCER_SOCKET_READ_MAX=65536 --env SOCCER_SOCKET_READ_MAX=65536 --clip 1080p --streams 1
 """
 import argparse
 import json
@@ -27,22 +30,23 @@ from harness import Server, alternated, cpu_seconds, make_media, medians, proc_s
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
-def run_side(args, media, clip, env, options):
-    """One bench against a fresh server with `env` and `options` added: (frames/s, server CPU ms
-    per frame, server peak RSS MB)."""
+def run_side(args, media, clip, env, options, client_env):
+    """One bench against a fresh server with `env` and `options` added, its client with
+    `client_env`: (frames/s, server CPU ms per frame, server peak RSS MB, client CPU ms per frame)."""
     server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning",
                      *options])
     try:
         ids = [clip] * args.streams
         before = cpu_seconds(server.process.pid)
         out = subprocess.run([args.bin, "bench", *ids, "--streams", str(args.streams), "--server", server.target,
-                              "--json"], capture_output=True, text=True, check=True).stdout
+                              "--json"], capture_output=True, text=True, check=True,
+                             env=dict(os.environ, **dict(kv.split("=", 1) for kv in client_env))).stdout
         report = json.loads(out)
         cpu_ms = (cpu_seconds(server.process.pid) - before) * 1000 / max(1, report["frames"])
         peak = int(proc_status(server.process.pid, "VmHWM")) / 1024
     finally:
         server.stop()
-    return report["fps"], cpu_ms, peak
+    return report["fps"], cpu_ms, peak, report["cpu_seconds"] * 1000 / max(1, report["frames"])
 
 
 def add_server_options(parser, whose):
@@ -61,22 +65,29 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="length of the generated clip")
     parser.add_argument("--streams", type=int, default=4)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--client-env", action="append", default=[],
+                        help="NAME=VALUE for side B's `soccer bench`; repeatable")
     args = parser.parse_args()
 
     media = os.path.join(ROOT, ".bench", "media")
     if not os.path.exists(os.path.join(media, f"{args.clip}.mp4")):
         make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", str(args.seconds), "--rate", "30")
-    if not args.env and not args.serve:
-        parser.error("give side B at least one --env or --serve")
-    sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve) + ")"]
+    if not args.env and not args.serve and not args.client_env:
+        parser.error("give side B at least one --env, --serve or --client-env")
+    sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve + [f"client {kv}" for kv in args.client_env]) + ")"]
     envs = dict(zip(sides, [[], args.env]))
     options = dict(zip(sides, [[], args.serve]))
-    runs = alternated(sides, args.reps, lambda side: run_side(args, media, args.clip, envs[side], options[side]),
-                      lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB")
+    client_envs = dict(zip(sides, [[], args.client_env]))
+    runs = alternated(sides, args.reps,
+                      lambda side: run_side(args, media, args.clip, envs[side], options[side], client_envs[side]),
+                      lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB, "
+                                f"{f[3]:.2f} client CPU ms/frame")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
-    (a_fps, a_cpu, a_mb), (b_fps, b_cpu, b_mb) = medians(
-        runs, lambda f: f"{f[0]:.1f} frames/s, server CPU {f[1]:.2f} ms/frame, server peak RSS {f[2]:.0f} MB").values()
-    print(f"  A/B: frames/s {a_fps / b_fps:.3f}, server CPU per frame {a_cpu / b_cpu:.3f}, peak RSS {a_mb / b_mb:.3f}")
+    (a_fps, a_cpu, a_mb, a_client), (b_fps, b_cpu, b_mb, b_client) = medians(
+        runs, lambda f: f"{f[0]:.1f} frames/s, server CPU {f[1]:.2f} ms/frame, server peak RSS {f[2]:.0f} MB, "
+                        f"client CPU {f[3]:.2f} ms/frame").values()
+    print(f"  A/B: frames/s {a_fps / b_fps:.3f}, server CPU per frame {a_cpu / b_cpu:.3f}, peak RSS {a_mb / b_mb:.3f}, "
+          f"client CPU per frame {a_client / b_client:.3f}")
 
 if __name__ == "__main__":
     main()
