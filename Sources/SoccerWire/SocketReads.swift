@@ -7,8 +7,8 @@ public enum SocketReads {
   ///
   /// A 1080p frame is 6.2 MB: at 64 KiB a read, receiving it took about a hundred reads, each
   /// passing through the HTTP/2 parser and the gRPC deframer. 256 KiB cut the client's CPU per
-  /// 1080p frame by a fifth (BENCHMARKS.md, "Socket reads"); 1 and 4 MiB did no better,
-  /// since each read's buffer is then a large allocation of its own.
+  /// 1080p frame by a quarter (BENCHMARKS.md, "Socket reads"); 512 KiB and 1 MiB did no
+  /// better, since each read's buffer is then a large allocation of its own.
   /// `SOCCER_SOCKET_READ_MAX` in the environment sets another maximum, for comparison.
   public static let allocator = AdaptiveRecvByteBufferAllocator(
     minimum: 1024, initial: min(64 * 1024, maximum), maximum: maximum)

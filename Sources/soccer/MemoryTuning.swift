@@ -18,9 +18,9 @@ enum MemoryTuning {
   /// One arena, not one per core: `malloc_trim` gives back the free top of the main arena's
   /// heap but never that of another arena, so a second arena kept up to the trim threshold
   /// resident after the last stream ended (30–45 MB after the soak, against 12 with one).
-  /// Small allocations, the many, go through each thread's lock-free cache either way, and
-  /// eight 720p streams ran no slower (402.7 against 391.9 frames/s with two arenas, peak RSS
-  /// 381 against 444 MB; BENCHMARKS.md). An operator's own `MALLOC_ARENA_MAX`,
+  /// Small allocations, the many, go through each thread's lock-free cache either way; eight
+  /// 720p streams gave 1.03 and 0.95 of two arenas' frames/s in two runs, within the machine's
+  /// spread, with a lower peak RSS (BENCHMARKS.md, "Allocator"). An operator's own `MALLOC_ARENA_MAX`,
   /// `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`, which glibc reads at start, is left
   /// in force.
   static func forLargeFrames() {
