@@ -20,9 +20,10 @@ enum MemoryTuning {
   /// resident after the last stream ended (30–45 MB after the soak, against 12 with one).
   /// Small allocations, the many, go through each thread's lock-free cache either way; eight
   /// 720p streams gave 1.03 and 0.95 of two arenas' frames/s in two runs, within the machine's
-  /// spread, with a lower peak RSS (BENCHMARKS.md, "Allocator"). An operator's own `MALLOC_ARENA_MAX`,
-  /// `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`, which glibc reads at start, is left
-  /// in force.
+  /// spread, with a lower peak RSS (BENCHMARKS.md, "Allocator").
+  ///
+  /// An operator's own `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_` or `MALLOC_TRIM_THRESHOLD_`,
+  /// which glibc reads at start, is left in force.
   static func forLargeFrames() {
     let settings = Settings(environment: ProcessInfo.processInfo.environment)
     if settings.raisesThresholds {

@@ -38,9 +38,8 @@ def run_side(args, media, clip, env, options, client_env):
     try:
         ids = [clip] * args.streams
         before = cpu_seconds(server.process.pid)
-        out = subprocess.run([args.bin, "bench", *ids, "--streams", str(args.streams), "--server", server.target,
-                              "--json"], capture_output=True, text=True, check=True,
-                             env=dict(os.environ, **dict(kv.split("=", 1) for kv in client_env))).stdout
+        out = subprocess.run(["env", *client_env, args.bin, "bench", *ids, "--streams", str(args.streams),
+                              "--server", server.target, "--json"], capture_output=True, text=True, check=True).stdout
         report = json.loads(out)
         cpu_ms = (cpu_seconds(server.process.pid) - before) * 1000 / max(1, report["frames"])
         peak = int(proc_status(server.process.pid, "VmHWM")) / 1024
