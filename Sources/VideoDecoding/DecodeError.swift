@@ -19,6 +19,8 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
   case resources(String)
   /// The requested start frame is past the last frame (the video has `count`).
   case startFramePastEnd(frame: Int, count: Int)
+  /// A chosen frame index is past the last frame (the video has `count`).
+  case frameIndexPastEnd(index: Int, count: Int)
   /// The media origin answered that it has no such file (HTTP 404).
   case originNotFound(String)
   /// The media origin could not be reached, timed out or failed (5xx).
@@ -36,6 +38,8 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
     case .resources(let why): return "decoder resources: \(why)"
     case .startFramePastEnd(let frame, let count):
       return "start frame \(frame) is past the end of the video (\(count) frames, numbered from 0)"
+    case .frameIndexPastEnd(let index, let count):
+      return "frame index \(index) is past the end of the video (\(count) frames, numbered from 0)"
     case .originNotFound(let url): return "the media origin has no \(url)"
     case .originUnavailable(let origin, let reason): return "the media origin \(origin) failed: \(reason)"
     }

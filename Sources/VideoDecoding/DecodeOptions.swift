@@ -12,6 +12,9 @@ public struct DecodeOptions: Sendable, Hashable {
   /// The first frame to produce, by its position in the video (presentation order, from 0);
   /// exact whatever the frame rate. 0 for the beginning; not with `startSeconds`.
   public var startFrame = 0
+  /// Positions of the frames to produce, in this order (repeats allowed), instead of a range; not
+  /// with a start, stride or count. Empty for a range.
+  public var frameIndices: [Int] = []
   /// Frames to produce at most; 0 for all.
   public var maxFrames: Int
   /// Produce every Nth frame; 1 for every frame.

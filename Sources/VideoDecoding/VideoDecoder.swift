@@ -18,7 +18,8 @@ public final class VideoDecoder {
   private var packet: UnsafeMutablePointer<AVPacket>?
   private var frame: UnsafeMutablePointer<AVFrame>?
   private let converter = FrameConverter()
-  private let streamIndex: Int32
+  /// The container's number of the video stream decoded.
+  let streamIndex: Int32
   private let timeBase: Double
   private let startTimestamp: Int64
 
@@ -33,11 +34,25 @@ public final class VideoDecoder {
   /// The position (frame index) of the next frame out of the decoder, while it is known by
   /// counting; nil after a seek whose landing place could not be found, when indices come from time.
   private var nextIndex: Int? = 0
-  /// After a seek: the position and timestamp of the keyframe the file was read from, once its
-  /// packet is read; `awaitingLanding` until the decoder gives its first frame.
+  /// After a seek by time: the position and timestamp of the keyframe the file was read from,
+  /// once its packet is read; `awaitingLanding` until the decoder gives its first frame.
   private var landing: (index: Int, pts: Int64)?
   private var awaitingLanding = false
   private var lookingForLanding = false
+  /// A landing on an exact frame through the frame index, until its frame comes out.
+  private var exactLanding: ExactLanding?
+  /// The frames' positions disagreed with the frame index: decode again from the start.
+  private var mustRestart = false
+  /// A landing the frame index showed to be past the last frame.
+  private var pastEnd: (target: Int, count: Int)?
+  /// This file's frame index once a landing asked for it; `.some(nil)` when it has none.
+  private var frameIndex: FrameIndex??
+  /// Frames at chosen positions: the next one of `options.frameIndices` to give, and the last given.
+  private var chosenCursor = 0
+  private var lastChosen: Frame?
+  /// Whether anything was read since the file was opened or went back to its start.
+  private var atStart = true
+  private let path: String
   /// Frames at or after the start offset; stride counts these.
   private var eligibleCount = 0
   private var producedCount = 0
@@ -62,6 +77,7 @@ public final class VideoDecoder {
     startTimestamp = opened.startTimestamp
     info = opened.info
     location = MediaLocation(path: path)
+    self.path = path
   }
 
   deinit {
@@ -71,6 +87,17 @@ public final class VideoDecoder {
   /// Sets what `next()` produces; call before the first `next()`.
   public func configure(_ options: DecodeOptions) throws(DecodeError) {
     self.options = options
+    if let last = options.frameIndices.max() {
+      if let count = index()?.frameCount, last >= count { throw .frameIndexPastEnd(index: last, count: count) }
+      return
+    }
+    if options.startFrame > 0 {
+      if let count = index()?.frameCount, options.startFrame >= count {
+        throw .startFramePastEnd(frame: options.startFrame, count: count)
+      }
+      land(at: options.startFrame)
+      return
+    }
     guard options.startSeconds > 0, let fmt = format else { return }
     if info.durationSeconds > 0 && options.startSeconds >= info.durationSeconds {
       throw .startPastEnd(start: options.startSeconds, duration: info.durationSeconds)
@@ -83,62 +110,123 @@ public final class VideoDecoder {
   }
 
   /// Goes to `target` in an open decoder: reads from the keyframe at or before it, and the next
-  /// `next()` gives the exact frame there. Frame indices stay exact when the container's index
-  /// shows where the read began (MP4's does); otherwise they come from time and the frame rate.
+  /// `next()` gives the exact frame there. A frame target lands through the frame index, exactly;
+  /// a time target lands by the container's seek, its frame indices exact when the container's
+  /// index shows where the read began (MP4's does), else from time and the frame rate.
   public func seek(to target: PlaybackTarget) {
-    guard let fmt = format, let codec else { return }
-    var timestamp: Int64 = startTimestamp
     switch target {
     case .frame(let index):
-      options.startFrame = max(0, index)
-      options.startSeconds = 0
-      if let keyframe = keyframeTimestamp(atOrBefore: options.startFrame) {
-        timestamp = keyframe
-      } else if info.frameRate > 0, timeBase > 0 {
-        timestamp = startTimestamp + Int64(Double(options.startFrame) / info.frameRate / timeBase)
-      }
+      land(at: max(0, index))
     case .seconds(let seconds):
+      guard let fmt = format else { return }
       options.startFrame = 0
       options.startSeconds = max(0, seconds)
+      var timestamp = startTimestamp
       if timeBase > 0 { timestamp = startTimestamp + Int64(options.startSeconds / timeBase) }
+      if av_seek_frame(fmt, streamIndex, timestamp, AVSEEK_FLAG_BACKWARD) < 0 {
+        // Before the first keyframe's time, or a container that cannot seek there: from the start.
+        seekToBeginning()
+      }
+      resetAfterSeek()
+      nextIndex = nil
+      lookingForLanding = true
+      awaitingLanding = true
     }
-    if av_seek_frame(fmt, streamIndex, timestamp, AVSEEK_FLAG_BACKWARD) < 0 {
-      // Before the first keyframe's time, or a container that cannot seek there: from the start.
-      _ = av_seek_frame(fmt, streamIndex, Int64.min + 1, AVSEEK_FLAG_BACKWARD)
+  }
+
+  /// The landing routine of every exact access (a start frame, a Play seek, a resumption, chosen
+  /// frames): from the keyframe at or before `target` that the frame index names, checking each
+  /// frame decoded against the index on the way, so the next frame given is exactly the frame a
+  /// decode from the beginning numbers `target`. Without an index, or when the file's frames
+  /// disagree with it, decodes from the start instead, never giving a wrong frame.
+  func land(at target: Int) {
+    options.startFrame = target
+    options.startSeconds = 0
+    guard let index = index() else {
+      restartFromBeginning()
+      return
     }
-    avcodec_flush_buffers(codec)
+    guard target < index.frameCount else {
+      resetAfterSeek()
+      pastEnd = (target, index.frameCount)
+      return
+    }
+    guard let keyframe = index.keyframe(atOrBefore: target), keyframe.position > 0 else {
+      restartFromBeginning()
+      return
+    }
+    guard let fmt = format, av_seek_frame(fmt, streamIndex, keyframe.decodeTimestamp, AVSEEK_FLAG_BACKWARD) >= 0
+    else {
+      restartFromBeginning()
+      return
+    }
+    resetAfterSeek()
+    nextIndex = nil
+    exactLanding = ExactLanding(target: target, index: index)
+  }
+
+  /// Decodes from the first frame again, numbering frames by counting them.
+  private func restartFromBeginning() {
+    if !atStart { seekToBeginning() }
+    resetAfterSeek()
+    atStart = true
+    nextIndex = 0
+    decodedCount = 0
+  }
+
+  /// Puts the demuxer back at the first packet: at the container index's first entry, or the
+  /// first byte. (A seek to the smallest timestamp can leave an MP4 demuxer at a later keyframe.)
+  private func seekToBeginning() {
+    guard let fmt = format, let stream = fmt.pointee.streams[Int(streamIndex)] else { return }
+    if avformat_index_get_entries_count(stream) > 0, let first = avformat_index_get_entry(stream, 0),
+      av_seek_frame(fmt, streamIndex, first.pointee.timestamp, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY) >= 0
+    {
+      return
+    }
+    if av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0 { return }
+    _ = av_seek_frame(fmt, streamIndex, Int64.min + 1, AVSEEK_FLAG_BACKWARD)
+  }
+
+  /// Forgets the decoder's frames and every per-position state, for a new position.
+  private func resetAfterSeek() {
+    if let codec, !atStart { avcodec_flush_buffers(codec) }
+    atStart = false
     draining = false
     finished = false
     pendingReadError = nil
     eligibleCount = 0
     producedCount = 0
     lastTimestamp = nil
-    nextIndex = nil
     landing = nil
-    lookingForLanding = true
-    awaitingLanding = true
+    lookingForLanding = false
+    awaitingLanding = false
+    exactLanding = nil
+    mustRestart = false
+    pastEnd = nil
+  }
+
+  /// The file's frames disagree with its index: it is decoded from its start from now on, by
+  /// this decoder and every later one.
+  private func abandonIndex() {
+    let size = format?.pointee.pb.map { avio_size($0) } ?? -1
+    FrameIndexCache.shared.distrust(path: path, streamIndex: streamIndex, size: size)
+    frameIndex = .some(nil)
+    restartFromBeginning()
+  }
+
+  /// The file's frame index, scanned (or taken from the process's cache) the first time it is needed.
+  private func index() -> FrameIndex? {
+    if let known = frameIndex { return known }
+    let size = format?.pointee.pb.map { avio_size($0) } ?? -1
+    let index = FrameIndexCache.shared.index(path: path, streamIndex: streamIndex, size: size)
+    frameIndex = .some(index)
+    return index
   }
 
   /// Sets the largest frame size from the next frame on; 0 for no limit.
   public func resize(maxWidth: Int, maxHeight: Int) {
     options.maxWidth = max(0, maxWidth)
     options.maxHeight = max(0, maxHeight)
-  }
-
-  /// The timestamp of the last keyframe at or before presentation position `index`, from the
-  /// container's index; nil without one.
-  private func keyframeTimestamp(atOrBefore index: Int) -> Int64? {
-    guard let stream = format?.pointee.streams[Int(streamIndex)] else { return nil }
-    let count = Int(avformat_index_get_entries_count(stream))
-    guard count > 0 else { return nil }
-    var entry = min(index + leadingDiscards(stream, count: count), count - 1)
-    while entry >= 0 {
-      if let e = avformat_index_get_entry(stream, Int32(entry)), e.pointee.flags & 1 != 0, e.pointee.flags & 2 == 0 {
-        return e.pointee.timestamp
-      }
-      entry -= 1
-    }
-    return nil
   }
 
   /// Index entries at the start that an edit list hides: they are decoded but never shown.
@@ -166,6 +254,34 @@ public final class VideoDecoder {
 
   /// The next frame that the options select, or nil at the end of the video.
   public func next() throws(DecodeError) -> Frame? {
+    options.frameIndices.isEmpty ? try nextSelected() : try nextChosen()
+  }
+
+  /// The frame at the next of `options.frameIndices`: decoded forward from where the decoder is
+  /// when no keyframe lies between, else landed on; the last frame again for a repeated index.
+  private func nextChosen() throws(DecodeError) -> Frame? {
+    guard chosenCursor < options.frameIndices.count else { return nil }
+    let target = options.frameIndices[chosenCursor]
+    chosenCursor += 1
+    if let lastChosen, lastChosen.index == target { return lastChosen }
+    var forward = false
+    if let upcoming = nextIndex, upcoming <= target, exactLanding == nil, !mustRestart {
+      forward = (index()?.keyframe(atOrBefore: target)?.position ?? 0) <= upcoming
+    }
+    if forward {
+      options.startFrame = target
+    } else {
+      land(at: target)
+    }
+    guard let frame = try nextSelected(), frame.index == target else {
+      throw .frameIndexPastEnd(index: target, count: nextIndex ?? decodedCount)
+    }
+    lastChosen = frame
+    return frame
+  }
+
+  private func nextSelected() throws(DecodeError) -> Frame? {
+    if let pastEnd { throw .startFramePastEnd(frame: pastEnd.target, count: pastEnd.count) }
     guard let codec, let frame, !finished else { return nil }
     if options.maxFrames > 0 && producedCount >= options.maxFrames {
       finished = true
@@ -181,9 +297,15 @@ public final class VideoDecoder {
           producedCount += 1
           return output
         }
+        if mustRestart { abandonIndex() }
         continue
       }
       if received == soccer_averror_eof() {
+        if exactLanding != nil {
+          // The landing's frame never came: the index promised a frame the file does not give.
+          abandonIndex()
+          continue
+        }
         finished = true
         try checkEnd()
         return nil
@@ -219,6 +341,7 @@ public final class VideoDecoder {
       }
       defer { av_packet_unref(packet) }
       guard packet.pointee.stream_index == streamIndex else { continue }
+      atStart = false
       if lookingForLanding { noteLanding(packet) }
       let sent = avcodec_send_packet(codec, packet)
       if sent < 0 && sent != soccer_averror_again() {
@@ -279,6 +402,19 @@ public final class VideoDecoder {
       awaitingLanding = false
       if let landing, landing.pts == timestamp { nextIndex = landing.index }
     }
+    if var exact = exactLanding {
+      switch exact.place(frame, timestamp: timestamp) {
+      case .before:
+        exactLanding = exact
+        return nil
+      case .disagrees:
+        mustRestart = true
+        return nil
+      case .arrived(let position):
+        exactLanding = nil
+        nextIndex = position
+      }
+    }
     let position: Int
     if let known = nextIndex {
       position = known
@@ -309,4 +445,44 @@ public final class VideoDecoder {
     avformat_close_input(&format)
   }
 
+}
+
+/// A landing on frame `target` through the frame index: each frame the decoder gives is placed
+/// by its timestamp, and from the first keyframe on they must follow one another without a gap,
+/// whole, up to the target.
+struct ExactLanding {
+  enum Verdict {
+    /// Before the target (or a leading frame before the first keyframe): not given.
+    case before
+    /// The frame at the target, at this position.
+    case arrived(Int)
+    /// Not where the index says a decode from the start would put it.
+    case disagrees
+  }
+
+  let target: Int
+  let index: FrameIndex
+  /// The position the next frame must have, once a keyframe came.
+  private var expected: Int?
+
+  init(target: Int, index: FrameIndex) {
+    self.target = target
+    self.index = index
+  }
+
+  mutating func place(_ frame: UnsafeMutablePointer<AVFrame>, timestamp: Int64) -> Verdict {
+    guard let position = index.position(ofTimestamp: timestamp) else { return .disagrees }
+    if let expected {
+      guard position == expected else { return .disagrees }
+    } else {
+      guard position <= target else { return .disagrees }
+      // Frames shown before the keyframe but decoded after it (an open GOP's leading frames)
+      // lack their references: they are never counted.
+      guard index.isKeyframe(position) else { return .before }
+    }
+    // A frame the decoder could not rebuild whole is not the frame a decode from the start gives.
+    if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 { return .disagrees }
+    expected = position + 1
+    return position == target ? .arrived(position) : .before
+  }
 }

@@ -85,6 +85,15 @@ public enum TestMedia {
     return path
   }
 
+  /// A copy of the MP4 file at `path` whose sync-sample table (`stss`) is renamed to a box
+  /// demuxers skip, so every frame claims to be a keyframe: an index that lies.
+  public static func withoutSyncSamples(_ path: String, name: String) throws -> String {
+    var data = try Data(contentsOf: URL(fileURLWithPath: path))
+    guard let box = data.range(of: Data("stss".utf8)) else { throw TestSupportError("\(path) has no stss box") }
+    data.replaceSubrange(box, with: Data("free".utf8))
+    return try file(name, contents: data)
+  }
+
   /// The first half of the sample remuxed with its index (moov) last, so the index is lost.
   public static func truncatedBeforeTheIndex(in folder: String) throws -> String {
     let whole = folder + "/moov-last.tmp"
