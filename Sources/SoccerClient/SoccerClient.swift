@@ -85,7 +85,8 @@ public struct SoccerClient: Sendable {
         let replica = response.metadata[stringValues: "soccer-replica"].first(where: { _ in true })
         return try await body(
           WatchFrames(
-            id: request.id, replica: replica, messages: response.messages, floor: floor, progress: progress))
+            id: request.id, replica: replica, messages: response.messages, floor: floor,
+            chosen: request.frameIndices, progress: progress))
       }
     } catch {
       throw ClientError.from(error, server: configuration.server)

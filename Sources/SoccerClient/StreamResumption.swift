@@ -73,9 +73,11 @@ extension SoccerClient {
     var state = initial
     var request = request
     let wanted = request.maxFrames
+    let chosen = request.frameIndices
     var floor: Int?
     var retry = 0
     var startFailures: [ClientError] = []
+    /// How many frames had been handed out at the last break reported.
     var reported: Int?
     var breakage: (cause: ClientError, resuming: ClientError?)?
     while true {
@@ -115,7 +117,7 @@ extension SoccerClient {
         throw startFailures.first ?? error
       }
       // What broke the stream where it last broke, and why resuming it then failed.
-      if reported != lastFrame {
+      if reported != count {
         breakage = (error, nil)
       } else if breakage?.resuming == nil {
         breakage?.resuming = error
@@ -126,22 +128,30 @@ extension SoccerClient {
         throw .streamBroke(id: request.id, afterFrame: lastFrame, reason: cause.reason + then)
       }
       retry += 1
-      let next = lastFrame + max(1, request.stride)
+      // Chosen frames go on with the ones not yet received, in the order asked; a range from
+      // the frame after the last one received.
+      let rest = Array(chosen.dropFirst(count))
+      let next = chosen.isEmpty ? lastFrame + max(1, request.stride) : rest.first
+      guard let next else { return state }
       if wanted > 0 {
         guard wanted > count else { return state }
         request.maxFrames = wanted - count
       }
       // One line per place it broke: a re-issued stream that fails before its first frame is not news.
-      if reported != lastFrame {
-        reported = lastFrame
+      if reported != count {
+        reported = count
         resumption.onBreak(
           StreamBreak(
             id: request.id, lastFrame: lastFrame, resumeFrame: next, retry: retry, retries: resumption.retries,
             error: error))
       }
-      request.startSeconds = 0
-      request.startFrame = next
-      floor = next
+      if chosen.isEmpty {
+        request.startSeconds = 0
+        request.startFrame = next
+        floor = next
+      } else {
+        request.frameIndices = rest
+      }
       try? await Task.sleep(for: Resumption.delay(beforeRetry: retry))
     }
   }

@@ -12,21 +12,23 @@ public struct WatchFrames: AsyncSequence, Sendable {
   public let replica: String?
   private let messages: RPCAsyncSequence<Stream_Video, any Error>
   private let floor: Int?
+  private let chosen: [Int]
   private let progress: WatchProgress?
 
   init(
     id: String, replica: String? = nil, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
-    progress: WatchProgress? = nil
+    chosen: [Int] = [], progress: WatchProgress? = nil
   ) {
     self.id = id
     self.replica = replica
     self.messages = messages
     self.floor = floor
+    self.chosen = chosen
     self.progress = progress
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(id: id, messages: messages.makeAsyncIterator(), floor: floor, progress: progress)
+    AsyncIterator(id: id, messages: messages.makeAsyncIterator(), floor: floor, chosen: chosen, progress: progress)
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
@@ -35,10 +37,14 @@ public struct WatchFrames: AsyncSequence, Sendable {
     /// On a resumed stream, the first frame wanted: a server that ignores `start_frame` (the
     /// Python demo) sends the match from its start, and the frames already had are dropped.
     let floor: Int?
+    /// The frame indices asked for, which must come exactly so: a server that predates
+    /// `frame_indices` sends a range instead, and that is an error, never frames mislabelled.
+    let chosen: [Int]
     let progress: WatchProgress?
     var numbering = FrameNumbering()
 
     public mutating func next() async throws -> ReceivedFrame? {
+      if !chosen.isEmpty { return try await nextChosen() }
       while true {
         guard let video = try await messages.next() else {
           // A resumed stream may rightly bring nothing: the break came after the last frame.
@@ -51,6 +57,26 @@ public struct WatchFrames: AsyncSequence, Sendable {
         progress?.handedOut(frame.index)
         return frame
       }
+    }
+
+    private mutating func nextChosen() async throws -> ReceivedFrame? {
+      let received = numbering.received
+      guard let video = try await messages.next() else {
+        guard received == chosen.count else {
+          throw ClientError.badFrame("the stream ended after \(received) of the \(chosen.count) frames asked for")
+        }
+        return nil
+      }
+      let frame = try ReceivedFrame(video)
+      _ = numbering.index(sent: frame.index)
+      guard received < chosen.count, frame.index == chosen[received] else {
+        let wanted = received < chosen.count ? "frame \(chosen[received])" : "no more frames"
+        throw ClientError.badFrame(
+          "the server sent frame \(frame.index) where \(wanted) was asked for: it does not serve frames at chosen indices"
+        )
+      }
+      progress?.handedOut(frame.index)
+      return frame
     }
   }
 }

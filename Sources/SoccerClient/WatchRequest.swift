@@ -15,6 +15,9 @@ public struct WatchRequest: Sendable, Hashable {
   public var maxFrames = 0
   public var stride = 1
   public var realTime = false
+  /// The frames to receive, by index, in this order (repeats allowed), instead of a range: not
+  /// with a start, stride or count. Empty for a range.
+  public var frameIndices: [Int] = []
 
   public init(id: String) { self.id = id }
 
@@ -29,6 +32,16 @@ public struct WatchRequest: Sendable, Hashable {
       $0.maxFrames = UInt32(clamping: maxFrames)
       $0.stride = UInt32(clamping: max(1, stride))
       $0.realTime = realTime
+      $0.frameIndices = frameIndices.map { UInt64(clamping: max(0, $0)) }
     }
+  }
+}
+
+extension WatchRequest {
+  /// `n` frame indices spread evenly over a match of `count` frames, the first and the last
+  /// included (just the first for one).
+  public static func spread(_ n: Int, over count: Int) -> [Int] {
+    guard n > 1, count > 1 else { return n >= 1 && count >= 1 ? [0] : [] }
+    return (0..<n).map { Int((Double($0) * Double(count - 1) / Double(n - 1)).rounded()) }
   }
 }

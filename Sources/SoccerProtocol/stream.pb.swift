@@ -119,6 +119,18 @@ public nonisolated struct Stream_Match: Sendable {
   /// OUT_OF_RANGE.
   public var startFrame: UInt64 = 0
 
+  /// Send exactly the frames at these indices (as `Video.frame_index` counts
+  /// them), in this order, each with its `frame_index`; an index may repeat
+  /// and the order may go back. The server lands on each through the file's
+  /// keyframes, so the cost follows the number of frames asked for, not how
+  /// far into the match they are. Not with `start_seconds`, `start_frame`,
+  /// `stride` or `max_frames` (INVALID_ARGUMENT); at most 10,000 indices
+  /// (INVALID_ARGUMENT). An index past the last frame is OUT_OF_RANGE, before
+  /// any frame is sent when the server can count the frames. Empty means a
+  /// range, as the fields above choose. A client whose stream broke asks again
+  /// for the indices it has not received.
+  public var frameIndices: [UInt64] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -543,7 +555,7 @@ nonisolated extension Stream_PixelFormat: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Match"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0\u{3}frame_indices\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -560,6 +572,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.stride) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.realTime) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.startFrame) }()
+      case 10: try { try decoder.decodeRepeatedUInt64Field(value: &self.frameIndices) }()
       default: break
       }
     }
@@ -593,6 +606,9 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if self.startFrame != 0 {
       try visitor.visitSingularUInt64Field(value: self.startFrame, fieldNumber: 9)
     }
+    if !self.frameIndices.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.frameIndices, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -606,6 +622,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.stride != rhs.stride {return false}
     if lhs.realTime != rhs.realTime {return false}
     if lhs.startFrame != rhs.startFrame {return false}
+    if lhs.frameIndices != rhs.frameIndices {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

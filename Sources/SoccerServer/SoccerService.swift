@@ -12,6 +12,8 @@ import VideoFrames
 public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Largest output side a client may ask for, so one request cannot ask for absurd frames.
   static let maxOutputSide = 16_384
+  /// Most frame indices one request may choose.
+  public static let maxFrameIndices = 10_000
 
   let library: MatchLibrary
   /// Frames decoded ahead of the network per stream.
@@ -184,6 +186,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     if match.startFrame != 0 { parts.append("start-frame:\(match.startFrame)") }
     if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
     if match.stride > 1 { parts.append("stride:\(match.stride)") }
+    if !match.frameIndices.isEmpty { parts.append("frames-at:\(match.frameIndices.count)") }
     if match.realTime { parts.append("real-time") }
     return parts.isEmpty ? "-" : parts.joined(separator: ",")
   }
@@ -235,6 +238,16 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       format: format, maxWidth: Int(match.maxWidth), maxHeight: Int(match.maxHeight),
       startSeconds: match.startSeconds, maxFrames: Int(match.maxFrames), stride: Int(max(1, match.stride)))
     options.startFrame = Int(clamping: match.startFrame)
+    if !match.frameIndices.isEmpty {
+      guard match.frameIndices.count <= maxFrameIndices else {
+        throw .invalidOption(
+          "frame_indices holds \(match.frameIndices.count) indices; at most \(maxFrameIndices) go in one request")
+      }
+      guard match.startSeconds == 0, match.startFrame == 0, match.stride <= 1, match.maxFrames == 0 else {
+        throw .invalidOption("frame_indices does not go with start_seconds, start_frame, stride or max_frames")
+      }
+      options.frameIndices = match.frameIndices.map { Int(clamping: $0) }
+    }
     return options
   }
 

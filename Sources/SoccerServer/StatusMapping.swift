@@ -52,7 +52,7 @@ extension DecodeError: RPCErrorConvertible {
   public var rpcErrorCode: RPCError.Code {
     switch self {
     case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames: return .failedPrecondition
-    case .startPastEnd, .startFramePastEnd: return .outOfRange
+    case .startPastEnd, .startFramePastEnd, .frameIndexPastEnd: return .outOfRange
     case .dataLoss: return .dataLoss
     case .resources: return .resourceExhausted
     case .originNotFound: return .notFound

@@ -2,9 +2,18 @@ import VideoFrames
 
 extension VideoDecoder {
   /// Opens `path` and returns what it holds. Opening reads and parses the file, so it runs off
-  /// the cooperative pool.
+  /// the cooperative pool. A container that does not count its frames has them counted by the
+  /// frame index's scan (no decoding), so the count is exact whenever the file can be indexed.
   public static func probe(path: String) async throws -> MediaInfo {
-    try await offCooperativePool { try VideoDecoder(path: path).info }
+    try await offCooperativePool {
+      let decoder = try VideoDecoder(path: path)
+      var info = decoder.info
+      if !info.frameCountExact, let index = decoder.index() {
+        info.frameCount = index.frameCount
+        info.frameCountExact = true
+      }
+      return info
+    }
   }
 }
 

@@ -215,7 +215,7 @@ public final class VideoDecoder {
   }
 
   /// The file's frame index, scanned (or taken from the process's cache) the first time it is needed.
-  private func index() -> FrameIndex? {
+  func index() -> FrameIndex? {
     if let known = frameIndex { return known }
     let size = format?.pointee.pb.map { avio_size($0) } ?? -1
     let index = FrameIndexCache.shared.index(path: path, streamIndex: streamIndex, size: size)

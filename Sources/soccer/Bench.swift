@@ -32,6 +32,8 @@ extension Soccer {
         A stream that breaks off is asked for again from the frame after the last one received \
         (--retries), with a line on standard error; its figures then include the pause.
 
+        --sample N times N frames spread evenly over the match (--frames-at: chosen ones),         fetched in one Watch request that lands on each through the keyframes: seconds is the         wall time for all of them and fps how many came per second.
+
         --seeks N measures seeking instead: N random frames of the match (the same ones every \
         time), each reached over one Play stream (a seek command to a paused stream) and over a \
         Watch stream opened at that frame, alternating; it reports the p50 and p90 time from the \
@@ -66,6 +68,8 @@ extension Soccer {
     @Option(help: ArgumentHelp("Measure N random seeks over Play and over reopened Watch streams.", valueName: "n"))
     var seeks: Int = 0
 
+    @OptionGroup var choice: FrameChoiceOptions
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -83,6 +87,9 @@ extension Soccer {
       guard seeks == 0 || (ids.count == 1 && streams == 1 && `repeat` == 1) else {
         throw ValidationError("--seeks takes one match id, without --local, --streams or --repeat")
       }
+      guard !choice.chosen || (local == nil && seeks == 0) else {
+        throw ValidationError("--sample and --frames-at do not go with --local or --seeks")
+      }
     }
 
     func run() async throws {
@@ -99,6 +106,12 @@ extension Soccer {
           throw fail("bench", error)
         }
         return
+      }
+      let chosen: [String: [Int]]
+      do {
+        chosen = try await choice.indices(of: ids, configuration: configuration)
+      } catch {
+        throw fail("bench", error)
       }
       let showProgress = standardErrorIsTerminal
       var runs: [BenchFigures] = []
@@ -120,6 +133,7 @@ extension Soccer {
               request.format = format == .bgr24 ? nil : format
               request.maxWidth = width
               request.maxHeight = height
+              request.frameIndices = chosen[id] ?? []
               return request
             }
             run = try await ThroughputBench.Bench.remote(

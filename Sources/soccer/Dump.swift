@@ -18,6 +18,8 @@ extension Soccer {
         line on standard error; the files are then every frame exactly once. --resume continues \
         a dump that was interrupted (killed, or out of retries) from the last complete file in \
         --out: run it with the same options as the first time.
+
+        --frames-at and --sample write chosen frames instead of a range, still named by their         number in the match (index 0 is _000001); the server lands on each through the         match's keyframes, so the time follows how many frames are asked for, not how far         into the match they lie. With --resume, frames whose files are complete are not asked for again.
         """
     )
 
@@ -57,6 +59,8 @@ extension Soccer {
     )
     var format: PixelFormat = .rgb24
 
+    @OptionGroup var choice: FrameChoiceOptions
+
     @Flag(help: "Go on from the frame files of this id already complete in --out.")
     var resume = false
 
@@ -71,6 +75,9 @@ extension Soccer {
       guard startFrame == 0 || start == 0 else { throw ValidationError("--start and --start-frame do not go together") }
       guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
       guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
+      guard !choice.chosen || (every == 1 && start == 0 && startFrame == 0 && frames == 0) else {
+        throw ValidationError("--frames-at and --sample do not go with --every, --start, --start-frame or --frames")
+      }
     }
 
     func run() async throws {
@@ -90,7 +97,25 @@ extension Soccer {
       request.maxWidth = width
       request.maxHeight = height
       var onDisk = 0
-      if resume {
+      if choice.chosen {
+        let chosen: [Int]
+        do {
+          chosen = try await choice.indices(of: [id], configuration: configuration)[id] ?? []
+        } catch {
+          throw fail("dump", error)
+        }
+        request.frameIndices = chosen
+        if resume {
+          writer.removeUnfinished(prefix: id + "_")
+          let done = Set(FrameDump.framesOnDisk(id: id, directory: out))
+          request.frameIndices = chosen.filter { !done.contains($0) }
+          onDisk = chosen.count - request.frameIndices.count
+          if request.frameIndices.isEmpty {
+            print("all \(chosen.count) chosen frames of \(id) are already in \(out)")
+            return
+          }
+        }
+      } else if resume {
         writer.removeUnfinished(prefix: id + "_")
         let done = FrameDump.framesOnDisk(id: id, directory: out)
         if let last = done.last {

@@ -32,7 +32,9 @@ private struct BreakingService: Stream_Soccer.SimpleServiceProtocol {
     let stride = likePythonDemo ? 1 : Int(max(1, request.stride))
     let limit = likePythonDemo || request.maxFrames == 0 ? Int.max : Int(request.maxFrames)
     var sent = 0
-    for index in Swift.stride(from: first, to: frameCount, by: stride) where sent < limit {
+    let range = Array(Swift.stride(from: first, to: frameCount, by: stride))
+    let chosen = likePythonDemo || request.frameIndices.isEmpty ? range : request.frameIndices.map { Int($0) }
+    for index in chosen where sent < limit {
       if call < breakAfter.count && sent == breakAfter[call] {
         throw RPCError(code: breakWith, message: "the server went away")
       }
@@ -208,5 +210,36 @@ private func resumedIndices(
       }
     }
     #expect(service.calls.requests.withLock { $0.count } == 1)
+  }
+
+  @Test func chosenFramesGoOnWithTheOnesNotYetReceived() async throws {
+    let service = BreakingService(frameCount: 30, breakAfter: [2, 1], breakWith: .unavailable)
+    var request = WatchRequest(id: "m")
+    request.frameIndices = [5, 2, 2, 9, 0, 7]
+    let (indices, breaks) = try await withBreakingServer(service) { [request] client in
+      try await resumedIndices(client, request, retries: 3)
+    }
+    #expect(indices == [5, 2, 2, 9, 0, 7])
+    #expect(
+      service.calls.requests.withLock { $0.map(\.frameIndices) } == [[5, 2, 2, 9, 0, 7], [2, 9, 0, 7], [9, 0, 7]])
+    #expect(breaks.map(\.lastFrame) == [2, 2])
+    #expect(breaks.map(\.resumeFrame) == [2, 9])
+  }
+
+  @Test func aServerThatIgnoresChosenFramesIsAnErrorNotMislabelledFrames() async throws {
+    var service = BreakingService(frameCount: 20, breakAfter: [], breakWith: .unavailable)
+    service.likePythonDemo = true
+    var request = WatchRequest(id: "m")
+    request.frameIndices = [0, 10]
+    let error = await #expect(throws: ClientError.self) {
+      try await withBreakingServer(service) { [request] client in
+        try await resumedIndices(client, request, retries: 1)
+      }
+    }
+    guard case .badFrame(let why)? = error else {
+      Issue.record("expected badFrame, got \(String(describing: error))")
+      return
+    }
+    #expect(why.contains("where frame 10 was asked for"))
   }
 }

@@ -78,6 +78,9 @@ extension SoccerService {
   ) async throws {
     let path = try library.path(for: match.id)
     var options = try Self.decodeOptions(for: match)
+    guard options.frameIndices.isEmpty else {
+      throw RequestError.invalidOption("frame_indices is for Watch; Play goes to frames with Seek")
+    }
     try acquireStream()
     defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
