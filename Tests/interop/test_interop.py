@@ -290,3 +290,61 @@ def test_a_python_client_resumes_at_an_exact_frame(soccer, our_server, tmp_path)
     past = cli(soccer, "dump", "sample", "--out", str(tmp_path / "past"), "--start-frame", "100",
                "--server", our_server.target)
     assert past.returncode == 4 and "start frame 100 is past the end" in past.stderr, past.stderr
+
+
+# --- Frames at chosen indices ------------------------------------------------------------
+
+def test_grpcio_client_gets_the_frames_it_chose_in_its_order(our_server):
+    """frame_indices is plain protobuf: a grpcio client sets it and gets exactly those frames."""
+    chosen = [99, 0, 50, 50, 49, 51, 7]
+    with grpc.insecure_channel(our_server.target, options=[("grpc.max_receive_message_length", -1)]) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        videos = list(stub.Watch(stream_pb2.Match(id="sample", frame_indices=chosen)))
+    assert [video.frame_index for video in videos] == chosen
+    frames = [np.frombuffer(v.data, dtype=v.data_type).reshape(ast.literal_eval(v.data_shape)) for v in videos]
+    assert [counter(frame) for frame in frames] == chosen
+
+
+def test_grpcio_client_is_told_an_index_past_the_end_before_any_frame(our_server):
+    with grpc.insecure_channel(our_server.target) as channel:
+        stub = stream_pb2_grpc.SoccerStub(channel)
+        received = []
+        with pytest.raises(grpc.RpcError) as error:
+            for video in stub.Watch(stream_pb2.Match(id="sample", frame_indices=[1, 100])):
+                received.append(video)
+    assert error.value.code() == grpc.StatusCode.OUT_OF_RANGE
+    assert "frame index 100 is past the end" in error.value.details()
+    assert received == []
+
+
+def test_dump_writes_chosen_and_sampled_frames_under_their_numbers(our_server, soccer, tmp_path):
+    out = tmp_path / "at"
+    result = cli(soccer, "dump", "sample", "--out", str(out), "--frames-at", "0,50,99,50",
+                 "--server", our_server.target)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(out)) == ["sample_000001.ppm", "sample_000051.ppm", "sample_000100.ppm"]
+    sampled = tmp_path / "sample"
+    result = cli(soccer, "dump", "sample", "--out", str(sampled), "--sample", "4", "--format", "gray",
+                 "--server", our_server.target)
+    assert result.returncode == 0, result.stderr
+    # Four frames spread evenly over 100: 0, 33, 66, 99.
+    assert sorted(os.listdir(sampled)) == [f"sample_{n:06d}.pgm" for n in (1, 34, 67, 100)]
+    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "x"), "--sample", "4", "--every", "2",
+                 "--server", our_server.target)
+    assert result.returncode != 0 and "do not go with" in result.stderr
+    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "y"), "--frames-at", "1,x",
+                 "--server", our_server.target)
+    assert result.returncode != 0 and "frame indices" in result.stderr
+    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "z"), "--sample", "101",
+                 "--server", our_server.target)
+    assert result.returncode != 0 and "more frames than" in result.stderr
+    assert not (tmp_path / "z").exists() or not os.listdir(tmp_path / "z")
+
+
+def test_bench_times_sampled_frames(our_server, soccer):
+    result = cli(soccer, "bench", "sample", "--sample", "8", "--json", "--server", our_server.target)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads(result.stdout)
+    assert report["frames"] == 8 and report["fps"] > 0

@@ -89,10 +89,10 @@ def envoy(replicas, tmp_path):
 class Dump:
     """One `soccer dump` of the sample running in the background; `wrap` goes before the command."""
 
-    def __init__(self, target, out, wrap=()):
+    def __init__(self, target, out, wrap=(), extra=()):
         self.out = out
         self.process = subprocess.Popen(
-            [*wrap, soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, "--server", target],
+            [*wrap, soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, *extra, "--server", target],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stdout = self.stderr = ""
 
@@ -112,8 +112,8 @@ class Dump:
         return [line for line in self.stderr.splitlines() if "broke after frame" in line]
 
 
-def start_dumps(target, folder, count=DUMPS, wrap=()):
-    return [Dump(target, folder / f"dump{n}", wrap) for n in range(count)]
+def start_dumps(target, folder, count=DUMPS, wrap=(), extra=()):
+    return [Dump(target, folder / f"dump{n}", wrap, extra) for n in range(count)]
 
 
 def wait_until_all_streaming(dumps, frames=3, timeout=30):
@@ -181,6 +181,24 @@ def test_a_replica_killed_mid_run_with_client_side_round_robin_loses_and_repeats
     dumps = start_dumps(replicas.targets, tmp_path)
     kill_one_mid_run(dumps, replicas)
     assert_kill_survived(dumps, reference)
+
+
+def test_chosen_frames_survive_a_replica_killed_mid_request(replicas, reference, tmp_path):
+    """Dumps of chosen frames (forward runs, repeats, a jump back) over three replicas: the one
+    killed mid-request costs no frame, and each dump's files equal the healthy server's."""
+    chosen = [*range(0, 100, 3), 97, 97, 10]
+    dumps = start_dumps(replicas.targets, tmp_path, extra=("--frames-at", ",".join(map(str, chosen))))
+    kill_one_mid_run(dumps, replicas)
+    wanted = {f"sample_{n + 1:06d}.ppm" for n in chosen}
+    for dump in dumps:
+        assert dump.finish() == 0, dump.stderr
+        assert set(dump.files()) == wanted, dump.stderr
+        for name in wanted:
+            assert (dump.out / name).read_bytes() == reference[name], name
+    broken = [dump for dump in dumps if dump.breaks()]
+    assert broken, [dump.stdout for dump in dumps]
+    for dump in broken:
+        assert len(dump.replicas()) == 2 and dump.replicas()[1] != "r1", dump.stdout
 
 
 def test_a_rolling_restart_under_load_fails_no_stream(envoy, replicas, reference, tmp_path):
