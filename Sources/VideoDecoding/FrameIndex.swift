@@ -11,7 +11,9 @@ public struct FrameIndex: Sendable, Equatable {
   public struct Keyframe: Sendable, Equatable {
     /// Its position in presentation order.
     public var position: Int
-    /// Its decoding timestamp, in the stream's time base: where a seek goes.
+    /// Its presentation timestamp, in the stream's time base: where a seek goes.
+    public var presentationTimestamp: Int64
+    /// Its decoding timestamp: where a seek goes when one by presentation time lands past it.
     public var decodeTimestamp: Int64
   }
 
@@ -42,7 +44,7 @@ public struct FrameIndex: Sendable, Equatable {
     for packet in packets where !packet.discarded {
       guard let pts = packet.presentation else { continue }
       if packet.isKey, pts > latestShown, let position = Self.rank(of: pts, in: shown) {
-        starts.append(Keyframe(position: position, decodeTimestamp: packet.decode ?? pts))
+        starts.append(Keyframe(position: position, presentationTimestamp: pts, decodeTimestamp: packet.decode ?? pts))
       }
       latestShown = max(latestShown, pts)
     }

@@ -43,6 +43,16 @@ public final class VideoDecoder {
   private var exactLanding: ExactLanding?
   /// The frames' positions disagreed with the frame index: decode again from the start.
   private var mustRestart = false
+  /// A landing failed, or a frame went missing after one: land on this position again from
+  /// the keyframe before the one at or before it, the frames already given staying given.
+  private var relandFromEarlierKeyframe: Int?
+  /// After an exact landing, the index every later frame is checked against: a decoder that
+  /// started at a keyframe may drop a frame a decode from the start gives.
+  private var followedIndex: FrameIndex?
+  /// The position strides count from when positions are exact; nil when they come from time.
+  private var strideOrigin: Int? = 0
+  /// Landings in this file start from the keyframe before the one at or before their target.
+  private var landsEarly = false
   /// A landing the frame index showed to be past the last frame.
   private var pastEnd: (target: Int, count: Int)?
   /// This file's frame index once a landing asked for it; `.some(nil)` when it has none.
@@ -87,6 +97,7 @@ public final class VideoDecoder {
   /// Sets what `next()` produces; call before the first `next()`.
   public func configure(_ options: DecodeOptions) throws(DecodeError) {
     self.options = options
+    strideOrigin = options.startSeconds > 0 ? nil : options.startFrame
     if let last = options.frameIndices.max() {
       if let count = index()?.frameCount, last >= count { throw .frameIndexPastEnd(index: last, count: count) }
       return
@@ -116,9 +127,11 @@ public final class VideoDecoder {
   public func seek(to target: PlaybackTarget) {
     switch target {
     case .frame(let index):
+      strideOrigin = max(0, index)
       land(at: max(0, index))
     case .seconds(let seconds):
       guard let fmt = format else { return }
+      strideOrigin = nil
       options.startFrame = 0
       options.startSeconds = max(0, seconds)
       var timestamp = startTimestamp
@@ -151,18 +164,32 @@ public final class VideoDecoder {
       pastEnd = (target, index.frameCount)
       return
     }
-    guard let keyframe = index.keyframe(atOrBefore: target), keyframe.position > 0 else {
+    guard var keyframe = index.keyframe(atOrBefore: target) else {
       restartFromBeginning()
       return
     }
-    guard let fmt = format, av_seek_frame(fmt, streamIndex, keyframe.decodeTimestamp, AVSEEK_FLAG_BACKWARD) >= 0
-    else {
+    if landsEarly {
+      guard let earlier = index.keyframe(atOrBefore: keyframe.position - 1) else {
+        restartFromBeginning()
+        return
+      }
+      keyframe = earlier
+    }
+    guard keyframe.position > 0 else {
+      restartFromBeginning()
+      return
+    }
+    // By presentation time, as a seek in seconds goes (MP4's demuxer seeks by shifted decode
+    // times, so a keyframe's own decode time lands a GOP early when frames are reordered); from
+    // an earlier keyframe, by its decode time, which lands there or earlier still.
+    let timestamp = landsEarly ? keyframe.decodeTimestamp : keyframe.presentationTimestamp
+    guard let fmt = format, av_seek_frame(fmt, streamIndex, timestamp, AVSEEK_FLAG_BACKWARD) >= 0 else {
       restartFromBeginning()
       return
     }
     resetAfterSeek()
     nextIndex = nil
-    exactLanding = ExactLanding(target: target, index: index)
+    exactLanding = ExactLanding(target: target, index: index, fromEarlierKeyframe: landsEarly)
   }
 
   /// Decodes from the first frame again, numbering frames by counting them.
@@ -202,6 +229,8 @@ public final class VideoDecoder {
     awaitingLanding = false
     exactLanding = nil
     mustRestart = false
+    relandFromEarlierKeyframe = nil
+    followedIndex = nil
     pastEnd = nil
   }
 
@@ -211,7 +240,9 @@ public final class VideoDecoder {
     let size = format?.pointee.pb.map { avio_size($0) } ?? -1
     FrameIndexCache.shared.distrust(path: path, streamIndex: streamIndex, size: size)
     frameIndex = .some(nil)
+    let produced = producedCount
     restartFromBeginning()
+    producedCount = produced
   }
 
   /// The file's frame index, scanned (or taken from the process's cache) the first time it is needed.
@@ -297,7 +328,16 @@ public final class VideoDecoder {
           producedCount += 1
           return output
         }
-        if mustRestart { abandonIndex() }
+        if mustRestart {
+          abandonIndex()
+        } else if let target = relandFromEarlierKeyframe {
+          // Some decoders drop a frame or two after starting at an open GOP's keyframe: from
+          // the keyframe before it, every frame of its GOP has its references.
+          landsEarly = true
+          let produced = producedCount
+          land(at: target)
+          producedCount = produced
+        }
         continue
       }
       if received == soccer_averror_eof() {
@@ -407,13 +447,21 @@ public final class VideoDecoder {
       case .before:
         exactLanding = exact
         return nil
-      case .disagrees:
+      case .disagrees where !exact.fromEarlierKeyframe, .overshot where !exact.fromEarlierKeyframe:
+        relandFromEarlierKeyframe = exact.target
+        return nil
+      case .disagrees, .overshot:
         mustRestart = true
         return nil
       case .arrived(let position):
         exactLanding = nil
+        followedIndex = exact.index
         nextIndex = position
       }
+    } else if let index = followedIndex, let expected = nextIndex, index.position(ofTimestamp: timestamp) != expected {
+      // A frame went missing (or came twice) after the landing: land again where it should be.
+      relandFromEarlierKeyframe = max(expected, options.startFrame)
+      return nil
     }
     let position: Int
     if let known = nextIndex {
@@ -430,7 +478,7 @@ public final class VideoDecoder {
     // variable frame rates and reordered (B-) frames, where a time-based seek is not. Frames
     // before it are decoded but never converted.
     guard position >= options.startFrame else { return nil }
-    let eligible = eligibleCount
+    let eligible = strideOrigin.map { position - $0 } ?? eligibleCount
     eligibleCount += 1
     guard eligible % options.stride == 0 else { return nil }
     let index = position
@@ -458,16 +506,21 @@ struct ExactLanding {
     case arrived(Int)
     /// Not where the index says a decode from the start would put it.
     case disagrees
+    /// The first frame decoded lies past the target: the seek went too far.
+    case overshot
   }
 
   let target: Int
   let index: FrameIndex
+  /// Whether the landing started from the keyframe before the one at or before the target.
+  let fromEarlierKeyframe: Bool
   /// The position the next frame must have, once a keyframe came.
   private var expected: Int?
 
-  init(target: Int, index: FrameIndex) {
+  init(target: Int, index: FrameIndex, fromEarlierKeyframe: Bool) {
     self.target = target
     self.index = index
+    self.fromEarlierKeyframe = fromEarlierKeyframe
   }
 
   mutating func place(_ frame: UnsafeMutablePointer<AVFrame>, timestamp: Int64) -> Verdict {
@@ -475,7 +528,7 @@ struct ExactLanding {
     if let expected {
       guard position == expected else { return .disagrees }
     } else {
-      guard position <= target else { return .disagrees }
+      guard position <= target else { return .overshot }
       // Frames shown before the keyframe but decoded after it (an open GOP's leading frames)
       // lack their references: they are never counted.
       guard index.isKeyframe(position) else { return .before }

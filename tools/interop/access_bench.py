@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Exact access figures: frames at a position, and frames at chosen indices, against local decoders.
+
+Makes (once, under .bench/access) a 5-minute and a 60-second 1280x720 H.264 clip with a keyframe
+every 50 frames, starts a release `soccer serve` on them, and measures over loopback with grpcio,
+alternating the sides of each comparison, medians of --reps:
+  1. time to the first frame of Watch with start_frame = the last keyframe + 49 against
+     start_seconds at that frame's time, on a fresh server (the frame index scanned) and warm;
+  2. the same at 10 %, 50 % and 99 % of the 5-minute clip, each 25 frames past a keyframe;
+  3. 16 frames spread evenly over the 60-second clip: one Watch with frame_indices against
+     PyAV (seek to the keyframe, decode to the frame) and cv2.VideoCapture with
+     CAP_PROP_POS_FRAMES, each decoding in this process.
+Prints a Markdown section for BENCHMARKS.md.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+sys.path.insert(0, os.path.dirname(__file__))
+
+import grpc  # noqa: E402
+
+from harness import Server  # noqa: E402
+from stubs import load  # noqa: E402
+
+stream_pb2, stream_pb2_grpc = load()
+RATE = 25
+GOP = 50
+
+
+def make_clip(path, seconds):
+    if os.path.exists(path):
+        return
+    tmp = path + ".tmp.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc2=s=1280x720:r={RATE}:d={seconds}", "-c:v", "libx264", "-preset", "veryfast",
+                    "-g", str(GOP), "-keyint_min", str(GOP), "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+                    "-movflags", "+faststart", tmp], check=True)
+    os.rename(tmp, path)
+
+
+def first_frame_seconds(stub, **match):
+    started = time.perf_counter()
+    for _ in stub.Watch(stream_pb2.Match(max_frames=1, **match) if "frame_indices" not in match
+                        else stream_pb2.Match(**match)):
+        return time.perf_counter() - started
+    raise RuntimeError("no frame")
+
+
+def chosen_seconds(stub, id, indices):
+    started = time.perf_counter()
+    videos = list(stub.Watch(stream_pb2.Match(id=id, frame_indices=indices)))
+    assert [v.frame_index for v in videos] == indices
+    return time.perf_counter() - started
+
+
+def pyav_seconds(path, indices):
+    import av
+
+    started = time.perf_counter()
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base
+        for index in indices:
+            target = int(round(index / RATE / tb))
+            container.seek(target, stream=stream, backward=True, any_frame=False)
+            for frame in container.decode(stream):
+                if frame.pts >= target:
+                    frame.to_ndarray(format="bgr24")
+                    break
+    return time.perf_counter() - started
+
+
+def cv2_seconds(path, indices):
+    import cv2
+
+    started = time.perf_counter()
+    capture = cv2.VideoCapture(path)
+    for index in indices:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, _ = capture.read()
+        assert ok
+    capture.release()
+    return time.perf_counter() - started
+
+
+def serve(binary, media):
+    return Server([binary, "serve", "--media", media, "--port", "0"])
+
+
+def channel(server):
+    return grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--soccer", required=True, help="release soccer binary")
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+    media = os.path.join(ROOT, ".bench", "access")
+    os.makedirs(media, exist_ok=True)
+    make_clip(os.path.join(media, "long.mp4"), 300)
+    make_clip(os.path.join(media, "clip60.mp4"), 60)
+    total = 300 * RATE
+    target = (total - 1) // GOP * GOP - GOP + 49  # the last full GOP's keyframe + 49
+    seconds_of_target = target / RATE
+
+    # 1. start_frame against start_seconds, cold (fresh server, index not scanned yet) and warm.
+    cold = {"frame": [], "seconds": []}
+    warm = {"frame": [], "seconds": []}
+    for rep in range(args.reps):
+        for side in (("frame", "seconds") if rep % 2 == 0 else ("seconds", "frame")):
+            server = serve(args.soccer, media)
+            try:
+                with channel(server) as ch:
+                    stub = stream_pb2_grpc.SoccerStub(ch)
+                    list(stub.List(stream_pb2.ListRequest()).ids)  # the connection, timed apart
+                    match = {"start_frame": target} if side == "frame" else {"start_seconds": seconds_of_target}
+                    cold[side].append(first_frame_seconds(stub, id="long", **match))
+                    warm[side].append(first_frame_seconds(stub, id="long", **match))
+            finally:
+                server.stop()
+
+    # 2. far positions, warm, alternating order.
+    # Each the same distance (25 frames) past its keyframe, so only the position differs.
+    positions = {name: p - p % GOP + 25 for name, p in
+                 (("10 %", total // 10), ("50 %", total // 2), ("99 %", total * 99 // 100))}
+    far = {name: [] for name in positions}
+    server = serve(args.soccer, media)
+    try:
+        with channel(server) as ch:
+            stub = stream_pb2_grpc.SoccerStub(ch)
+            first_frame_seconds(stub, id="long", start_frame=1)
+            for rep in range(args.reps):
+                names = list(positions) if rep % 2 == 0 else list(reversed(positions))
+                for name in names:
+                    far[name].append(first_frame_seconds(stub, id="long", start_frame=positions[name]))
+
+            # 3. sixteen spread frames of the 60 s clip.
+            count = 60 * RATE
+            indices = [round(i * (count - 1) / 15) for i in range(16)]
+            spread = {"ours": [], "pyav": [], "cv2": []}
+            path = os.path.join(media, "clip60.mp4")
+            chosen_seconds(stub, "clip60", indices[:1])  # the index scanned, as every later request finds it
+            for rep in range(args.reps):
+                order = ["ours", "pyav", "cv2"]
+                order = order[rep % 3:] + order[:rep % 3]
+                for side in order:
+                    if side == "ours":
+                        spread[side].append(chosen_seconds(stub, "clip60", indices))
+                    elif side == "pyav":
+                        spread[side].append(pyav_seconds(path, indices))
+                    else:
+                        spread[side].append(cv2_seconds(path, indices))
+    finally:
+        server.stop()
+
+    med = statistics.median
+    ms = lambda values: f"{med(values) * 1000:.1f}"  # noqa: E731
+    print("## Exact frames anywhere\n")
+    print(f"`tools/bench access --reps {args.reps}` (release server, grpcio client over loopback, medians, "
+          "sides alternated). Clips: 1280x720 H.264 testsrc2, keyframe every 50 frames.\n")
+    print(f"### First frame at frame {target} of a 5-minute clip (the last keyframe + 49)\n")
+    print("| request | fresh server (index scanned) ms | warm ms |")
+    print("| --- | ---: | ---: |")
+    print(f"| start_frame {target} | {ms(cold['frame'])} | {ms(warm['frame'])} |")
+    print(f"| start_seconds {seconds_of_target:.2f} | {ms(cold['seconds'])} | {ms(warm['seconds'])} |")
+    print(f"| ratio | {med(cold['frame']) / med(cold['seconds']):.2f} | {med(warm['frame']) / med(warm['seconds']):.2f} |\n")
+    print("### First frame by position in the 5-minute clip (warm)\n")
+    print("| position | frame | ms |")
+    print("| --- | ---: | ---: |")
+    for name, position in positions.items():
+        print(f"| {name} | {position} | {ms(far[name])} |")
+    values = [med(v) for v in far.values()]
+    print(f"\nSlowest over fastest: {max(values) / min(values):.2f}.\n")
+    print("### 16 frames spread evenly over a 60-second clip\n")
+    print("| how | ms | frames/s |")
+    print("| --- | ---: | ---: |")
+    for side, label in (("ours", "our server, one Watch with frame_indices (grpcio)"),
+                        ("pyav", "PyAV in-process: seek + decode to each frame"),
+                        ("cv2", "cv2.VideoCapture in-process: CAP_PROP_POS_FRAMES")):
+        print(f"| {label} | {ms(spread[side])} | {16 / med(spread[side]):.1f} |")
+    print(f"\nOurs over PyAV: {med(spread['pyav']) / med(spread['ours']):.2f}x as fast; "
+          f"over cv2: {med(spread['cv2']) / med(spread['ours']):.2f}x.")
+
+
+if __name__ == "__main__":
+    main()
