@@ -65,6 +65,11 @@ public struct FrameIndex: Sendable, Equatable {
     Self.rank(of: timestamp, in: timestamps)
   }
 
+  /// The presentation timestamp of the frame at `position`, if there is one.
+  func timestamp(at position: Int) -> Int64? {
+    timestamps.indices.contains(position) ? timestamps[position] : nil
+  }
+
   /// The last keyframe a decode can start from at or before `position`.
   public func keyframe(atOrBefore position: Int) -> Keyframe? {
     var low = 0

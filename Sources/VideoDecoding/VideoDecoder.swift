@@ -49,6 +49,9 @@ public final class VideoDecoder {
   /// After an exact landing, the index every later frame is checked against: a decoder that
   /// started at a keyframe may drop a frame a decode from the start gives.
   private var followedIndex: FrameIndex?
+  /// While frames before a target are decoded only to reach it: the target's presentation
+  /// timestamp. Frames shown before it that no other frame refers to are not decoded at all.
+  private var skipBefore: Int64?
   /// The position strides count from when positions are exact; nil when they come from time.
   private var strideOrigin: Int? = 0
   /// Landings in this file start from the keyframe before the one at or before their target.
@@ -190,6 +193,9 @@ public final class VideoDecoder {
     resetAfterSeek()
     nextIndex = nil
     exactLanding = ExactLanding(target: target, index: index, fromEarlierKeyframe: landsEarly)
+    // A file whose landings had to start earlier gets every frame decoded: its decoder loses
+    // frames after a keyframe, and skipping frames only makes that likelier.
+    skipBefore = landsEarly ? nil : index.timestamp(at: target)
   }
 
   /// Decodes from the first frame again, numbering frames by counting them.
@@ -231,7 +237,18 @@ public final class VideoDecoder {
     mustRestart = false
     relandFromEarlierKeyframe = nil
     followedIndex = nil
+    skipBefore = nil
     pastEnd = nil
+  }
+
+  /// Lands on `target` again, from the keyframe before the one at or before it, the frames
+  /// already given staying counted. Some decoders drop a frame or two after starting at an open
+  /// GOP's keyframe: from the keyframe before it, every frame of its GOP has its references.
+  private func relandEarlier(at target: Int) {
+    landsEarly = true
+    let produced = producedCount
+    land(at: target)
+    producedCount = produced
   }
 
   /// The file's frames disagree with its index: it is decoded from its start from now on, by
@@ -301,6 +318,7 @@ public final class VideoDecoder {
     }
     if forward {
       options.startFrame = target
+      if followedIndex != nil && !landsEarly { skipBefore = index()?.timestamp(at: target) }
     } else {
       land(at: target)
     }
@@ -331,19 +349,15 @@ public final class VideoDecoder {
         if mustRestart {
           abandonIndex()
         } else if let target = relandFromEarlierKeyframe {
-          // Some decoders drop a frame or two after starting at an open GOP's keyframe: from
-          // the keyframe before it, every frame of its GOP has its references.
-          landsEarly = true
-          let produced = producedCount
-          land(at: target)
-          producedCount = produced
+          relandEarlier(at: target)
         }
         continue
       }
       if received == soccer_averror_eof() {
-        if exactLanding != nil {
-          // The landing's frame never came: the index promised a frame the file does not give.
-          abandonIndex()
+        if let exact = exactLanding {
+          // The landing's frame never came: from an earlier keyframe it may; if not, the index
+          // promised a frame the file does not give.
+          if exact.fromEarlierKeyframe { abandonIndex() } else { relandEarlier(at: exact.target) }
           continue
         }
         finished = true
@@ -383,6 +397,10 @@ public final class VideoDecoder {
       guard packet.pointee.stream_index == streamIndex else { continue }
       atStart = false
       if lookingForLanding { noteLanding(packet) }
+      // Only frames shown from the target on, and those others refer to, need decoding.
+      let pts = packet.pointee.pts
+      let skips = skipBefore.map { pts != soccer_av_nopts_value() && pts < $0 } ?? false
+      codec.pointee.skip_frame = skips ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
       let sent = avcodec_send_packet(codec, packet)
       if sent < 0 && sent != soccer_averror_again() {
         skippedPackets += 1
@@ -458,10 +476,16 @@ public final class VideoDecoder {
         followedIndex = exact.index
         nextIndex = position
       }
-    } else if let index = followedIndex, let expected = nextIndex, index.position(ofTimestamp: timestamp) != expected {
-      // A frame went missing (or came twice) after the landing: land again where it should be.
-      relandFromEarlierKeyframe = max(expected, options.startFrame)
-      return nil
+    } else if let index = followedIndex, let expected = nextIndex {
+      let position = index.position(ofTimestamp: timestamp)
+      if let position, position >= expected, position < options.startFrame {
+        // On the way to a chosen frame, frames nothing refers to were not decoded.
+        nextIndex = position
+      } else if position != max(expected, options.startFrame) {
+        // A frame went missing (or came twice) after the landing: land again where it should be.
+        relandFromEarlierKeyframe = max(expected, options.startFrame)
+        return nil
+      }
     }
     let position: Int
     if let known = nextIndex {
@@ -526,7 +550,8 @@ struct ExactLanding {
   mutating func place(_ frame: UnsafeMutablePointer<AVFrame>, timestamp: Int64) -> Verdict {
     guard let position = index.position(ofTimestamp: timestamp) else { return .disagrees }
     if let expected {
-      guard position == expected else { return .disagrees }
+      // Before the target, frames nothing refers to are not decoded: gaps are expected there.
+      guard position == expected || (position > expected && position <= target) else { return .disagrees }
     } else {
       guard position <= target else { return .overshot }
       // Frames shown before the keyframe but decoded after it (an open GOP's leading frames)

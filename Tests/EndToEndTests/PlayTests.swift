@@ -276,6 +276,17 @@ private func pauseAndSettle(_ controller: PlayController, _ log: PlayLog) async 
     }
   }
 
+  @Test func chosenFramesAreForWatchNotPlay() async throws {
+    try await withServer { _, client in
+      var request = playing()
+      request.frameIndices = [3, 1]
+      let log = try await playToTheEnd(client, request)
+      #expect(log.failure?.code == .invalidArgument, "\(String(describing: log.end))")
+      #expect(log.failure?.message.contains("frame_indices is for Watch") == true)
+      #expect(log.frames.isEmpty)
+    }
+  }
+
   @Test func aLongPauseEndsTheStreamAndAClosedPauseEndsItWell() async throws {
     try await withServer(configure: { $0.pauseTimeout = .seconds(1) }) { server, client in
       let timedOut = try await withPlay(client, playing()) { controller, log in

@@ -61,7 +61,7 @@ public enum TestMedia {
   /// A file with these bytes, named `<name>.mp4`.
   public static func file(_ name: String, contents: Data) throws -> String {
     let path = folder + "/" + name + ".mp4"
-    try contents.write(to: URL(fileURLWithPath: path))
+    try contents.write(to: URL(fileURLWithPath: path), options: .atomic)
     return path
   }
 
