@@ -498,9 +498,8 @@ public final class VideoDecoder {
       let halfFrame = info.frameRate > 0 ? 0.5 / info.frameRate : 0
       guard pts >= options.startSeconds - halfFrame else { return nil }
     }
-    // A start frame is found by counting every decoded frame from the beginning: exact for
-    // variable frame rates and reordered (B-) frames, where a time-based seek is not. Frames
-    // before it are decoded but never converted.
+    // Positions are exact here (counted from the start, or placed by the frame index after a
+    // landing) whatever the frame rate or reordering; frames before the start are never converted.
     guard position >= options.startFrame else { return nil }
     let eligible = strideOrigin.map { position - $0 } ?? eligibleCount
     eligibleCount += 1
