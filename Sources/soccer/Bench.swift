@@ -32,7 +32,9 @@ extension Soccer {
         A stream that breaks off is asked for again from the frame after the last one received \
         (--retries), with a line on standard error; its figures then include the pause.
 
-        --sample N times N frames spread evenly over the match (--frames-at: chosen ones),         fetched in one Watch request that lands on each through the keyframes: seconds is the         wall time for all of them and fps how many came per second.
+        --sample N times N frames spread evenly over the match (--frames-at: chosen ones), \
+        fetched in one Watch request that lands on each through the keyframes: seconds is the \
+        wall time for all of them and fps how many came per second.
 
         --seeks N measures seeking instead: N random frames of the match (the same ones every \
         time), each reached over one Play stream (a seek command to a paused stream) and over a \

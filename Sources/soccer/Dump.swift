@@ -19,7 +19,10 @@ extension Soccer {
         a dump that was interrupted (killed, or out of retries) from the last complete file in \
         --out: run it with the same options as the first time.
 
-        --frames-at and --sample write chosen frames instead of a range, still named by their         number in the match (index 0 is _000001); the server lands on each through the         match's keyframes, so the time follows how many frames are asked for, not how far         into the match they lie. With --resume, frames whose files are complete are not asked for again.
+        --frames-at and --sample write chosen frames instead of a range, still named by their \
+        number in the match (index 0 is _000001); the server lands on each through the \
+        match's keyframes, so the time follows how many frames are asked for, not how far \
+        into the match they lie. With --resume, frames whose files are complete are not asked for again.
         """
     )
 
