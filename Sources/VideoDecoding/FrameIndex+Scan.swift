@@ -9,7 +9,7 @@ extension FrameIndex {
   /// An MP4 file's sample table holds every packet's place and time, so once its header is read
   /// the packets' bytes are not read at all: a 90-minute match is indexed in milliseconds. A
   /// scan that way whose packets disagree with the container's own count is done again reading
-  /// every byte, as it is for other containers.
+  /// every byte; other containers are read whole in the one pass.
   static func scan(path: String, streamIndex: Int32) -> FrameIndex? {
     if let packets = try? readPackets(path: path, streamIndex: streamIndex, skippingData: true) {
       return FrameIndex(packets: packets)
@@ -38,10 +38,11 @@ extension FrameIndex {
     for i in 0..<Int(fmt.pointee.nb_streams) where i != Int(streamIndex) {
       fmt.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL
     }
+    // Only an MP4 demuxer finds every packet in its header; other containers are read whole.
     let isMP4 = fmt.pointee.iformat.map { String(cString: $0.pointee.name).contains("mp4") } ?? false
-    if skippingData && !isMP4 { throw ScanFailed() }
+    let skipping = skippingData && isMP4
     let promised = Int(avformat_index_get_entries_count(stream))
-    input.skipsData = skippingData
+    input.skipsData = skipping
 
     var packet = av_packet_alloc()
     guard let pkt = packet else { throw ScanFailed() }
@@ -62,7 +63,7 @@ extension FrameIndex {
           isKey: p.flags & AV_PKT_FLAG_KEY != 0, discarded: p.flags & AV_PKT_FLAG_DISCARD != 0))
     }
     // Fragments or packets the header did not count: their boxes had to be read after all.
-    if skippingData && packets.count != promised { throw ScanFailed() }
+    if skipping && packets.count != promised { throw ScanFailed() }
     return packets
   }
 }

@@ -93,12 +93,15 @@ import VideoFrames
   }
 
   @Test func aFileWithoutAnIndexIsDecodedFromItsStart() throws {
-    // MPEG-TS carries no index the scan can trust to skip reading; the decoder still lands exactly.
+    // MPEG-TS has no sample table to scan without reading; the decoder still lands exactly.
     let folder = try makeTemporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let path = folder + "/ts.mp4"
     try TestMedia.ffmpeg(["-i", Repository.sample, "-c", "copy", "-f", "mpegts", "-y", path])
     let all = try decodeAll(path, DecodeOptions(format: .gray8))
+    // Read whole, in one pass: its packets still place every frame.
+    let streamIndex = try VideoDecoder(path: path).streamIndex
+    #expect(FrameIndex.scan(path: path, streamIndex: streamIndex)?.frameCount == all.count)
     var options = DecodeOptions(format: .gray8)
     options.frameIndices = [60, 10, 99]
     let frames = try decodeAll(path, options)
