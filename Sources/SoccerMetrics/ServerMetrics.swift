@@ -14,6 +14,8 @@ public enum Rejection: String, Sendable, CaseIterable {
   case badHeader = "bad_header"
   /// At `--max-connections`: the connection was closed as it was accepted.
   case connectionLimit = "connection_limit"
+  /// The stream's frames did not fit in what was free of `--frame-memory`.
+  case frameMemory = "frame_memory"
 }
 
 /// What a server counts, in Prometheus series (through swift-metrics): streams and their final
@@ -30,6 +32,8 @@ public final class ServerMetrics: Sendable {
   private let streamsActive: CoreMetrics.Gauge
   private let decodersOpen: CoreMetrics.Gauge
   private let connectionsActive: CoreMetrics.Gauge
+  private let frameMemory: CoreMetrics.Gauge
+  private let frameMemoryLimit: CoreMetrics.Gauge
 
   /// First frames take milliseconds (tens with an HTTP store); a frame's decode a fraction of one.
   static let firstFrameBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].map {
@@ -54,6 +58,8 @@ public final class ServerMetrics: Sendable {
     streamsActive = CoreMetrics.Gauge(label: "soccer_streams_active", factory: factory)
     decodersOpen = CoreMetrics.Gauge(label: "soccer_decoders_open", factory: factory)
     connectionsActive = CoreMetrics.Gauge(label: "soccer_connections_active", factory: factory)
+    frameMemory = CoreMetrics.Gauge(label: "soccer_frame_memory_bytes", factory: factory)
+    frameMemoryLimit = CoreMetrics.Gauge(label: "soccer_frame_memory_limit_bytes", factory: factory)
     // Series that exist from the start, so rates see their first increase, and a reason that
     // never happened is 0, not absent.
     for method in ["Watch", "Describe", "List", "Play", "Upload"] {
@@ -93,13 +99,17 @@ public final class ServerMetrics: Sendable {
     .increment()
   }
 
-  /// What is open now, and the replica's name (`soccer_replica_info{replica}`, always 1), read
-  /// when the series are scraped.
-  public func observe(streams: Int, decoders: Int, connections: Int, replica: String) {
+  /// What is open now, the frame memory reserved and its limit, and the replica's name
+  /// (`soccer_replica_info{replica}`, always 1), read when the series are scraped.
+  public func observe(
+    streams: Int, decoders: Int, connections: Int, frameMemory: (reserved: Int, limit: Int), replica: String
+  ) {
     CoreMetrics.Gauge(label: "soccer_replica_info", dimensions: [("replica", replica)], factory: factory).record(1)
     streamsActive.record(streams)
     decodersOpen.record(decoders)
     connectionsActive.record(connections)
+    self.frameMemory.record(frameMemory.reserved)
+    frameMemoryLimit.record(frameMemory.limit)
   }
 
   /// The Prometheus text exposition: these series, then the process's.

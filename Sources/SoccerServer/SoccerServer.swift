@@ -26,6 +26,10 @@ public struct ServerConfiguration: Sendable {
   public var port: Int
   /// Frames each stream decodes ahead of the network.
   public var queueDepth: Int
+  /// Bytes all streams' frames may hold at once (`FrameMemoryBudget`).
+  public var frameMemory = FrameMemoryBudget.defaultLimit()
+  /// Most pixels a frame sent may have; a larger source is served only scaled below it.
+  public var maxFramePixels = SoccerService.defaultMaxFramePixels
   /// Streams served at once; more get RESOURCE_EXHAUSTED.
   public var maxStreams: Int
   /// Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
@@ -138,6 +142,7 @@ public struct SoccerServer: Service {
     }
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
+      frameMemory: FrameMemoryBudget(limit: configuration.frameMemory), maxFramePixels: configuration.maxFramePixels,
       stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
       uploads: configuration.uploads, departed: guards.departed,
       logger: configuration.logger,
@@ -180,6 +185,9 @@ public struct SoccerServer: Service {
 
   /// Calls holding a stream slot right now: Watch, Play and Upload.
   public var activeStreams: Int { service.activeStreams }
+
+  /// Bytes of the frame-memory budget reserved right now.
+  public var frameMemoryReserved: Int { service.frameMemory.reserved }
 
   /// Client connections open right now.
   public var openConnections: Int { connections.count }
@@ -245,7 +253,7 @@ public struct SoccerServer: Service {
   public func observeMetrics() {
     metrics.observe(
       streams: service.activeStreams, decoders: decoders.open, connections: connections.count,
-      replica: replica.value)
+      frameMemory: (service.frameMemory.reserved, service.frameMemory.limit), replica: replica.value)
   }
 
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.

@@ -21,6 +21,10 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Decoders open for this service's streams.
   public let decoders: DecoderTally
   private let streams: StreamLimit
+  /// The bytes all streams' frames may hold at once.
+  public let frameMemory: FrameMemoryBudget
+  /// Most pixels a frame sent may have (`DecodeOptions.maxFramePixels`).
+  let maxFramePixels: Int
   private let reclaimer = MemoryReclaimer()
   /// How long one frame may wait on the client before the stream counts as stalled.
   let stallTimeout: Duration
@@ -39,24 +43,33 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// measured the same frames/s at 720p and 1080p, one stream and eight, with a fifth more memory.
   public static let defaultQueueDepth = 2
 
+  /// Most pixels a frame may have unless told otherwise: 8K UHD, 7680x4320.
+  public static let defaultMaxFramePixels = 7680 * 4320
+
   /// A service over `library`, decoding up to `queueDepth` frames ahead of each stream's writer,
   /// serving at most `maxStreams` streams at once, and logging one line per stream to `logger`.
   public init(
     library: MatchLibrary, queueDepth: Int = SoccerService.defaultQueueDepth, maxStreams: Int = 64,
+    frameMemory: FrameMemoryBudget = FrameMemoryBudget(limit: FrameMemoryBudget.defaultLimit()),
+    maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
     stallTimeout: Duration = .seconds(30),
     pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil,
     logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
-      library: library, queueDepth: queueDepth, maxStreams: maxStreams, stallTimeout: stallTimeout,
+      library: library, queueDepth: queueDepth, maxStreams: maxStreams, frameMemory: frameMemory,
+      maxFramePixels: maxFramePixels, stallTimeout: stallTimeout,
       pauseTimeout: pauseTimeout, uploads: uploads, departed: DepartedPeers(), logger: logger)
   }
 
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
-    library: MatchLibrary, queueDepth: Int, maxStreams: Int, stallTimeout: Duration, pauseTimeout: Duration,
+    library: MatchLibrary, queueDepth: Int, maxStreams: Int, frameMemory: FrameMemoryBudget, maxFramePixels: Int,
+    stallTimeout: Duration, pauseTimeout: Duration,
     uploads: UploadPolicy?, departed: DepartedPeers, logger: Logger, metrics: ServerMetrics? = nil
   ) {
+    self.frameMemory = frameMemory
+    self.maxFramePixels = maxFramePixels
     self.pauseTimeout = pauseTimeout
     self.uploads = uploads
     self.metrics = metrics
@@ -163,11 +176,14 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress
   ) async throws {
     let path = try library.path(for: request.id)
-    var options = try Self.decodeOptions(for: request)
+    var options = try decodeOptions(for: request)
     try acquireStream()
     defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
-    let frames = DecodeAhead(path: path, options: options, capacity: queueDepth, tally: decoders)
+    let admission = frameAdmission()
+    defer { withExtendedLifetime(admission) {} }
+    let frames = DecodeAhead(
+      path: path, options: options, capacity: queueDepth, tally: decoders, admit: { try admission.admit($0) })
     defer { frames.cancel() }
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
@@ -219,6 +235,18 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
 
   /// Streams in flight now.
   public var activeStreams: Int { streams.count }
+
+  /// A new stream's place in the frame-memory budget, for its decoder to reserve.
+  func frameAdmission() -> FrameAdmission {
+    FrameAdmission(budget: frameMemory, queueDepth: queueDepth, metrics: metrics)
+  }
+
+  /// The request's decoder options, with this server's cap on frame size.
+  func decodeOptions(for match: Stream_Match) throws(RequestError) -> DecodeOptions {
+    var options = try Self.decodeOptions(for: match)
+    options.maxFramePixels = maxFramePixels
+    return options
+  }
 
   /// Checks the `Match` options and turns them into decoder options.
   static func decodeOptions(for match: Stream_Match) throws(RequestError) -> DecodeOptions {

@@ -51,7 +51,7 @@ extension CapacityError: RPCErrorConvertible {
 extension DecodeError: RPCErrorConvertible {
   public var rpcErrorCode: RPCError.Code {
     switch self {
-    case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames: return .failedPrecondition
+    case .notMedia, .noVideoStream, .unsupportedCodec, .noDecodableFrames, .framesTooLarge: return .failedPrecondition
     case .startPastEnd, .startFramePastEnd, .frameIndexPastEnd: return .outOfRange
     case .dataLoss: return .dataLoss
     case .resources: return .resourceExhausted

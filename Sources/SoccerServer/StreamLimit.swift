@@ -3,10 +3,13 @@ import Synchronization
 /// Why the server refused a stream it could otherwise serve.
 public enum CapacityError: Error, Equatable, CustomStringConvertible {
   case atStreamLimit(Int)
+  /// The stream's frames do not fit in what is free of the frame-memory budget.
+  case frameMemory(FrameMemoryRefusal)
 
   public var description: String {
     switch self {
     case .atStreamLimit(let limit): return "the server is at its limit of \(limit) concurrent streams"
+    case .frameMemory(let refusal): return refusal.description
     }
   }
 }

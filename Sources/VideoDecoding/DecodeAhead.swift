@@ -15,12 +15,19 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   private let channel: FrameChannel
 
   /// Starts decoding `path` with `options` on a new thread; `tally` counts the decoder while it is open.
-  public init(path: String, options: DecodeOptions, capacity: Int = 4, tally: DecoderTally? = nil) {
+  ///
+  /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
+  /// may refuse them by throwing: the error is the sequence's, before any frame. The thread holds
+  /// `admit` (and what it captures) until the decoder is freed.
+  public init(
+    path: String, options: DecodeOptions, capacity: Int = 4, tally: DecoderTally? = nil,
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil
+  ) {
     let channel = FrameChannel(capacity: capacity)
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
     startDecodingThread(named: "soccer-decode", tally: tally) {
-      channel.decode(path: path, options: options, tally: tally)
+      channel.decode(path: path, options: options, tally: tally, admit: admit)
     }
   }
 
@@ -156,9 +163,12 @@ private final class FrameChannel: Sendable {
 
   // MARK: - Decoding thread
 
-  func decode(path: String, options: DecodeOptions, tally: DecoderTally?) {
+  func decode(
+    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?
+  ) {
     do {
-      let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
+      let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
+      try admit?(decoder.geometry(for: options))
       try decoder.configure(options)
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
       // of the consumer, the one being decoded included.

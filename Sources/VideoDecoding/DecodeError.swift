@@ -21,6 +21,9 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
   case startFramePastEnd(frame: Int, count: Int)
   /// A chosen frame index is past the last frame (the video has `count`).
   case frameIndexPastEnd(index: Int, count: Int)
+  /// The frames, at the size asked for (`output`, the `source` size unless scaled), have more
+  /// pixels than the server's cap, `limit`.
+  case framesTooLarge(source: String, output: String, pixels: Int, limit: Int)
   /// The media origin answered that it has no such file (HTTP 404).
   case originNotFound(String)
   /// The media origin could not be reached, timed out or failed (5xx).
@@ -40,6 +43,10 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
       return "start frame \(frame) is past the end of the video (\(count) frames, numbered from 0)"
     case .frameIndexPastEnd(let index, let count):
       return "frame index \(index) is past the end of the video (\(count) frames, numbered from 0)"
+    case .framesTooLarge(let source, let output, let pixels, let limit):
+      let size = source == output ? "the video's frames are \(source)" : "its \(source) frames scaled to \(output) are"
+      return "\(size), \(pixels) pixels, over this server's limit of \(limit) pixels a frame (--max-frame-pixels): "
+        + "ask for smaller frames with max_width or max_height"
     case .originNotFound(let url): return "the media origin has no \(url)"
     case .originUnavailable(let origin, let reason): return "the media origin \(origin) failed: \(reason)"
     }

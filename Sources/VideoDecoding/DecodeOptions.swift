@@ -21,6 +21,9 @@ public struct DecodeOptions: Sendable, Hashable {
   public var stride: Int
   /// Decoder threads; 0 lets FFmpeg choose (one per core, plus one).
   public var threads: Int
+  /// Most pixels a produced frame may have, after fitting to `maxWidth`×`maxHeight`; 0 for no
+  /// cap. A file over it is refused before FFmpeg opens its decoder.
+  public var maxFramePixels = 0
 
   public init(
     format: PixelFormat = .bgr24, maxWidth: Int = 0, maxHeight: Int = 0,

@@ -11,11 +11,19 @@ struct OpenedStream {
   var timeBase = 0.0
   var startTimestamp: Int64 = 0
   var info = MediaInfo()
+  /// Bytes of one decoded frame in the source's pixel format.
+  var decodedFrameBytes = 0
+  /// The decoder's thread count once open.
+  var threads = 1
 
-  static func open(path: String, analyze: Bool, threads: Int) throws(DecodeError) -> OpenedStream {
+  /// Opens `path`; with `options`, a file whose frames are over their pixel cap is refused
+  /// before the decoder is opened, from the sizes the header gives.
+  static func open(path: String, analyze: Bool, threads: Int, admitting options: DecodeOptions? = nil)
+    throws(DecodeError) -> OpenedStream
+  {
     var opened = OpenedStream()
     do {
-      try opened.setUp(path: path, analyze: analyze, threads: threads)
+      try opened.setUp(path: path, analyze: analyze, threads: threads, admitting: options)
       return opened
     } catch {
       av_frame_free(&opened.frame)
@@ -26,7 +34,9 @@ struct OpenedStream {
     }
   }
 
-  private mutating func setUp(path: String, analyze: Bool, threads: Int) throws(DecodeError) {
+  private mutating func setUp(path: String, analyze: Bool, threads: Int, admitting options: DecodeOptions?)
+    throws(DecodeError)
+  {
     let location = MediaLocation(path: path)
     let openResult = location.withOpenOptions { avformat_open_input(&format, path, nil, $0) }
     guard openResult >= 0, let fmt = format else { throw location.openError(openResult) }
@@ -44,6 +54,7 @@ struct OpenedStream {
     startTimestamp = start == soccer_av_nopts_value() ? 0 : start
     info = MediaInfo(format: fmt, stream: stream, parameters: parameters, timeBase: timeBase)
     guard info.width > 0, info.height > 0 else { throw .unsupportedCodec("\(info.codec) stream has no frame size") }
+    try options?.checkFrameSize(width: info.width, height: info.height)
 
     guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
       throw .unsupportedCodec("no decoder for \(info.codec)")
@@ -59,6 +70,11 @@ struct OpenedStream {
       setup = avcodec_open2(context, decoder, nil)
     }
     guard setup >= 0 else { throw .unsupportedCodec("\(info.codec): \(ffmpegErrorText(setup))") }
+    self.threads = max(1, Int(context.pointee.thread_count))
+    decodedFrameBytes = VideoDecoding.decodedFrameBytes(
+      width: info.width, height: info.height,
+      format: context.pointee.pix_fmt.rawValue >= 0 ? context.pointee.pix_fmt.rawValue : parameters.pointee.format,
+      parameters: parameters)
     packet = av_packet_alloc()
     frame = av_frame_alloc()
     guard packet != nil, frame != nil else { throw .resources("cannot allocate packet or frame") }

@@ -30,12 +30,19 @@ public final class PlaybackDecoder: Sendable {
 
   /// Opens `path` on a new thread and decodes with `options` (its start frame or time is the
   /// first position); `capacity` frames at most wait decoded; `tally` counts the open decoder.
-  public init(path: String, options: DecodeOptions, capacity: Int = 2, tally: DecoderTally? = nil) {
+  ///
+  /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
+  /// may refuse them by throwing, as `mediaInfo()`'s error. The thread holds `admit` (and what it
+  /// captures) until the decoder is freed.
+  public init(
+    path: String, options: DecodeOptions, capacity: Int = 2, tally: DecoderTally? = nil,
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil
+  ) {
     let core = PlaybackCore(capacity: capacity)
     self.core = core
     // The thread holds the core, not this handle, so dropping the handle stops decoding.
     startDecodingThread(named: "soccer-play", tally: tally) {
-      core.run(path: path, options: options, tally: tally)
+      core.run(path: path, options: options, tally: tally, admit: admit)
     }
   }
 
@@ -44,7 +51,10 @@ public final class PlaybackDecoder: Sendable {
   }
 
   /// What the container says about the match, once it is open; throws why it could not be opened.
-  public func mediaInfo() async throws -> MediaInfo { try await core.mediaInfo() }
+  public func mediaInfo() async throws -> MediaInfo { try await core.opened().info }
+
+  /// What the match's frames weigh as first decoded, once it is open.
+  public func frameGeometry() async throws -> FrameGeometry { try await core.opened().geometry }
 
   /// The next frame of the current position; nil when the frames run out there.
   public func next() async throws -> PlaybackFrame? { try await core.next() }
@@ -70,15 +80,20 @@ private final class PlaybackCore: Sendable {
     var size: (width: Int, height: Int)?
   }
 
+  struct Opened {
+    var info: MediaInfo
+    var geometry: FrameGeometry
+  }
+
   private struct State {
-    var info: Result<MediaInfo, any Error>?
+    var info: Result<Opened, any Error>?
     var generation: UInt64 = 0
     var seek: Seek?
     var frames: [PlaybackFrame] = []
     /// How the current generation's frames ended: nil while more may come.
     var end: Result<Void, any Error>?
     var waiter: CheckedContinuation<PlaybackFrame?, any Error>?
-    var infoWaiter: CheckedContinuation<MediaInfo, any Error>?
+    var infoWaiter: CheckedContinuation<Opened, any Error>?
     var cancelled = false
   }
 
@@ -91,10 +106,10 @@ private final class PlaybackCore: Sendable {
     self.capacity = max(1, capacity)
   }
 
-  func mediaInfo() async throws -> MediaInfo {
+  func opened() async throws -> Opened {
     try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<MediaInfo, any Error>) in
-        let known = state.withLock { s -> Result<MediaInfo, any Error>? in
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Opened, any Error>) in
+        let known = state.withLock { s -> Result<Opened, any Error>? in
           if s.cancelled { return .failure(CancellationError()) }
           if let info = s.info { return info }
           s.infoWaiter = continuation
@@ -165,14 +180,18 @@ private final class PlaybackCore: Sendable {
     case decode(generation: UInt64, seek: Seek?)
   }
 
-  func run(path: String, options: DecodeOptions, tally: DecoderTally?) {
+  func run(
+    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?
+  ) {
     let decoder: VideoDecoder
     do {
-      decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads)
+      decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
+      let geometry = decoder.geometry(for: options)
+      try admit?(geometry)
       var first = options
       first.maxFrames = 0
       try decoder.configure(first)
-      publish(info: .success(decoder.info))
+      publish(info: .success(Opened(info: decoder.info, geometry: geometry)))
     } catch {
       publish(info: .failure(error))
       return
@@ -217,7 +236,7 @@ private final class PlaybackCore: Sendable {
     }
   }
 
-  private func publish(info: Result<MediaInfo, any Error>) {
+  private func publish(info: Result<Opened, any Error>) {
     let waiter = state.withLock { s in
       s.info = info
       defer { s.infoWaiter = nil }

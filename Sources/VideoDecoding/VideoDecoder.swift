@@ -10,6 +10,10 @@ import VideoFrames
 public final class VideoDecoder {
   /// What the container says about the video.
   public let info: MediaInfo
+  /// Bytes of one decoded frame in the source's pixel format.
+  public let decodedFrameBytes: Int
+  /// Threads the decoder runs on.
+  public let decoderThreads: Int
   /// Packets or frames FFmpeg refused and that were skipped, as FFmpeg's own tools skip them.
   public private(set) var skippedPackets = 0
 
@@ -78,9 +82,13 @@ public final class VideoDecoder {
   /// as MP4's does: a stream's first frame then comes several milliseconds sooner, and
   /// `info.sourcePixelFormat` may be "unknown".
   ///
-  /// `threads` is the decoder's thread count; 0 lets FFmpeg choose.
-  public init(path: String, analyze: Bool = true, threads: Int = 0) throws(DecodeError) {
-    let opened = try OpenedStream.open(path: path, analyze: analyze, threads: threads)
+  /// `threads` is the decoder's thread count; 0 lets FFmpeg choose. With `options`, a file whose
+  /// frames, at the size they ask for, are over their `maxFramePixels` is refused
+  /// (`.framesTooLarge`) before FFmpeg opens its decoder or allocates a frame.
+  public init(path: String, analyze: Bool = true, threads: Int = 0, admitting options: DecodeOptions? = nil)
+    throws(DecodeError)
+  {
+    let opened = try OpenedStream.open(path: path, analyze: analyze, threads: threads, admitting: options)
     format = opened.format
     codec = opened.codec
     packet = opened.packet
@@ -89,12 +97,22 @@ public final class VideoDecoder {
     timeBase = opened.timeBase
     startTimestamp = opened.startTimestamp
     info = opened.info
+    decodedFrameBytes = opened.decodedFrameBytes
+    decoderThreads = opened.threads
     location = MediaLocation(path: path)
     self.path = path
   }
 
   deinit {
     releaseAll()
+  }
+
+  /// What this file's frames weigh, decoded and converted as `options` ask.
+  public func geometry(for options: DecodeOptions) -> FrameGeometry {
+    FrameGeometry(
+      sourceWidth: info.width, sourceHeight: info.height, decodedFrameBytes: decodedFrameBytes,
+      decoderThreads: decoderThreads, outputWidth: info.width, outputHeight: info.height, format: options.format
+    ).converted(to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight)
   }
 
   /// Sets what `next()` produces; call before the first `next()`.

@@ -7,6 +7,7 @@ import SoccerClient
 import SoccerMetrics
 import SoccerServer
 import VideoDecoding
+import VideoFrames
 
 extension Soccer {
   struct Serve: AsyncParsableCommand {
@@ -86,6 +87,21 @@ extension Soccer {
 
     @Option(help: ArgumentHelp("Streams served at once; more get RESOURCE_EXHAUSTED.", valueName: "n"))
     var maxStreams: Int = 64
+
+    @Option(
+      help: ArgumentHelp(
+        "Bytes all streams' frames may hold at once (512MiB, 2GiB, 1.5GiB); a stream that does not fit gets "
+          + "RESOURCE_EXHAUSTED at once. (default: half the machine's memory, "
+          + "\(ByteCount.text(FrameMemoryBudget.defaultLimit())) here)",
+        valueName: "size"))
+    var frameMemory: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Most pixels a frame sent may have, as a count or WxH; a larger video is served only scaled below it "
+          + "(max_width, max_height).",
+        valueName: "n|WxH"))
+    var maxFramePixels: String = "7680x4320"
 
     @Option(help: ArgumentHelp("Streams one connection may have open at once.", valueName: "n"))
     var maxStreamsPerConnection: Int = 16
@@ -172,6 +188,12 @@ extension Soccer {
       guard unix != nil || unixMode == "660" else { throw ValidationError("--unix-mode goes with --unix") }
       guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
       guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
+      guard frameMemory.map({ (ByteCount.parse($0) ?? 0) > 0 }) ?? true else {
+        throw ValidationError("--frame-memory must be a size of more than 0 bytes, like 512MiB or 2GiB")
+      }
+      guard Self.pixels(maxFramePixels) != nil else {
+        throw ValidationError("--max-frame-pixels must be a number of pixels or WxH, like 7680x4320")
+      }
       guard maxStreamsPerConnection >= 1 else {
         throw ValidationError("--max-streams-per-connection must be 1 or more")
       }
@@ -204,6 +226,19 @@ extension Soccer {
       guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
       guard clientCA == nil || tlsCert != nil else {
         throw ValidationError("--client-ca needs --tls-cert and --tls-key")
+      }
+    }
+
+    /// Pixels in "33177600" or "7680x4320"; nil unless it is 1 or more.
+    static func pixels(_ text: String) -> Int? {
+      let sides = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+      switch sides.count {
+      case 1: return Int(sides[0]).flatMap { $0 >= 1 ? $0 : nil }
+      case 2:
+        guard let w = Int(sides[0]), let h = Int(sides[1]), w >= 1, h >= 1 else { return nil }
+        let (product, overflow) = w.multipliedReportingOverflow(by: h)
+        return overflow ? nil : product
+      default: return nil
       }
     }
 
@@ -245,6 +280,8 @@ extension Soccer {
         guard FileManager.default.isReadableFile(atPath: mediaCA) else { throw fail("serve", "cannot read \(mediaCA)") }
         configuration.mediaCA = mediaCA
       }
+      configuration.frameMemory = frameMemory.flatMap(ByteCount.parse) ?? FrameMemoryBudget.defaultLimit()
+      configuration.maxFramePixels = Self.pixels(maxFramePixels) ?? SoccerService.defaultMaxFramePixels
       configuration.keepalive = .seconds(keepalive)
       configuration.keepaliveTimeout = .seconds(keepaliveTimeout)
       configuration.stallTimeout = .seconds(stallTimeout)
@@ -290,6 +327,9 @@ extension Soccer {
           logger: logger))
       let listensOnTCP = configuration.listensOnTCP
       let listening = "\(configuration.host):\(configuration.port)"
+      let limits =
+        "frame memory \(ByteCount.text(configuration.frameMemory))\(frameMemory == nil ? " (half the machine's)" : ""), "
+        + "frames of at most \(maxFramePixels) pixels"
       try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         tasks.addTask {
@@ -307,6 +347,7 @@ extension Soccer {
               let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
               FileHandle.standardOutput.write(Data("metrics on http://\(host):\(endpoint.port)/metrics\n".utf8))
             }
+            FileHandle.standardOutput.write(Data("\(limits)\n".utf8))
           } catch {
             // run() fails too and reports why.
           }

@@ -86,7 +86,7 @@ func series(_ server: SoccerServer) -> [String: Double] {
 }
 
 /// Waits (up to 5 s) until `ready` holds for the server's series; returns them.
-private func waitForSeries(
+func waitForSeries(
   _ server: SoccerServer, _ ready: @escaping @Sendable ([String: Double]) -> Bool
 ) async throws -> [String: Double] {
   _ = try await waitUntil(seconds: 5) { ready(series(server)) }

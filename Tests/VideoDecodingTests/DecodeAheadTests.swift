@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 import VideoFrames
@@ -32,6 +33,25 @@ import VideoFrames
     try await Task.sleep(for: .milliseconds(300))
     #expect(tally.framesDecoded == 4)
     stream.cancel()
+  }
+
+  /// The admission hears the frames' weight once the file is open; its refusal is the stream's
+  /// error, and nothing is decoded.
+  @Test func aRefusedAdmissionDecodesNothing() async throws {
+    struct Refused: Error {}
+    let tally = DecoderTally()
+    let heard = Mutex<FrameGeometry?>(nil)
+    var options = DecodeOptions(format: .gray8, maxWidth: 320)
+    options.threads = 1
+    let stream = DecodeAhead(path: Repository.sample, options: options, tally: tally) { geometry in
+      heard.withLock { $0 = geometry }
+      throw Refused()
+    }
+    await #expect(throws: Refused.self) { try await stream.next() }
+    #expect(tally.framesDecoded == 0)
+    let geometry = try #require(heard.withLock { $0 })
+    #expect(geometry.outputSize == "320x180" && geometry.sourceSize == "640x360")
+    #expect(geometry.outputFrameBytes == 320 * 180 && geometry.decoderThreads == 1)
   }
 
   @Test func cancellingFreesTheDecoder() async throws {

@@ -30,6 +30,23 @@ import VideoFrames
     }
   }
 
+  @Test func framesOverThePixelCapAreRefusedFromTheHeaderUnlessScaledUnderIt() throws {
+    var options = DecodeOptions()
+    options.maxFramePixels = 320 * 180
+    #expect(
+      throws: DecodeError.framesTooLarge(source: "640x360", output: "640x360", pixels: 640 * 360, limit: 320 * 180)
+    ) {
+      try VideoDecoder(path: Repository.sample, analyze: false, admitting: options)
+    }
+    options.maxWidth = 320
+    let decoder = try VideoDecoder(path: Repository.sample, analyze: false, admitting: options)
+    try decoder.configure(options)
+    #expect(try decoder.next()?.width == 320)
+    #expect(decoder.geometry(for: options).outputSize == "320x180")
+    // H.264 High profile: 4:2:0 at 8 bits, known from the avcC record before any frame is decoded.
+    #expect(decoder.decodedFrameBytes == 640 * 360 * 3 / 2)
+  }
+
   @Test func audioOnly() throws {
     let path = try TestMedia.audioOnly(in: try makeTemporaryFolder())
     #expect(throws: DecodeError.noVideoStream) { try VideoDecoder(path: path) }

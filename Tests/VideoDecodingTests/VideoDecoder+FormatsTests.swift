@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 import TestSupport
 import Testing
@@ -51,6 +52,12 @@ import VideoFrames
     while let frame = try fast.next() { fastFrames.append(frame) }
     #expect(fastFrames.map(\.pixels) == frames.map(\.pixels))
     #expect(fastFrames.map(\.ptsSeconds) == frames.map(\.ptsSeconds))
+
+    // What the frame-memory budget counts for one decoded frame, known before any is decoded,
+    // is never less than what the decoder gives.
+    let decoded = av_image_get_buffer_size(av_get_pix_fmt(c.sourceFormat), 320, 180, 1)
+    #expect(decoded > 0)
+    #expect(fast.decodedFrameBytes >= Int(decoded), "\(c.name)")
   }
 
   @Test func oddAndTinySizes() throws {

@@ -42,15 +42,24 @@ final class PlayControls: Sendable {
   private let state: Mutex<State>
   private let decoder: PlaybackDecoder
   private let info: MediaInfo
+  /// The stream's place in the frame-memory budget, which a resize changes.
+  private let admission: FrameAdmission
+  /// The options that carry the server's cap on frame size.
+  private let sizeCap: DecodeOptions
   private let stride: Int
   /// Raised for the sending task at every change.
   let wakeup = Wakeup()
 
   /// Controls for a stream started with `start` whose decoder is at `generation`; frames carry
   /// 0 until the first command, as the protocol says, whatever the start's own sequence.
-  init(decoder: PlaybackDecoder, info: MediaInfo, start: Stream_Match, generation: UInt64) {
+  init(
+    decoder: PlaybackDecoder, info: MediaInfo, start: Stream_Match, generation: UInt64, admission: FrameAdmission,
+    sizeCap: DecodeOptions
+  ) {
     self.decoder = decoder
     self.info = info
+    self.admission = admission
+    self.sizeCap = sizeCap
     stride = Int(max(1, start.stride))
     var initial = State()
     initial.speed = start.realTime ? 1 : nil
@@ -139,7 +148,19 @@ final class PlayControls: Sendable {
       guard resize.maxWidth <= SoccerService.maxOutputSide, resize.maxHeight <= SoccerService.maxOutputSide else {
         throw .invalidCommand("max_width and max_height must be at most \(SoccerService.maxOutputSide)")
       }
-      s.maxSize = (Int(resize.maxWidth), Int(resize.maxHeight))
+      var resized = sizeCap
+      (resized.maxWidth, resized.maxHeight) = (Int(resize.maxWidth), Int(resize.maxHeight))
+      do {
+        try resized.checkFrameSize(width: info.width, height: info.height)
+        try admission.resize(maxWidth: resized.maxWidth, maxHeight: resized.maxHeight)
+      } catch let error as DecodeError {
+        refuse(sequence, .failedPrecondition, error.description, in: &s)
+        return
+      } catch {
+        refuse(sequence, .resourceExhausted, "\(error)", in: &s)
+        return
+      }
+      s.maxSize = (resized.maxWidth, resized.maxHeight)
       // The frames decoded ahead have the old size: decode again from the next frame.
       go(to: .frame(s.lastSent.map { $0.index + stride } ?? s.startIndex), in: &s)
     case .step(let step):

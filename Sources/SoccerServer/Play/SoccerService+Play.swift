@@ -77,7 +77,7 @@ extension SoccerService {
     progress: inout StreamProgress
   ) async throws {
     let path = try library.path(for: match.id)
-    var options = try Self.decodeOptions(for: match)
+    var options = try decodeOptions(for: match)
     guard options.frameIndices.isEmpty else {
       throw RequestError.invalidOption("frame_indices is for Watch; Play goes to frames with Seek")
     }
@@ -90,7 +90,11 @@ extension SoccerService {
       ? .frame(options.startFrame) : options.startSeconds > 0 ? .seconds(options.startSeconds) : nil
     options.startFrame = 0
     options.startSeconds = 0
-    let decoder = PlaybackDecoder(path: path, options: options, capacity: min(queueDepth, 2), tally: decoders)
+    let admission = frameAdmission()
+    defer { withExtendedLifetime(admission) {} }
+    let decoder = PlaybackDecoder(
+      path: path, options: options, capacity: min(queueDepth, 2), tally: decoders,
+      admit: { try admission.admit($0) })
     defer { decoder.cancel() }
     let info = try await decoder.mediaInfo()
     if case .seconds(let seconds) = target, info.durationSeconds > 0, seconds >= info.durationSeconds {
@@ -100,7 +104,9 @@ extension SoccerService {
       throw DecodeError.startFramePastEnd(frame: frame, count: info.frameCount)
     }
     let generation = target.map { decoder.seek(to: $0) } ?? 0
-    let controls = PlayControls(decoder: decoder, info: info, start: match, generation: generation)
+    let controls = PlayControls(
+      decoder: decoder, info: info, start: match, generation: generation, admission: admission,
+      sizeCap: options)
     ready.put(.success(controls))
     defer { progress.commands = controls.now.commands }
     try await sendFrames(

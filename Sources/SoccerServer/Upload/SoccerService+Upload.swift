@@ -94,10 +94,11 @@ extension SoccerService {
       let info = try await activity.working {
         let digest = Array(start.sha256)
         try await offCooperativePool { try staged.complete(sha256: digest) }
+        let admission = frameAdmission()
         let info = try await offCooperativePool {
-          do throws(DecodeError) {
-            return try VideoDecoder.checkPlayable(path: staged.stagingPath)
-          } catch {
+          do {
+            return try VideoDecoder.checkPlayable(path: staged.stagingPath) { try admission.admit($0) }
+          } catch let error as DecodeError {
             throw UploadError.unplayable(error.description)
           }
         }

@@ -1,0 +1,48 @@
+import VideoDecoding
+import VideoFrames
+
+/// The bytes one stream's frames may hold at once, from what they weigh (`FrameGeometry`).
+///
+/// Converted frames: the decode-ahead queue (the frame being converted takes one of its places),
+/// the frame the handler is writing, its serialized copy, and the message before it still in the
+/// HTTP/2 stream's buffer. Decoded frames, at the source size: one in flight on each decoder
+/// thread, the reference frames a stream keeps (a level-conforming H.264 or HEVC stream keeps at
+/// most six at the sizes where memory matters), and the one being converted.
+struct FrameFootprint: Sendable, Equatable {
+  /// Converted frames held beyond the queue: the handler's, its serialized copy, and the one before.
+  static let transportFrames = 3
+  /// Decoded frames held beyond one per decoder thread.
+  static let decoderFramesBeyondThreads = 7
+
+  let geometry: FrameGeometry
+  /// Converted frames the stream decodes ahead of its writer.
+  let queueDepth: Int
+
+  var convertedFrames: Int { queueDepth + Self.transportFrames }
+  var decodedFrames: Int { geometry.decoderThreads + Self.decoderFramesBeyondThreads }
+  var decodedBytes: Int { geometry.decodedFrameBytes * decodedFrames }
+  var bytes: Int { geometry.outputFrameBytes * convertedFrames + decodedBytes }
+
+  /// The same stream with frames fitted to `maxWidth`×`maxHeight` (0: no limit).
+  func resized(maxWidth: Int, maxHeight: Int) -> FrameFootprint {
+    FrameFootprint(
+      geometry: geometry.converted(to: geometry.format, maxWidth: maxWidth, maxHeight: maxHeight),
+      queueDepth: queueDepth)
+  }
+
+  /// The largest `max_width` whose stream fits in `available` bytes; nil when none does (the
+  /// decoder's frames, at the source size whatever the output, do not fit by themselves).
+  func largestFittingWidth(in available: Int) -> Int? {
+    let perFrame = (available - decodedBytes) / convertedFrames
+    let sourcePixels = Double(geometry.sourceWidth * geometry.sourceHeight)
+    guard perFrame > 0, sourcePixels > 0 else { return nil }
+    let scale = min(1, (Double(perFrame / geometry.format.channels) / sourcePixels).squareRoot())
+    var width = Int(Double(geometry.sourceWidth) * scale)
+    width -= width % 16
+    while width >= 16 {
+      if resized(maxWidth: width, maxHeight: 0).bytes <= available { return width }
+      width -= 16
+    }
+    return nil
+  }
+}

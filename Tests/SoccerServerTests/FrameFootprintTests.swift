@@ -1,0 +1,43 @@
+import Testing
+import VideoDecoding
+import VideoFrames
+
+@testable import SoccerServer
+
+@Suite struct FrameFootprintTests {
+  static let eightK = FrameGeometry(
+    sourceWidth: 8192, sourceHeight: 4320, decodedFrameBytes: 8192 * 4320 * 3 / 2, decoderThreads: 2,
+    outputWidth: 8192, outputHeight: 4320, format: .bgr24)
+
+  @Test func countsTheQueueTheTransportAndTheDecoder() {
+    let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
+    // Five converted BGR frames and nine decoded 4:2:0 ones.
+    #expect(footprint.bytes == 8192 * 4320 * 3 * 5 + 8192 * 4320 * 3 / 2 * 9)
+    let deeper = FrameFootprint(geometry: Self.eightK, queueDepth: 4)
+    #expect(deeper.bytes - footprint.bytes == 2 * 8192 * 4320 * 3)
+  }
+
+  @Test func scalingShrinksTheConvertedFramesOnly() {
+    let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
+    let small = footprint.resized(maxWidth: 1024, maxHeight: 0)
+    #expect(small.geometry.outputSize == "1024x540")
+    #expect(small.bytes == 1024 * 540 * 3 * 5 + footprint.decodedBytes)
+    let gray = FrameFootprint(geometry: Self.eightK.converted(to: .gray8, maxWidth: 0, maxHeight: 0), queueDepth: 2)
+    #expect(gray.bytes == 8192 * 4320 * 5 + footprint.decodedBytes)
+  }
+
+  @Test func theFittingWidthFitsAndAWiderOneWouldNot() throws {
+    let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
+    let available = footprint.decodedBytes + 40 << 20
+    let width = try #require(footprint.largestFittingWidth(in: available))
+    #expect(width % 16 == 0)
+    #expect(footprint.resized(maxWidth: width, maxHeight: 0).bytes <= available)
+    #expect(footprint.resized(maxWidth: width + 16, maxHeight: 0).bytes > available)
+  }
+
+  @Test func noWidthFitsWhenTheDecodedFramesAloneDoNot() {
+    let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
+    #expect(footprint.largestFittingWidth(in: footprint.decodedBytes) == nil)
+    #expect(footprint.largestFittingWidth(in: 0) == nil)
+  }
+}
