@@ -125,28 +125,45 @@ final class FrameHandoff<Value: Sendable>: AsyncSequence, Sendable {
     case wait
   }
 
+  private enum PutOutcome {
+    case taken(CheckedContinuation<Value?, any Error>)
+    case cancelled
+    case wait
+  }
+
   private let state = Mutex(State())
 
+  /// Hands `value` over, waiting until it is taken; throws `CancellationError`, the value not
+  /// handed over, when the task is cancelled first.
   func put(_ value: Value) async throws {
     try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let taker = state.withLock { s -> CheckedContinuation<Value?, any Error>? in
+        let outcome = state.withLock { s -> PutOutcome in
           if let taker = s.taker {
             s.taker = nil
-            return taker
+            return .taken(taker)
           }
+          // Checked under the lock the cancellation handler takes too: a cancel that came
+          // before the continuation is stored would otherwise find nothing to resume.
+          if Task.isCancelled { return .cancelled }
           s.value = value
           s.putter = continuation
-          return nil
+          return .wait
         }
-        if let taker {
+        switch outcome {
+        case .taken(let taker):
           taker.resume(returning: value)
           continuation.resume()
+        case .cancelled: continuation.resume(throwing: CancellationError())
+        case .wait: break
         }
       }
     } onCancel: {
       let putter = state.withLock { s in
-        defer { s.putter = nil }
+        defer {
+          if s.putter != nil { s.value = nil }
+          s.putter = nil
+        }
         return s.putter
       }
       putter?.resume(throwing: CancellationError())
@@ -184,6 +201,7 @@ final class FrameHandoff<Value: Sendable>: AsyncSequence, Sendable {
           return .value(value, s.putter)
         }
         if let end = s.end { return .end(end) }
+        if Task.isCancelled { return .end(.failure(CancellationError())) }
         s.taker = continuation
         return .wait
       }

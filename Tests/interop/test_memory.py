@@ -1,11 +1,13 @@
 """Server memory under a slow client: bounded by flow control and the decode-ahead queue."""
 import os
+import re
 import subprocess
 import time
 
 import grpc
+import pytest
 
-from harness import ROOT, Server, rss_mb
+from harness import ROOT, Server, free_port, rss_mb, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -44,3 +46,104 @@ def test_a_client_reading_one_frame_a_second_keeps_server_memory_bounded(soccer,
     assert max(samples) < BOUND_MB, samples
     # Steady, not creeping up with the file: the last sample is close to the third.
     assert samples[-1] - samples[2] < 40, samples
+
+
+def metric(port, name):
+    """One unlabelled series (or `name{labels}`) of a server's /metrics, as a float."""
+    import urllib.request
+
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"no {name} in /metrics")
+
+
+@pytest.fixture(scope="module")
+def eight_k(tmp_path_factory):
+    """A folder with big.mp4: 1 s of 8192x4320 at 25 frames/s (106 MB a BGR frame)."""
+    media = tmp_path_factory.mktemp("8k")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=8192x4320:r=25:d=1",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(media / "big.mp4")],
+                   check=True)
+    return media
+
+
+BUDGET = "2.5GiB"
+BUDGET_MB = 2.5 * 1024
+
+
+def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_frame_memory(eight_k):
+    port = free_port()
+    server = serve("--frame-memory", BUDGET, "--max-frame-pixels", "8192x4320", "--stall-timeout", "60",
+                   "--metrics", str(port), media=eight_k)
+    pid = server.process.pid
+    options = [("grpc.max_receive_message_length", -1)]
+    channels = [grpc.insecure_channel(server.target, options=options) for _ in range(8)]
+    try:
+        time.sleep(0.5)
+        before = rss_mb(pid)
+        served, refused = [], []
+        for channel in channels:
+            call = stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="big"))
+            try:
+                video = next(call)  # one frame, then the client stops reading
+                assert len(video.data) == 8192 * 4320 * 3
+                served.append(call)
+            except grpc.RpcError as error:
+                refused.append(error)
+        peak = before
+        for _ in range(15):
+            time.sleep(0.2)
+            peak = max(peak, rss_mb(pid))
+        reserved = metric(port, "soccer_frame_memory_bytes")
+        print(f"8 clients stopped at 8192x4320: {len(served)} served, {len(refused)} refused; RSS {before:.0f} -> "
+              f"peak {peak:.0f} MB (+{peak - before:.0f}) under a {BUDGET} budget; {reserved / 2**20:.0f} MiB reserved")
+        assert served and refused and len(served) + len(refused) == 8
+        for error in refused:
+            assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+            assert "8192x4320 bgr24 frames" in error.details() and "2.5 GiB (--frame-memory)" in error.details()
+        # Growth stays within the budget, with room for what is not a frame (threads, the index, HTTP/2).
+        assert peak - before < BUDGET_MB + 150
+        assert 0 < reserved <= 2.5 * 2**30
+        assert metric(port, "soccer_frame_memory_limit_bytes") == 2.5 * 2**30
+        assert metric(port, 'soccer_stream_rejections_total{reason="frame_memory"}') == len(refused)
+
+        # The size the refusal names is served now, beside the streams that hold the budget.
+        hint = re.search(r"max_width (\d+)", refused[0].details())
+        assert hint, refused[0].details()
+        width = int(hint.group(1))
+        with grpc.insecure_channel(server.target, options=options) as channel:
+            frames = list(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="big", max_width=width),
+                                                                      timeout=60))
+        assert len(frames) == 25 and all(int(f.data_shape.strip("()").split(",")[1]) <= width for f in frames)
+
+        for call in served:
+            call.cancel()
+        deadline = time.monotonic() + 10
+        while (metric(port, "soccer_frame_memory_bytes") > 0 or rss_mb(pid) > before + 200) \
+                and time.monotonic() < deadline:
+            time.sleep(0.25)
+        print(f"{10 - (deadline - time.monotonic()):.1f} s after the clients left: RSS {rss_mb(pid):.0f} MB, "
+              f"{metric(port, 'soccer_frame_memory_bytes'):.0f} bytes reserved")
+        assert metric(port, "soccer_frame_memory_bytes") == 0
+        assert rss_mb(pid) < before + 200
+    finally:
+        for channel in channels:
+            channel.close()
+        assert server.stop() == 0
+
+
+def test_frames_over_the_pixel_cap_are_served_only_scaled_under_it(eight_k):
+    server = serve(media=eight_k)
+    try:
+        with grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)]) as channel:
+            stub = stream_pb2_grpc.SoccerStub(channel)
+            with pytest.raises(grpc.RpcError) as refused:
+                next(stub.Watch(stream_pb2.Match(id="big"), timeout=30))
+            assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+            assert "8192x4320" in refused.value.details() and "33177600 pixels" in refused.value.details()
+            frames = list(stub.Watch(stream_pb2.Match(id="big", max_width=3840, max_frames=2), timeout=60))
+            assert [f.data_shape for f in frames] == ["(2025, 3840, 3)"] * 2
+    finally:
+        assert server.stop() == 0
