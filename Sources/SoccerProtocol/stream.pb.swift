@@ -93,6 +93,9 @@ public nonisolated struct Stream_Match: Sendable {
 
   /// Largest frame width to send, in pixels; 0 means no limit. Larger frames
   /// are downscaled on the server keeping their aspect ratio, never upscaled.
+  /// A server refuses frames too big for it before sending any: more pixels
+  /// than its cap (FAILED_PRECONDITION), or more than its frame memory has
+  /// free (RESOURCE_EXHAUSTED, naming a max_width that fits).
   public var maxWidth: UInt32 = 0
 
   /// Largest frame height to send, in pixels; 0 means no limit.
@@ -389,7 +392,9 @@ public nonisolated struct Stream_Seek: Sendable {
   public init() {}
 }
 
-/// Play: the largest frame size from the next frame on.
+/// Play: the largest frame size from the next frame on. A size over the
+/// server's cap or its free frame memory is refused (a `Video` with `refusal`),
+/// the stream going on at its size.
 public nonisolated struct Stream_Resize: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

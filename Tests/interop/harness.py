@@ -146,6 +146,25 @@ def make_media(folder, name, *options):
     return path
 
 
+def make_8k(path, seconds):
+    """An 8192x4320 H.264 clip at 25 frames/s, made with FFmpeg's test source (a second takes a few)."""
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc2=s=8192x4320:r=25:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+def metric(port, name):
+    """One series of the /metrics a server serves on `port` (`name` or `name{labels}`), as a float."""
+    import urllib.request
+
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"no {name} in /metrics")
+
+
 def readme_example(marker):
     """The README's Python block after `<!-- marker -->`, as a user would copy it."""
     with open(os.path.join(ROOT, "README.md")) as f:

@@ -7,7 +7,7 @@ import time
 import grpc
 import pytest
 
-from harness import ROOT, Server, free_port, rss_mb, serve
+from harness import ROOT, Server, free_port, make_8k, metric, rss_mb, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -48,24 +48,11 @@ def test_a_client_reading_one_frame_a_second_keeps_server_memory_bounded(soccer,
     assert samples[-1] - samples[2] < 40, samples
 
 
-def metric(port, name):
-    """One unlabelled series (or `name{labels}`) of a server's /metrics, as a float."""
-    import urllib.request
-
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    raise AssertionError(f"no {name} in /metrics")
-
-
 @pytest.fixture(scope="module")
 def eight_k(tmp_path_factory):
     """A folder with big.mp4: 1 s of 8192x4320 at 25 frames/s (106 MB a BGR frame)."""
     media = tmp_path_factory.mktemp("8k")
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=8192x4320:r=25:d=1",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(media / "big.mp4")],
-                   check=True)
+    make_8k(media / "big.mp4", seconds=1)
     return media
 
 

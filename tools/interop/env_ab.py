@@ -2,7 +2,8 @@
 """Throughput, CPU per frame and peak memory of `soccer serve` as shipped and with changed settings.
 
 Side B adds environment variables (--env) or serve options (--serve) to the server, or
-environment variables to the `soccer bench` client (--client-env).
+environment variables to the `soccer bench` client (--client-env), or runs another build of
+the server (--bin-b; both sides' clients are --bin's).
 
 Runs the two servers alternately (which one goes first alternates too), each time for one
 `soccer bench` of --streams concurrent streams of the clip, and prints each side's median
@@ -13,6 +14,8 @@ and SwiftProtobuf's serializer against the server's own one-copy serializer,
   tools/env-ab --env SOCCER_VIDEO_SERIALIZER=0 --clip 1080p --streams 1
 and a shorter decode queue,
   tools/env-ab --serve=--queue-depth=1 --clip 720p --streams 8
+and the server before a change (built from an older commit) against the one after it,
+  tools/env-ab --bin-b /tmp/before/.build/release/soccer --clip 720p --streams 8
 and NIO's default socket reads (64 KiB at most) against the 256 KiB both ends use,
   tools/env-ab --client-env SOCCER_SOCKET_READ_MAX=65536 --env SOCCER_SOCKET_READ_MAX=65536 --clip 1080p --streams 1
 """
@@ -30,10 +33,10 @@ from harness import Server, alternated, cpu_seconds, make_media, medians, proc_s
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
-def run_side(args, media, clip, env, options, client_env):
-    """One bench against a fresh server with `env` and `options` added, its client with
-    `client_env`: (frames/s, server CPU ms per frame, server peak RSS MB, client CPU ms per frame)."""
-    server = Server(["env", *env, args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning",
+def run_side(args, media, clip, env, options, client_env, server_bin=None):
+    """One bench against a fresh server (`server_bin`, else --bin) with `env` and `options` added, its
+    client with `client_env`: (frames/s, server CPU ms per frame, server peak RSS MB, client CPU ms per frame)."""
+    server = Server(["env", *env, server_bin or args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning",
                      *options])
     try:
         ids = [clip] * args.streams
@@ -66,19 +69,23 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--client-env", action="append", default=[],
                         help="NAME=VALUE for side B's `soccer bench`; repeatable")
+    parser.add_argument("--bin-b", help="another soccer binary to serve side B")
     args = parser.parse_args()
 
     media = os.path.join(ROOT, ".bench", "media")
     if not os.path.exists(os.path.join(media, f"{args.clip}.mp4")):
         make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", str(args.seconds), "--rate", "30")
-    if not args.env and not args.serve and not args.client_env:
-        parser.error("give side B at least one --env, --serve or --client-env")
-    sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve + [f"client {kv}" for kv in args.client_env]) + ")"]
+    if not args.env and not args.serve and not args.client_env and not args.bin_b:
+        parser.error("give side B at least one --env, --serve, --client-env or --bin-b")
+    sides = ["A (as shipped)", "B (" + " ".join(args.env + args.serve + [f"client {kv}" for kv in args.client_env]
+                                                + ([f"server {args.bin_b}"] if args.bin_b else [])) + ")"]
+    bins = dict(zip(sides, [None, args.bin_b]))
     envs = dict(zip(sides, [[], args.env]))
     options = dict(zip(sides, [[], args.serve]))
     client_envs = dict(zip(sides, [[], args.client_env]))
     runs = alternated(sides, args.reps,
-                      lambda side: run_side(args, media, args.clip, envs[side], options[side], client_envs[side]),
+                      lambda side: run_side(args, media, args.clip, envs[side], options[side], client_envs[side],
+                                            bins[side]),
                       lambda f: f"{f[0]:.1f} frames/s, {f[1]:.2f} server CPU ms/frame, server peak {f[2]:.0f} MB, "
                                 f"{f[3]:.2f} client CPU ms/frame")
     print(f"{args.clip}, {args.streams} streams, {args.reps} alternated runs each (medians):")
