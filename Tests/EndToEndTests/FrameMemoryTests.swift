@@ -77,41 +77,37 @@ import Testing
       // Play: the same at the start, and a resize over the cap is refused while the stream goes on.
       let refusedStart = try await playToTheEnd(client, WatchRequest(id: "sample"))
       #expect(refusedStart.failure?.code == .failedPrecondition)
-      var small = WatchRequest(id: "sample")
-      small.maxWidth = 160
-      small.realTime = true
-      try await withPlay(client, small) { controller, log in
-        _ = try await log.waitForFrames(answering: 0, count: 1)
-        let resize = controller.send(.resize(maxWidth: 0, maxHeight: 0))
-        _ = try await waitUntil { !log.refusals.isEmpty }
-        #expect(log.refusals.first?.command == resize)
-        #expect(log.refusals.first?.code == .failedPrecondition)
-        let later = log.frames.count
-        _ = try await waitUntil { log.frames.count >= later + 2 }
-        #expect(log.frames.allSatisfy { $0.frame.header.width == 160 })
-      }
+      try await fullSizeResizeIsRefused(client, code: .failedPrecondition, saying: "pixels a frame")
       #expect(try await decodersFreed(server))
     }
   }
 
   @Test func aPlayResizeBeyondTheBudgetIsRefusedAndTheStreamGoesOnSmall() async throws {
-    // Room for the sample at 160 pixels wide, not for a second full-size stream beside it.
+    // Room for the sample at 160 pixels wide, not at its full size.
     try await withServer(configure: { $0.frameMemory = 6 << 20 }) { server, client in
-      var small = WatchRequest(id: "sample")
-      small.maxWidth = 160
-      small.realTime = true
-      try await withPlay(client, small) { controller, log in
-        _ = try await log.waitForFrames(answering: 0, count: 1)
-        let resize = controller.send(.resize(maxWidth: 0, maxHeight: 0))
-        _ = try await waitUntil { !log.refusals.isEmpty }
-        #expect(log.refusals.first?.command == resize)
-        #expect(log.refusals.first?.code == .resourceExhausted)
-        #expect(log.refusals.first?.message.contains("--frame-memory") == true)
-        let later = log.frames.count
-        _ = try await waitUntil { log.frames.count >= later + 2 }
-        #expect(log.frames.allSatisfy { $0.frame.header.width == 160 })
-      }
+      try await fullSizeResizeIsRefused(client, code: .resourceExhausted, saying: "--frame-memory")
       #expect(try await waitUntil { server.frameMemoryReserved == 0 })
+    }
+  }
+
+  /// Plays the sample 160 pixels wide and asks for its full size: the refusal answers that
+  /// command with `code` and a message holding `text`, and the stream goes on 160 pixels wide.
+  private func fullSizeResizeIsRefused(
+    _ client: ClientConfiguration, code: RPCError.Code, saying text: String
+  ) async throws {
+    var small = WatchRequest(id: "sample")
+    small.maxWidth = 160
+    small.realTime = true
+    try await withPlay(client, small) { controller, log in
+      _ = try await log.waitForFrames(answering: 0, count: 1)
+      let resize = controller.send(.resize(maxWidth: 0, maxHeight: 0))
+      _ = try await waitUntil { !log.refusals.isEmpty }
+      #expect(log.refusals.first?.command == resize)
+      #expect(log.refusals.first?.code == code)
+      #expect(log.refusals.first?.message.contains(text) == true)
+      let later = log.frames.count
+      _ = try await waitUntil { log.frames.count >= later + 2 }
+      #expect(log.frames.allSatisfy { $0.frame.header.width == 160 })
     }
   }
 }

@@ -97,6 +97,19 @@ import VideoFrames
     }
   }
 
+  @Test func theCheckOfAnUploadReservesFrameMemoryAndOneThatDoesNotFitLeavesNothing() async throws {
+    let folder = try uploadFolder()
+    // Less than the sample's decoded frames take, whatever the check's size.
+    try await withUploadServer(folder, configure: { $0.frameMemory = 1 << 20 }) { server, client in
+      let error = await clientError { _ = try await upload(Repository.sample, as: "heavy", client) }
+      #expect(error?.code == .resourceExhausted)
+      #expect(error?.description.contains("--frame-memory") == true, "\(String(describing: error))")
+      let contents = try folderContents(folder)
+      #expect(contents == ["sample.mp4"])
+      #expect(server.frameMemoryReserved == 0)
+    }
+  }
+
   @Test func theViewersTokenCannotUploadWhenUploadsHaveTheirOwn() async throws {
     let folder = try uploadFolder()
     try await withUploadServer(

@@ -199,10 +199,15 @@ def counter(frame):
 class Pane:
     """A detached tmux session of its own (own socket), running a plain shell in a 100x30 pane."""
 
+    opened = 0
+
     def __init__(self, name):
         if shutil.which("tmux") is None:
             pytest.fail("tmux is missing: tools/install-deps installs it")
-        self.socket = f"soccer-{name}-{os.getpid()}"
+        # Numbered too: two tests whose names share their start (one test's parameters) would
+        # otherwise meet the server of the pane before, which may still be going away.
+        Pane.opened += 1
+        self.socket = f"soccer-{name}-{os.getpid()}-{Pane.opened}"
         self.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "30",
                   "env", "-i", f"PATH={os.environ['PATH']}", "TERM=screen", "PS1=$ ", "bash", "--norc", "--noprofile")
         self.tmux("set-option", "-t", "t", "status", "off")
