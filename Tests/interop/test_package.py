@@ -1,0 +1,156 @@
+"""The Python package, soccerstream, against the real server: frames, chosen frames, the rest of
+the service, errors, TLS and tokens, a list of replicas with one killed, and a fresh install."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import grpc
+import numpy as np
+import pytest
+
+import soccerstream
+from harness import MEDIA, ROOT, Server, make_pki, serve, soccer_binary
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = serve("--replica", "only")
+    yield s
+    s.stop()
+
+
+def test_frames_are_read_only_views_with_their_place_and_replica(server):
+    with soccerstream.connect(server.target) as client:
+        frames = list(client.frames("sample"))
+    assert [f.index for f in frames] == list(range(100))
+    first = frames[0]
+    assert first.array.shape == (360, 640, 3) and first.array.dtype == np.uint8
+    assert not first.array.flags.writeable
+    assert first.replica == "only" and first.seconds == 0.0
+    assert frames[1].seconds == pytest.approx(0.04)
+    # The pixels a plain grpcio client gets, bit for bit.
+    with grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)]) as channel:
+        video = next(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="sample")))
+    assert first.array.tobytes() == video.data
+
+
+def test_frames_take_the_ranges_sizes_and_formats_the_cli_takes(server):
+    with soccerstream.connect(server.target) as client:
+        picked = list(client.frames("sample", start_frame=10, every=5, count=4, width=320, format="gray"))
+        assert [f.index for f in picked] == [10, 15, 20, 25]
+        assert all(f.array.shape == (180, 320) for f in picked)
+        late = next(client.frames("sample", start_seconds=2.0, format="rgb", height=90))
+        assert late.index == 50 and late.array.shape == (90, 160, 3)
+        assert list(client.frames("sample", count=0)) == []
+
+
+def test_frames_at_gives_the_frames_asked_for_in_order(server):
+    indices = [99, 0, 50, 50, 7]
+    with soccerstream.connect(server.target) as client:
+        batch = client.frames_at("sample", indices, width=160)
+        whole = {f.index: f.array for f in client.frames("sample", width=160)}
+    assert batch.shape == (5, 90, 160, 3)
+    for row, index in zip(batch, indices):
+        assert np.array_equal(row, whole[index])
+
+
+def test_describe_and_list(server):
+    with soccerstream.connect(server.target) as client:
+        info = client.describe("sample")
+        ids = client.list()
+    assert (info.width, info.height, info.frame_count, info.codec) == (640, 360, 100, "h264")
+    assert info.frame_count_exact and info.frame_rate == pytest.approx(25)
+    assert "sample" in ids
+
+
+def test_every_failure_is_a_soccer_error_with_the_servers_message(server):
+    with soccerstream.connect(server.target) as client:
+        with pytest.raises(soccerstream.NotFound) as missing:
+            client.describe("no-such-match")
+        assert missing.value.code == "NOT_FOUND" and "no-such-match" in missing.value.message
+        with pytest.raises(soccerstream.OutOfRange) as late:
+            next(client.frames("sample", start_frame=1000))
+        assert "past the end" in late.value.message and late.value.replica == "only"
+        with pytest.raises(soccerstream.OutOfRange):
+            client.frames_at("sample", [5, 100])
+        with pytest.raises(soccerstream.InvalidArgument):
+            next(client.frames("../etc/passwd"))
+        with pytest.raises(soccerstream.InvalidArgument):
+            next(client.frames("sample", start_frame=3, start_seconds=1.0))
+        with pytest.raises(soccerstream.InvalidArgument):
+            client.frames_at("sample", [])
+        assert issubclass(soccerstream.Unavailable, soccerstream.SoccerError)
+    with soccerstream.connect("127.0.0.1:1", deadline=5) as nowhere:
+        with pytest.raises(soccerstream.Unavailable):
+            nowhere.list()
+
+
+def test_tls_and_the_token(tmp_path):
+    pki = make_pki(tmp_path)
+    (pki / "token").write_text("s3cret\n")
+    server = Server([soccer_binary(), "serve", "--media", MEDIA, "--port", "0", "--tls-cert", str(pki / "server.pem"),
+                     "--tls-key", str(pki / "server.key"), "--token-file", str(pki / "token")])
+    try:
+        target = f"localhost:{server.port}"
+        with soccerstream.connect(target, ca=pki / "ca.pem", token_file=pki / "token") as client:
+            assert "sample" in client.list()
+            assert next(client.frames("sample", width=64)).array.shape == (36, 64, 3)
+        with soccerstream.connect(target, ca=pki / "ca.pem") as client, pytest.raises(soccerstream.Unauthenticated):
+            client.list()
+        os.environ["SOCCER_TOKEN"] = "s3cret"
+        try:
+            with soccerstream.connect(target, tls=True, ca=pki / "ca.pem") as client:
+                assert client.describe("sample").frame_count == 100
+        finally:
+            del os.environ["SOCCER_TOKEN"]
+        with soccerstream.connect(target, ca=pki / "other-ca.pem", token="s3cret", deadline=5) as client:
+            with pytest.raises(soccerstream.Unavailable):
+                client.list()
+    finally:
+        server.stop()
+
+
+def test_a_stream_resumes_on_the_other_replica_when_its_replica_is_killed():
+    servers = [serve("--replica", name) for name in ("one", "two")]
+    try:
+        by_name = {"one": servers[0], "two": servers[1]}
+        with soccerstream.connect(",".join(s.target for s in servers)) as client:
+            frames = []
+            for frame in client.frames("sample", real_time=True, width=64):
+                frames.append(frame)
+                if len(frames) == 10:
+                    by_name[frame.replica].process.send_signal(signal.SIGKILL)
+        assert [f.index for f in frames] == list(range(100))
+        assert len({f.replica for f in frames}) == 2
+        assert frames[-1].replica != frames[0].replica
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_unix_socket_targets(tmp_path):
+    path = tmp_path / "soccer.sock"
+    server = Server([soccer_binary(), "serve", "--media", MEDIA, "--unix", str(path)])
+    try:
+        with soccerstream.connect(f"unix:{path}") as client:
+            assert client.frames_at("sample", [3]).shape == (1, 360, 640, 3)
+    finally:
+        server.stop()
+
+
+def test_the_package_installs_into_a_fresh_environment_and_imports(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    started = time.monotonic()
+    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    os.path.join(ROOT, "python")], check=True, timeout=300)
+    result = subprocess.run([python, "-c", "import soccerstream, sys; print(soccerstream.__file__); "
+                             "print(sorted(soccerstream.__all__)[:3])"], capture_output=True, text=True, check=True)
+    assert str(venv) in result.stdout and "Cancelled" in result.stdout
+    print(f"installed into a fresh environment in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,364 @@
+"""The client: one channel to a server (or several), and the calls of `stream.Soccer`."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal
+
+import grpc
+import numpy as np
+import numpy.typing as npt
+
+from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
+from ._proto import stream_pb2
+from ._target import grpc_target
+from ._video import Frame, RawVideo, parse_video
+
+PixelFormatName = Literal["bgr", "rgb", "gray"]
+
+_FORMATS: dict[str, stream_pb2.PixelFormat] = {
+    "bgr": stream_pb2.PIXEL_FORMAT_BGR24,
+    "rgb": stream_pb2.PIXEL_FORMAT_RGB24,
+    "gray": stream_pb2.PIXEL_FORMAT_GRAY8,
+}
+
+# grpcio reads a socket 4 MiB at a time: a 1080p frame is 6.2 MB, and its default chunks
+# (a few KiB up to 256 KiB) cost a read call, and a slice to join, for every piece of it.
+_READ_CHUNK = 4 << 20
+# Indices one frames_at request carries at most (the server's limit).
+_MAX_INDICES = 10_000
+
+
+@dataclass(frozen=True)
+class MatchInfo:
+    """What the server says about a match."""
+
+    id: str
+    width: int
+    height: int
+    frame_rate: float
+    duration_seconds: float
+    frame_count: int
+    frame_count_exact: bool
+    codec: str
+    source_pixel_format: str
+
+
+@dataclass
+class _Sent:
+    """What a stream of frames has yielded so far, across the streams that resumed it."""
+
+    last: int | None = None
+    count: int = 0
+
+
+def _retry_delay(retry: int) -> float:
+    """A moment for a balancer to see a server gone before retry `retry` (from 1): 0.1 s, 0.2 s, … 2 s."""
+    return min(2.0, 0.1 * (1 << min(retry - 1, 5)))
+
+
+class Client:
+    """A connection to a SoccerStream server, or to several behind one name or list.
+
+    Made by `connect`; a context manager that closes its channel. Safe to share between threads.
+    """
+
+    def __init__(self, channel: grpc.Channel, *, token: str | None, deadline: float | None) -> None:
+        self._channel = channel
+        self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        self._deadline = deadline
+        self._watch = channel.unary_stream(
+            "/stream.Soccer/Watch",
+            request_serializer=stream_pb2.Match.SerializeToString,
+            response_deserializer=parse_video,
+        )
+        self._describe = channel.unary_unary(
+            "/stream.Soccer/Describe",
+            request_serializer=stream_pb2.Match.SerializeToString,
+            response_deserializer=stream_pb2.MatchInfo.FromString,
+        )
+        self._list = channel.unary_unary(
+            "/stream.Soccer/List",
+            request_serializer=stream_pb2.ListRequest.SerializeToString,
+            response_deserializer=stream_pb2.MatchList.FromString,
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the channel; calls in flight end with `Cancelled`."""
+        self._channel.close()
+
+    def describe(self, id: str) -> MatchInfo:
+        """What the container of match `id` says: size, frame rate, duration, frame count, codec."""
+        try:
+            info = self._describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+        return MatchInfo(
+            id=info.id or id,
+            width=info.width,
+            height=info.height,
+            frame_rate=info.frame_rate,
+            duration_seconds=info.duration_seconds,
+            frame_count=info.frame_count,
+            frame_count_exact=info.frame_count_exact,
+            codec=info.codec,
+            source_pixel_format=info.source_pixel_format,
+        )
+
+    def list(self) -> builtins.list[str]:
+        """The ids of the server's matches."""
+        try:
+            answer = self._list(stream_pb2.ListRequest(), timeout=self._deadline, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+        return list(answer.ids)
+
+    def frames(
+        self,
+        id: str,
+        *,
+        start_frame: int = 0,
+        start_seconds: float = 0.0,
+        every: int = 1,
+        count: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        format: PixelFormatName = "bgr",
+        real_time: bool = False,
+        retries: int = 3,
+    ) -> Iterator[Frame]:
+        """The frames of match `id`, from `start_frame` (or `start_seconds`), every `every`th, at
+        most `count`, fitted within `width` x `height` (aspect kept, never enlarged).
+
+        A stream that breaks (a server killed or drained, a lost connection) is asked for again
+        from the frame after the last one yielded, on another replica when there is one, up to
+        `retries` times; each frame is yielded once.
+        """
+        if start_frame and start_seconds:
+            raise InvalidArgument("start_frame and start_seconds do not go together", code="INVALID_ARGUMENT")
+        if every < 1 or (count is not None and count < 0) or start_frame < 0 or retries < 0:
+            raise InvalidArgument(
+                "every must be 1 or more; count, start_frame and retries 0 or more", code="INVALID_ARGUMENT"
+            )
+        match = self._match(id, width, height, format)
+        match.start_frame = start_frame
+        match.start_seconds = start_seconds
+        match.stride = every
+        match.max_frames = count or 0
+        match.real_time = real_time
+        if count == 0:
+            return
+        sent = _Sent()
+        for video, replica in self._resuming(match, retries, lambda: self._resume(match, sent, every, count)):
+            # A server that ignores start_frame sends the match from its start again.
+            if sent.last is not None and video.frame_index <= sent.last:
+                continue
+            frame = video.frame(replica)
+            sent.last = frame.index
+            sent.count += 1
+            yield frame
+            if count is not None and sent.count >= count:
+                return
+
+    def frames_at(
+        self,
+        id: str,
+        indices: Sequence[int],
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        format: PixelFormatName = "bgr",
+        retries: int = 3,
+    ) -> npt.NDArray[np.uint8]:
+        """The frames at `indices` of match `id`, in that order (repeats allowed), as one
+        `(n, height, width, channels)` array (`(n, height, width)` for gray), each landed on
+        exactly through the match's keyframes: the cost follows the frames asked for, not where
+        they lie."""
+        return np.stack(
+            [
+                frame.array
+                for frame in self.iter_frames_at(
+                    id, indices, width=width, height=height, format=format, retries=retries
+                )
+            ]
+        )
+
+    def iter_frames_at(
+        self,
+        id: str,
+        indices: Sequence[int],
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        format: PixelFormatName = "bgr",
+        retries: int = 3,
+    ) -> Iterator[Frame]:
+        """The frames at `indices`, one at a time, as `frames` yields them (see `frames_at`)."""
+        wanted = [int(i) for i in indices]
+        if not wanted:
+            raise InvalidArgument("no frame indices given", code="INVALID_ARGUMENT")
+        if any(i < 0 for i in wanted):
+            raise InvalidArgument("frame indices are 0 or more", code="INVALID_ARGUMENT")
+        for start in range(0, len(wanted), _MAX_INDICES):
+            yield from self._frames_at(id, wanted[start : start + _MAX_INDICES], width, height, format, retries)
+
+    def _frames_at(
+        self,
+        id: str,
+        wanted: builtins.list[int],
+        width: int | None,
+        height: int | None,
+        format: PixelFormatName,
+        retries: int,
+    ) -> Iterator[Frame]:
+        match = self._match(id, width, height, format)
+        match.frame_indices.extend(wanted)
+        got = 0
+
+        def resume() -> stream_pb2.Match:
+            again = stream_pb2.Match()
+            again.CopyFrom(match)
+            del again.frame_indices[:]
+            again.frame_indices.extend(wanted[got:])
+            return again
+
+        for video, replica in self._resuming(match, retries, resume):
+            if got == len(wanted) or video.frame_index != wanted[got]:
+                raise DataLoss(
+                    f"the server sent frame {video.frame_index} where frame "
+                    f"{wanted[got] if got < len(wanted) else 'none'} was asked for: it may not know frame_indices",
+                    code="DATA_LOSS",
+                    replica=replica,
+                )
+            got += 1
+            yield video.frame(replica)
+        if got < len(wanted):
+            raise DataLoss(f"the stream ended after {got} of {len(wanted)} frames asked for", code="DATA_LOSS")
+
+    def _match(self, id: str, width: int | None, height: int | None, format: PixelFormatName) -> stream_pb2.Match:
+        if format not in _FORMATS:
+            raise InvalidArgument(f"format is bgr, rgb or gray, not {format!r}", code="INVALID_ARGUMENT")
+        if (width is not None and width < 1) or (height is not None and height < 1):
+            raise InvalidArgument("width and height are 1 or more", code="INVALID_ARGUMENT")
+        return stream_pb2.Match(
+            id=id,
+            pixel_format=_FORMATS[format],
+            max_width=width or 0,
+            max_height=height or 0,
+        )
+
+    @staticmethod
+    def _resume(match: stream_pb2.Match, sent: _Sent, every: int, count: int | None) -> stream_pb2.Match:
+        """`match` from the frame after the last one yielded, for the frames not yet yielded."""
+        again = stream_pb2.Match()
+        again.CopyFrom(match)
+        if sent.last is not None:
+            again.start_seconds = 0
+            again.start_frame = sent.last + every
+            if count is not None:
+                again.max_frames = count - sent.count
+        return again
+
+    def _resuming(self, match: stream_pb2.Match, retries: int, resume: Any) -> Iterator[tuple[RawVideo, str | None]]:
+        """The messages of a Watch of `match`, re-issued as `resume()` says after a break."""
+        request = match
+        retry = 0
+        while True:
+            call = self._watch(request, timeout=self._deadline, metadata=self._metadata)
+            replica: str | None = None
+            try:
+                for video in call:
+                    if replica is None:
+                        replica = replica_of(call)
+                    yield video, replica
+                return
+            except grpc.RpcError as error:
+                if not breaks_stream(error) or retry >= retries:
+                    raise from_rpc_error(error, replica) from None
+                retry += 1
+                time.sleep(_retry_delay(retry))
+                request = resume()
+            except SoccerError as error:
+                if error.replica is None:
+                    error.replica = replica
+                raise
+            finally:
+                call.cancel()
+
+
+def connect(
+    server: str = "127.0.0.1:50051",
+    *,
+    tls: bool = False,
+    ca: str | os.PathLike[str] | None = None,
+    cert: str | os.PathLike[str] | None = None,
+    key: str | os.PathLike[str] | None = None,
+    token: str | None = None,
+    token_file: str | os.PathLike[str] | None = None,
+    authority: str | None = None,
+    deadline: float | None = None,
+) -> Client:
+    """A client of `server`: "host:port", a comma-separated list of them (calls go round robin
+    over every address), "dns:///NAME:PORT" (every address the name has) or "unix:PATH".
+
+    `tls` (implied by `ca`, `cert` or `key`) checks the server against `ca` (PEM file; the
+    system's CAs without it) and presents `cert`/`key` when given (mutual TLS). The bearer token
+    comes from `token`, `token_file`, or the SOCCER_TOKEN environment variable. `authority`
+    overrides the name the server is checked and addressed by; `deadline` bounds every call,
+    in seconds.
+    """
+    if token is not None and token_file is not None:
+        raise InvalidArgument("give token or token_file, not both", code="INVALID_ARGUMENT")
+    if (cert is None) != (key is None):
+        raise InvalidArgument("cert and key go together", code="INVALID_ARGUMENT")
+    if token_file is not None:
+        try:
+            with open(token_file, encoding="utf-8") as f:
+                token = f.read().strip()
+        except OSError as error:
+            raise InvalidArgument(f"cannot read the token file: {error.strerror}", code="INVALID_ARGUMENT") from None
+    elif token is None:
+        token = os.environ.get("SOCCER_TOKEN") or None
+    target = grpc_target(server)
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", -1),
+        ("grpc.lb_policy_name", "round_robin"),
+        ("grpc.experimental.tcp_read_chunk_size", _READ_CHUNK),
+        ("grpc.experimental.tcp_min_read_chunk_size", _READ_CHUNK),
+        ("grpc.experimental.tcp_max_read_chunk_size", _READ_CHUNK),
+    ]
+    if authority:
+        options.append(("grpc.default_authority", authority))
+    if tls or ca is not None or cert is not None:
+
+        def read(path: str | os.PathLike[str] | None) -> bytes | None:
+            if path is None:
+                return None
+            try:
+                with open(path, "rb") as f:
+                    return f.read()
+            except OSError as error:
+                raise InvalidArgument(
+                    f"cannot read {os.fspath(path)}: {error.strerror}", code="INVALID_ARGUMENT"
+                ) from None
+
+        credentials = grpc.ssl_channel_credentials(read(ca), read(key), read(cert))
+        if authority:
+            options.append(("grpc.ssl_target_name_override", authority))
+        channel = grpc.secure_channel(target, credentials, options=options)
+    else:
+        channel = grpc.insecure_channel(target, options=options)
+    return Client(channel, token=token, deadline=deadline)

@@ -1,0 +1,70 @@
+"""What `server` names, as the CLI's --server takes it, turned into a grpcio target."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+from ._errors import InvalidArgument
+
+DEFAULT_PORT = 50051
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    """("host", port) from "host:port", "[v6]:port" or a bare "host"."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    elif ":" in text:
+        host, port = text, ""  # a bare IPv6 address
+    else:
+        host, port = text, ""
+    if not host:
+        raise InvalidArgument(f"no host in {text!r}", code="INVALID_ARGUMENT")
+    if not port:
+        return host, DEFAULT_PORT
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidArgument(f"bad port in {text!r}", code="INVALID_ARGUMENT")
+    return host, int(port)
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, as "ip" text."""
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise InvalidArgument(f"cannot resolve {host!r}: {error.strerror}", code="INVALID_ARGUMENT") from error
+    seen: list[str] = []
+    for info in infos:
+        address = str(info[4][0])
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+def grpc_target(server: str) -> str:
+    """The grpcio target for `server`: "unix:PATH" and "dns:///NAME:PORT" as they are; one
+    "host:port", or a comma-separated list of them, as the addresses they resolve to, so the
+    round-robin policy spreads calls over every one."""
+    server = server.strip()
+    if server.startswith("unix:") or server.startswith("dns:"):
+        return server
+    if not server:
+        raise InvalidArgument("no server given", code="INVALID_ARGUMENT")
+    endpoints: list[tuple[str, int]] = []
+    for part in server.split(","):
+        host, port = _host_port(part.strip())
+        endpoints += [(address, port) for address in _addresses(host, port)]
+    if all(":" not in address for address, _ in endpoints):
+        return "ipv4:" + ",".join(f"{address}:{port}" for address, port in endpoints)
+    # IPv6, or both families: IPv4 addresses as IPv4-mapped IPv6 ones.
+    return "ipv6:" + ",".join(
+        f"[{address if ':' in address else '::ffff:' + address}]:{port}" for address, port in endpoints
+    )

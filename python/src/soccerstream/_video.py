@@ -1,0 +1,129 @@
+"""`Video` messages read straight from the bytes grpcio received, the pixels left where they are."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ._errors import DataLoss
+
+_DOUBLE = struct.Struct("<d")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of a match."""
+
+    array: npt.NDArray[np.uint8]
+    """The pixels, (height, width, 3) or (height, width), read-only: a view of the received
+    bytes, not a copy. `.copy()` gives a writable array."""
+    index: int
+    """Its position in the match, counting from 0 in presentation order."""
+    seconds: float
+    """Its presentation time, in seconds from the start."""
+    replica: str | None = None
+    """The replica that sent it, when the server names itself."""
+
+
+@dataclass(frozen=True)
+class RawVideo:
+    """A `Video` message with its pixels as a range of the bytes that carried it."""
+
+    raw: bytes
+    data_offset: int
+    data_length: int
+    data_type: str
+    data_shape: str
+    frame_index: int
+    pts_seconds: float
+    command: int
+    refused: bool
+
+    def frame(self, replica: str | None) -> Frame:
+        """The frame, its header checked against its bytes."""
+        return Frame(self.array(), self.frame_index, self.pts_seconds, replica)
+
+    def array(self) -> npt.NDArray[np.uint8]:
+        if self.data_type != "uint8":
+            raise DataLoss(f"frame {self.frame_index} has dtype {self.data_type!r}, not uint8", code="DATA_LOSS")
+        shape = parse_shape(self.data_shape)
+        if shape is None:
+            raise DataLoss(f"frame {self.frame_index} has shape {self.data_shape!r}", code="DATA_LOSS")
+        expected = 1
+        for side in shape:
+            expected *= side
+        if expected != self.data_length:
+            raise DataLoss(
+                f"frame {self.frame_index} is {self.data_length} bytes, not the {expected} its shape "
+                f"{self.data_shape} says",
+                code="DATA_LOSS",
+            )
+        pixels = np.frombuffer(self.raw, dtype=np.uint8, count=self.data_length, offset=self.data_offset)
+        return pixels.reshape(shape)
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """(720, 1280, 3) from "(720, 1280, 3)"; None unless 2 or 3 positive sides."""
+    inner = text.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return None
+    parts = [p.strip() for p in inner[1:-1].split(",") if p.strip()]
+    if len(parts) not in (2, 3) or not all(p.isdigit() and int(p) > 0 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def _varint(raw: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if at >= len(raw) or shift > 63:
+            raise DataLoss("a Video message ends inside a number", code="DATA_LOSS")
+        byte = raw[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
+def parse_video(raw: bytes) -> RawVideo:
+    """Reads a `Video` message: its pixels stay in `raw`; other fields are decoded."""
+    at = 0
+    data = (0, 0)
+    strings = {2: "", 3: ""}
+    numbers = {4: 0, 7: 0}
+    pts = 0.0
+    refused = False
+    end = len(raw)
+    while at < end:
+        key, at = _varint(raw, at)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, at = _varint(raw, at)
+            if field in numbers:
+                numbers[field] = value
+        elif wire == 1:
+            if at + 8 > end:
+                raise DataLoss("a Video message ends inside a field", code="DATA_LOSS")
+            if field == 5:
+                pts = _DOUBLE.unpack_from(raw, at)[0]
+            at += 8
+        elif wire == 2:
+            length, at = _varint(raw, at)
+            if at + length > end:
+                raise DataLoss("a Video message ends inside a field", code="DATA_LOSS")
+            if field == 1:
+                data = (at, length)
+            elif field in strings:
+                strings[field] = raw[at : at + length].decode(errors="replace")
+            elif field == 8:
+                refused = True
+            at += length
+        elif wire == 5:
+            at += 4
+        else:
+            raise DataLoss(f"a Video message has wire type {wire}", code="DATA_LOSS")
+    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refused)
