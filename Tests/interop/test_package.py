@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import soccerstream
-from harness import MEDIA, ROOT, Server, make_pki, serve, soccer_binary
+from harness import MEDIA, ROOT, Server, make_pki, readme_example, serve, soccer_binary
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -154,3 +154,12 @@ def test_the_package_installs_into_a_fresh_environment_and_imports(tmp_path):
                              "print(sorted(soccerstream.__all__)[:3])"], capture_output=True, text=True, check=True)
     assert str(venv) in result.stdout and "Cancelled" in result.stdout
     print(f"installed into a fresh environment in {time.monotonic() - started:.1f} s")
+
+
+def test_the_readme_example_runs_as_printed(server, capsys):
+    code = readme_example("package-example").replace("127.0.0.1:50051", server.target)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "100"
+    assert printed[1:5] == [f"{n} (180, 320, 3)" for n in (25, 30, 35, 40)]
+    assert "past the end" in printed[5]
