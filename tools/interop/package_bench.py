@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Python clients side by side: the README's plain grpcio client, the soccerstream package, and
+cv2.VideoCapture decoding the same file locally.
+
+Starts one release server per clip (made once in .bench/media: 10 s of testsrc2 at 30 frames/s),
+then runs each client in a process of its own, alternating which goes first, --reps times, and
+prints each one's median frames/s and client CPU milliseconds per frame (user + system of the
+client process), and the package's ratios to the plain client. Example, as in BENCHMARKS.md
+"Python clients":
+  tools/package-bench --clip 1080p --reps 5
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from harness import Server, alternated, make_media, medians  # noqa: E402
+
+CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+
+PACKAGE = """
+import json, sys, time, soccerstream
+client = soccerstream.connect(sys.argv[1])
+client.list()
+started = time.perf_counter()
+count = sum(1 for _ in client.frames(sys.argv[2]))
+print(json.dumps({"frames": count, "seconds": time.perf_counter() - started}))
+"""
+
+LOCAL = """
+import json, sys, time, cv2
+capture = cv2.VideoCapture(sys.argv[1])
+started = time.perf_counter()
+count = 0
+while True:
+    ok, frame = capture.read()
+    if not ok:
+        break
+    count += 1
+print(json.dumps({"frames": count, "seconds": time.perf_counter() - started}))
+"""
+
+
+def run(argv):
+    """(frames/s, client CPU ms per frame) of one client process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = json.loads(out.strip().splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return report["frames"] / report["seconds"], cpu * 1000 / max(1, report["frames"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN", os.path.join(ROOT, ".build", "release",
+                                                                                  "soccer")))
+    parser.add_argument("--clip", choices=CLIPS, default="1080p")
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+    media = os.path.join(ROOT, ".bench", "media")
+    path = os.path.join(media, f"{args.clip}.mp4")
+    if not os.path.exists(path):
+        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", "10", "--rate", "30")
+    server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
+    python = sys.executable
+    sides = {
+        "grpcio (README)": [python, os.path.join(ROOT, "tools", "interop", "reference_client.py"), server.target,
+                            args.clip, "--json"],
+        "soccerstream": [python, "-c", PACKAGE, server.target, args.clip],
+        "cv2 local": [python, "-c", LOCAL, path],
+    }
+    try:
+        runs = alternated(list(sides), args.reps, lambda side: run(sides[side]),
+                          lambda r: f"{r[0]:.1f} frames/s, {r[1]:.2f} client CPU ms/frame")
+        print(f"{args.clip}, {args.reps} alternated runs each (medians):")
+        results = medians(runs, lambda r: f"{r[0]:.1f} frames/s, client CPU {r[1]:.2f} ms/frame")
+        plain, package = results["grpcio (README)"], results["soccerstream"]
+        print(f"  soccerstream / grpcio: frames/s {package[0] / plain[0]:.3f}, client CPU per frame "
+              f"{package[1] / plain[1]:.3f}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
