@@ -163,3 +163,97 @@ def test_the_readme_example_runs_as_printed(server, capsys):
     assert printed[0] == "100"
     assert printed[1:5] == [f"{n} (180, 320, 3)" for n in (25, 30, 35, 40)]
     assert "past the end" in printed[5]
+
+
+def test_upload_checks_hashes_and_publishes(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    server = serve("--allow-upload", media=media)
+    try:
+        sent = []
+        with soccerstream.connect(server.target) as client:
+            info = client.upload(os.path.join(MEDIA, "sample.mp4"), "uploaded", progress=sent.append)
+            assert (info.id, info.frame_count) == ("uploaded", 100)
+            assert sent[-1] == os.path.getsize(os.path.join(MEDIA, "sample.mp4"))
+            assert client.frames_at("uploaded", [99]).shape == (1, 360, 640, 3)
+            with pytest.raises(soccerstream.SoccerError) as taken:
+                client.upload(os.path.join(MEDIA, "sample.mp4"), "uploaded")
+            assert taken.value.code == "ALREADY_EXISTS"
+            assert client.upload(os.path.join(MEDIA, "sample.mp4"), "uploaded", replace=True).frame_count == 100
+            (tmp_path / "empty.mp4").write_bytes(b"")
+            with pytest.raises(soccerstream.InvalidArgument, match="empty"):
+                client.upload(tmp_path / "empty.mp4")
+            with pytest.raises(soccerstream.InvalidArgument, match="not a regular file"):
+                client.upload(tmp_path)
+            (tmp_path / "text.mp4").write_text("not a video\n" * 100)
+            with pytest.raises(soccerstream.FailedPrecondition):
+                client.upload(tmp_path / "text.mp4")
+        assert sorted(os.listdir(media)) == ["uploaded.mp4"]
+    finally:
+        server.stop()
+
+
+def test_play_seeks_pauses_and_drops_the_frames_before_a_seek(server):
+    with soccerstream.connect(server.target) as client, client.play("sample", width=64) as playback:
+        frames = iter(playback)
+        assert [next(frames).index for _ in range(3)] == [0, 1, 2]
+        playback.seek(frame=60)
+        assert next(frames).index == 60
+        playback.pause()
+        playback.step(2)
+        stepped = [next(frames).index for _ in range(2)]
+        assert stepped[-1] > 60
+        playback.seek(frame=500)
+        playback.seek(frame=10)
+        assert next(frames).index == 10
+        assert [r.code for r in playback.refusals] == ["OUT_OF_RANGE"]
+        assert "past the end" in playback.refusals[0].message
+
+
+def _sampled(target, shard, out):
+    """One worker process: its share of seven matches, and the frames it got from them."""
+    sampler = soccerstream.FrameSampler(lambda: soccerstream.connect(target), [f"m{n}" for n in range(7)],
+                                        shard=shard, width=32)
+    indices = [frame.index for frame in sampler]
+    out.put(([clip.id for clip in sampler.items()], len(indices), indices.count(0)))
+
+
+def test_the_sampler_deals_each_match_to_one_shard_across_processes(tmp_path):
+    import multiprocessing
+
+    media = tmp_path / "media"
+    media.mkdir()
+    for n in range(7):
+        with open(os.path.join(MEDIA, "sample.mp4"), "rb") as src, open(media / f"m{n}.mp4", "wb") as dst:
+            dst.write(src.read())
+    server = serve(media=media)
+    try:
+        context = multiprocessing.get_context("spawn")
+        out = context.Queue()
+        workers = [context.Process(target=_sampled, args=(server.target, (i, 3), out)) for i in range(3)]
+        for w in workers:
+            w.start()
+        shares = [out.get(timeout=120) for _ in workers]
+        for w in workers:
+            w.join(timeout=30)
+        # Each match to exactly one process, and each process got its matches' every frame.
+        assert sorted(id for ids, _, _ in shares for id in ids) == [f"m{n}" for n in range(7)]
+        assert sorted(len(ids) for ids, _, _ in shares) == [2, 2, 3]
+        assert all(count == 100 * len(ids) and starts == len(ids) for ids, count, starts in shares)
+    finally:
+        server.stop()
+
+
+def test_the_sampler_splits_a_share_again_inside_a_torch_dataloader_worker(tmp_path):
+    # A stand-in for torch.utils.data that says this is worker 1 of 2, as a DataLoader worker's would.
+    fake = tmp_path / "fake" / "torch" / "utils" / "data"
+    fake.mkdir(parents=True)
+    for folder in (fake.parent.parent, fake.parent):
+        (folder / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text(
+        "class _Info:\n    id, num_workers = 1, 2\n\ndef get_worker_info():\n    return _Info()\n")
+    code = ("import soccerstream; s = soccerstream.FrameSampler(lambda: None, ['a','b','c','d','e','f'], "
+            "shard=(1, 2)); print(s.share(), [c.id for c in s.items()])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path / "fake")})
+    assert result.stdout.strip() == "(3, 4) ['d']"

@@ -1,5 +1,5 @@
 """Frames of SoccerStream matches as numpy arrays: `connect`, then `frames`, `frames_at`,
-`describe` and `list`."""
+`describe`, `list`, `upload` and `play`; `FrameSampler` deals matches out to workers."""
 
 from ._client import Client, MatchInfo, connect
 from ._errors import (
@@ -17,21 +17,27 @@ from ._errors import (
     Unauthenticated,
     Unavailable,
 )
+from ._play import Playback, Refusal
+from ._sampler import Clip, FrameSampler
 from ._video import Frame
 
 __all__ = [
     "Cancelled",
     "Client",
+    "Clip",
     "DataLoss",
     "DeadlineExceeded",
     "FailedPrecondition",
     "Frame",
+    "FrameSampler",
     "Internal",
     "InvalidArgument",
     "MatchInfo",
     "NotFound",
     "OutOfRange",
     "PermissionDenied",
+    "Playback",
+    "Refusal",
     "ResourceExhausted",
     "SoccerError",
     "Unauthenticated",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
@@ -15,8 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
+from ._play import Playback
 from ._proto import stream_pb2
 from ._target import grpc_target
+from ._upload import UploadSource
 from ._video import Frame, RawVideo, parse_video
 
 PixelFormatName = Literal["bgr", "rgb", "gray"]
@@ -47,6 +49,20 @@ class MatchInfo:
     frame_count_exact: bool
     codec: str
     source_pixel_format: str
+
+
+def _match_info(info: stream_pb2.MatchInfo, id: str) -> MatchInfo:
+    return MatchInfo(
+        id=info.id or id,
+        width=info.width,
+        height=info.height,
+        frame_rate=info.frame_rate,
+        duration_seconds=info.duration_seconds,
+        frame_count=info.frame_count,
+        frame_count_exact=info.frame_count_exact,
+        codec=info.codec,
+        source_pixel_format=info.source_pixel_format,
+    )
 
 
 @dataclass
@@ -82,6 +98,16 @@ class Client:
             request_serializer=stream_pb2.Match.SerializeToString,
             response_deserializer=stream_pb2.MatchInfo.FromString,
         )
+        self._play = channel.stream_stream(
+            "/stream.Soccer/Play",
+            request_serializer=stream_pb2.PlayControl.SerializeToString,
+            response_deserializer=parse_video,
+        )
+        self._upload = channel.stream_unary(
+            "/stream.Soccer/Upload",
+            request_serializer=stream_pb2.UploadChunk.SerializeToString,
+            response_deserializer=stream_pb2.MatchInfo.FromString,
+        )
         self._list = channel.unary_unary(
             "/stream.Soccer/List",
             request_serializer=stream_pb2.ListRequest.SerializeToString,
@@ -106,17 +132,51 @@ class Client:
             info = self._describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._metadata)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
-        return MatchInfo(
-            id=info.id or id,
-            width=info.width,
-            height=info.height,
-            frame_rate=info.frame_rate,
-            duration_seconds=info.duration_seconds,
-            frame_count=info.frame_count,
-            frame_count_exact=info.frame_count_exact,
-            codec=info.codec,
-            source_pixel_format=info.source_pixel_format,
-        )
+        return _match_info(info, id)
+
+    def upload(
+        self,
+        path: str | os.PathLike[str],
+        id: str | None = None,
+        *,
+        replace: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> MatchInfo:
+        """Uploads the file at `path` as match `id` (its name without ".mp4" by default),
+        replacing a match of that id when `replace`. The file is checked (a readable, non-empty
+        regular file) and hashed before anything is sent; the server checks its size, SHA-256
+        and first and last frames before publishing it. `progress` hears the bytes sent so far.
+        Returns the new match as the server describes it."""
+        source = UploadSource(path)
+        digest = source.sha256()
+        chunks = source.chunks(id or source.default_id, digest, replace, progress)
+        try:
+            info = self._upload(chunks, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+        return _match_info(info, id or source.default_id)
+
+    def play(
+        self,
+        id: str,
+        *,
+        start_frame: int = 0,
+        start_seconds: float = 0.0,
+        every: int = 1,
+        width: int | None = None,
+        height: int | None = None,
+        format: PixelFormatName = "bgr",
+        real_time: bool = True,
+    ) -> Playback:
+        """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
+        on the `Playback` returned); iterating it gives the frames, those sent before the last
+        seek dropped."""
+        match = self._match(id, width, height, format)
+        match.start_frame = start_frame
+        match.start_seconds = start_seconds
+        match.stride = every
+        match.real_time = real_time
+        return Playback(match, lambda commands: self._play(commands, metadata=self._metadata))
 
     def list(self) -> builtins.list[str]:
         """The ids of the server's matches."""

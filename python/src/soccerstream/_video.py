@@ -40,7 +40,8 @@ class RawVideo:
     frame_index: int
     pts_seconds: float
     command: int
-    refused: bool
+    refusal: tuple[int, int] | None
+    """Where a Play command's refusal lies in `raw`, when the message is one."""
 
     def frame(self, replica: str | None) -> Frame:
         """The frame, its header checked against its bytes."""
@@ -96,7 +97,7 @@ def parse_video(raw: bytes) -> RawVideo:
     strings = {2: "", 3: ""}
     numbers = {4: 0, 7: 0}
     pts = 0.0
-    refused = False
+    refusal: tuple[int, int] | None = None
     end = len(raw)
     while at < end:
         key, at = _varint(raw, at)
@@ -120,10 +121,10 @@ def parse_video(raw: bytes) -> RawVideo:
             elif field in strings:
                 strings[field] = raw[at : at + length].decode(errors="replace")
             elif field == 8:
-                refused = True
+                refusal = (at, length)
             at += length
         elif wire == 5:
             at += 4
         else:
             raise DataLoss(f"a Video message has wire type {wire}", code="DATA_LOSS")
-    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refused)
+    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refusal)

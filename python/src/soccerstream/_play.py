@@ -1,0 +1,124 @@
+"""Play from Python: a stream of frames under commands sent while it runs."""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import grpc
+
+from ._errors import from_rpc_error, replica_of
+from ._proto import stream_pb2
+from ._video import Frame, RawVideo
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A command the server refused (a seek past the end, a resize too big); the stream went on."""
+
+    command: int
+    """The refused command's sequence number."""
+    code: str
+    """gRPC's name for why: "OUT_OF_RANGE", "FAILED_PRECONDITION", "RESOURCE_EXHAUSTED", …"""
+    message: str
+
+
+def _code_name(code: int) -> str:
+    for status in grpc.StatusCode:
+        if status.value[0] == code:
+            return str(status.name)
+    return f"CODE_{code}"
+
+
+class Playback:
+    """One Play stream: commands go out as they are called; iterating gives the frames, those
+    sent before the last seek (or step back, or resize) dropped.
+
+    Made by `Client.play`; a context manager that ends the stream.
+    """
+
+    def __init__(self, start: stream_pb2.Match, open_call: Any) -> None:
+        self._commands: queue.Queue[stream_pb2.PlayControl | None] = queue.Queue()
+        self._sequence = itertools.count(1)
+        self._lock = threading.Lock()
+        self._floor = 0
+        self.refusals: list[Refusal] = []
+        """The refusals received so far, in order."""
+        self._commands.put(stream_pb2.PlayControl(sequence=0, start=start))
+        self._call = open_call(iter(self._commands.get, None))
+        self._replica: str | None = None
+        self._closed = False
+
+    def __enter__(self) -> Playback:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Ends the stream."""
+        self._closed = True
+        self._commands.put(None)
+        self._call.cancel()
+
+    def _send(self, moves: bool = False, **action: Any) -> int:
+        with self._lock:
+            sequence = next(self._sequence)
+            if moves:
+                self._floor = sequence
+            self._commands.put(stream_pb2.PlayControl(sequence=sequence, **action))
+        return sequence
+
+    def pause(self) -> int:
+        """Pauses; returns the command's sequence number."""
+        return self._send(pause=stream_pb2.Pause())
+
+    def resume(self) -> int:
+        """Resumes after a pause."""
+        return self._send(resume=stream_pb2.Resume())
+
+    def seek(self, *, frame: int | None = None, seconds: float | None = None) -> int:
+        """Goes to a frame index or a time; the next frame is the one there."""
+        if (frame is None) == (seconds is None):
+            raise ValueError("seek takes frame or seconds")
+        target = stream_pb2.Seek(frame=frame) if frame is not None else stream_pb2.Seek(seconds=seconds)
+        return self._send(moves=True, seek=target)
+
+    def speed(self, x: float) -> int:
+        """Paces frames at `x` times their own rate (0.01 to 100)."""
+        return self._send(speed=x)
+
+    def step(self, n: int = 1) -> int:
+        """Pauses and sends `n` frames forward, or the one before with -1."""
+        return self._send(moves=n < 0, step=stream_pb2.Step(frames=n))
+
+    def resize(self, width: int = 0, height: int = 0) -> int:
+        """Frames fitted within `width` x `height` from the next one on (0: no limit)."""
+        return self._send(moves=True, resize=stream_pb2.Resize(max_width=width, max_height=height))
+
+    def __iter__(self) -> Iterator[Frame]:
+        try:
+            for video in self._call:
+                if self._replica is None:
+                    self._replica = replica_of(self._call)
+                message: RawVideo = video
+                if message.refusal is not None:
+                    at, length = message.refusal
+                    refusal = stream_pb2.CommandRefusal.FromString(message.raw[at : at + length])
+                    self.refusals.append(Refusal(message.command, _code_name(refusal.code), refusal.message))
+                    continue
+                with self._lock:
+                    stale = message.command < self._floor
+                if not stale:
+                    yield message.frame(self._replica)
+        except grpc.RpcError as error:
+            if self._closed:
+                return
+            raise from_rpc_error(error, self._replica) from None
