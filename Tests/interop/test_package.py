@@ -154,6 +154,17 @@ def test_the_package_installs_into_a_fresh_environment_and_imports(tmp_path):
                              "print(sorted(soccerstream.__all__)[:3])"], capture_output=True, text=True, check=True)
     assert str(venv) in result.stdout and "Cancelled" in result.stdout
     print(f"installed into a fresh environment in {time.monotonic() - started:.1f} s")
+    # And as a wheel: pure Python, typed, with its generated messages inside.
+    import zipfile
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([python, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps", "-w",
+                    str(wheels), os.path.join(ROOT, "python")], check=True, timeout=300)
+    (wheel,) = wheels.iterdir()
+    assert wheel.name.startswith("soccerstream-") and wheel.name.endswith("-py3-none-any.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for part in ("soccerstream/__init__.py", "soccerstream/py.typed", "soccerstream/_proto/stream_pb2.py"):
+        assert part in names, names
 
 
 def test_the_readme_example_runs_as_printed(server, capsys):
