@@ -7,13 +7,13 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Literal
 
 import grpc
 import numpy as np
 import numpy.typing as npt
 
+from ._closing import ClosedOnExit
 from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
 from ._play import Playback
 from ._proto import stream_pb2
@@ -51,6 +51,11 @@ class MatchInfo:
     source_pixel_format: str
 
 
+def _serialize(message: Any) -> bytes:
+    """A request message's bytes (every request type is a protobuf message)."""
+    return bytes(message.SerializeToString())
+
+
 def _match_info(info: stream_pb2.MatchInfo, id: str) -> MatchInfo:
     return MatchInfo(
         id=info.id or id,
@@ -78,7 +83,7 @@ def _retry_delay(retry: int) -> float:
     return min(2.0, 0.1 * (1 << min(retry - 1, 5)))
 
 
-class Client:
+class Client(ClosedOnExit):
     """A connection to a SoccerStream server, or to several behind one name or list.
 
     Made by `connect`; a context manager that closes its channel. Safe to share between threads.
@@ -88,39 +93,22 @@ class Client:
         self._channel = channel
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         self._deadline = deadline
+        service = "/stream.Soccer/"
         self._watch = channel.unary_stream(
-            "/stream.Soccer/Watch",
-            request_serializer=stream_pb2.Match.SerializeToString,
-            response_deserializer=parse_video,
-        )
-        self._describe = channel.unary_unary(
-            "/stream.Soccer/Describe",
-            request_serializer=stream_pb2.Match.SerializeToString,
-            response_deserializer=stream_pb2.MatchInfo.FromString,
+            service + "Watch", request_serializer=_serialize, response_deserializer=parse_video
         )
         self._play = channel.stream_stream(
-            "/stream.Soccer/Play",
-            request_serializer=stream_pb2.PlayControl.SerializeToString,
-            response_deserializer=parse_video,
+            service + "Play", request_serializer=_serialize, response_deserializer=parse_video
+        )
+        self._describe = channel.unary_unary(
+            service + "Describe", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
         )
         self._upload = channel.stream_unary(
-            "/stream.Soccer/Upload",
-            request_serializer=stream_pb2.UploadChunk.SerializeToString,
-            response_deserializer=stream_pb2.MatchInfo.FromString,
+            service + "Upload", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
         )
         self._list = channel.unary_unary(
-            "/stream.Soccer/List",
-            request_serializer=stream_pb2.ListRequest.SerializeToString,
-            response_deserializer=stream_pb2.MatchList.FromString,
+            service + "List", request_serializer=_serialize, response_deserializer=stream_pb2.MatchList.FromString
         )
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Closes the channel; calls in flight end with `Cancelled`."""
@@ -171,11 +159,16 @@ class Client:
         """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
         on the `Playback` returned); iterating it gives the frames, those sent before the last
         seek dropped."""
-        match = self._match(id, width, height, format)
-        match.start_frame = start_frame
-        match.start_seconds = start_seconds
-        match.stride = every
-        match.real_time = real_time
+        match = self._match(
+            id,
+            width,
+            height,
+            format,
+            start_frame=start_frame,
+            start_seconds=start_seconds,
+            every=every,
+            real_time=real_time,
+        )
         return Playback(match, lambda commands: self._play(commands, metadata=self._metadata))
 
     def list(self) -> builtins.list[str]:
@@ -213,12 +206,17 @@ class Client:
             raise InvalidArgument(
                 "every must be 1 or more; count, start_frame and retries 0 or more", code="INVALID_ARGUMENT"
             )
-        match = self._match(id, width, height, format)
-        match.start_frame = start_frame
-        match.start_seconds = start_seconds
-        match.stride = every
+        match = self._match(
+            id,
+            width,
+            height,
+            format,
+            start_frame=start_frame,
+            start_seconds=start_seconds,
+            every=every,
+            real_time=real_time,
+        )
         match.max_frames = count or 0
-        match.real_time = real_time
         if count == 0:
             return
         sent = _Sent()
@@ -308,7 +306,18 @@ class Client:
         if got < len(wanted):
             raise DataLoss(f"the stream ended after {got} of {len(wanted)} frames asked for", code="DATA_LOSS")
 
-    def _match(self, id: str, width: int | None, height: int | None, format: PixelFormatName) -> stream_pb2.Match:
+    def _match(
+        self,
+        id: str,
+        width: int | None,
+        height: int | None,
+        format: PixelFormatName,
+        *,
+        start_frame: int = 0,
+        start_seconds: float = 0.0,
+        every: int = 1,
+        real_time: bool = False,
+    ) -> stream_pb2.Match:
         if format not in _FORMATS:
             raise InvalidArgument(f"format is bgr, rgb or gray, not {format!r}", code="INVALID_ARGUMENT")
         if (width is not None and width < 1) or (height is not None and height < 1):
@@ -318,6 +327,10 @@ class Client:
             pixel_format=_FORMATS[format],
             max_width=width or 0,
             max_height=height or 0,
+            start_frame=start_frame,
+            start_seconds=start_seconds,
+            stride=every,
+            real_time=real_time,
         )
 
     @staticmethod

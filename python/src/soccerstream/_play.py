@@ -7,11 +7,11 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import grpc
 
+from ._closing import ClosedOnExit
 from ._errors import from_rpc_error, replica_of
 from ._proto import stream_pb2
 from ._video import Frame, RawVideo
@@ -35,7 +35,7 @@ def _code_name(code: int) -> str:
     return f"CODE_{code}"
 
 
-class Playback:
+class Playback(ClosedOnExit):
     """One Play stream: commands go out as they are called; iterating gives the frames, those
     sent before the last seek (or step back, or resize) dropped.
 
@@ -53,14 +53,6 @@ class Playback:
         self._call = open_call(iter(self._commands.get, None))
         self._replica: str | None = None
         self._closed = False
-
-    def __enter__(self) -> Playback:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Ends the stream."""
