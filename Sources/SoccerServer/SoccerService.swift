@@ -181,6 +181,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
     let admission = frameAdmission()
+    // The frames this handler writes count until it returns, as its decoder's do until freed.
     defer { withExtendedLifetime(admission) {} }
     let frames = DecodeAhead(
       path: path, options: options, capacity: queueDepth, tally: decoders, admit: { try admission.admit($0) })

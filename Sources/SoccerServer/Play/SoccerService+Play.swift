@@ -91,6 +91,7 @@ extension SoccerService {
     options.startFrame = 0
     options.startSeconds = 0
     let admission = frameAdmission()
+    // The frames this handler writes count until it returns, as its decoder's do until freed.
     defer { withExtendedLifetime(admission) {} }
     let decoder = PlaybackDecoder(
       path: path, options: options, capacity: min(queueDepth, 2), tally: decoders,
