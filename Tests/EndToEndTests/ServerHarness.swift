@@ -55,6 +55,8 @@ func withServer<T: Sendable>(
   var configuration = ServerConfiguration(mediaRoot: media, host: "127.0.0.1", port: 0)
   // Hundreds of streams per run: their log lines would bury the test results.
   configuration.logger.logLevel = .critical
+  // Streams a test leaves open get a moment, not the default ten seconds, once it is done.
+  configuration.grace = .seconds(1)
   configure(&configuration)
   let server = try SoccerServer(configuration: configuration)
   return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -65,7 +67,11 @@ func withServer<T: Sendable>(
     let address = try await server.listeningAddress
     let configuration = ClientConfiguration(server: ServerTarget(ServerAddress(host: address.host, port: address.port)))
     let result = try await body(server, configuration)
-    group.cancelAll()
+    // Stopped as an operator stops it. Cancelling the server's task instead, while a client
+    // still opens a stream (a retry, a resumption), leaves NIO an inbound stream channel that
+    // nobody reads, and its writer traps when freed (apple/swift-nio#3481).
+    server.beginGracefulShutdown()
+    try await group.waitForAll()
     return result
   }
 }
