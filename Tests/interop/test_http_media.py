@@ -2,13 +2,10 @@
 import os
 import shutil
 
-import grpc
 import pytest
 
+import soccerstream
 from harness import MEDIA, Nginx, cli, make_pki, serve
-from stubs import load
-
-stream_pb2, stream_pb2_grpc = load()
 
 
 @pytest.fixture
@@ -54,10 +51,9 @@ def test_a_dump_from_the_origin_is_the_dump_from_a_local_folder(soccer, origin, 
 def test_list_and_describe_come_from_the_origin(origin):
     server = serve(media=origin.url)
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
-            assert list(stub.List(stream_pb2.ListRequest(), timeout=20).ids) == ["final-2022", "sample"]
-            info = stub.Describe(stream_pb2.Match(id="final-2022"), timeout=20)
+        with soccerstream.connect(server.target, deadline=20) as client:
+            assert client.list() == ["final-2022", "sample"]
+            info = client.describe("final-2022")
             assert (info.width, info.height, info.frame_count, info.codec) == (640, 360, 100, "h264")
     finally:
         assert server.stop() == 0
@@ -66,19 +62,15 @@ def test_list_and_describe_come_from_the_origin(origin):
 def test_a_missing_match_is_not_found_and_a_dead_origin_is_unavailable(origin):
     server = serve(media=origin.url)
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
-            with pytest.raises(grpc.RpcError) as missing:
-                list(stub.Watch(stream_pb2.Match(id="nothing-here"), timeout=20))
-            assert missing.value.code() == grpc.StatusCode.NOT_FOUND, missing.value.details()
+        with soccerstream.connect(server.target, deadline=30) as client:
+            with pytest.raises(soccerstream.NotFound):
+                list(client.frames("nothing-here"))
             origin.stop()
-            with pytest.raises(grpc.RpcError) as down:
-                list(stub.Watch(stream_pb2.Match(id="sample"), timeout=30))
-            assert down.value.code() == grpc.StatusCode.UNAVAILABLE, down.value.details()
-            assert f"127.0.0.1:{origin.port}" in down.value.details()
-            with pytest.raises(grpc.RpcError) as describe:
-                stub.Describe(stream_pb2.Match(id="sample"), timeout=30)
-            assert describe.value.code() == grpc.StatusCode.UNAVAILABLE
+            with pytest.raises(soccerstream.Unavailable) as down:
+                list(client.frames("sample", retries=0))
+            assert f"127.0.0.1:{origin.port}" in down.value.message
+            with pytest.raises(soccerstream.Unavailable):
+                client.describe("sample")
     finally:
         assert server.stop() == 0
 
@@ -86,14 +78,12 @@ def test_a_missing_match_is_not_found_and_a_dead_origin_is_unavailable(origin):
 def test_an_origin_without_a_listing_still_streams_but_cannot_list(origin):
     server = serve(media=origin.url.replace("/media/", "/empty/"))
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
-            with pytest.raises(grpc.RpcError) as listing:
-                stub.List(stream_pb2.ListRequest(), timeout=20)
-            assert listing.value.code() == grpc.StatusCode.UNIMPLEMENTED
-            assert "autoindex" in listing.value.details()
-            frames = list(stub.Watch(stream_pb2.Match(id="sample", max_frames=2), timeout=20))
-            assert [f.frame_index for f in frames] == [0, 1]
+        with soccerstream.connect(server.target, deadline=20) as client:
+            with pytest.raises(soccerstream.SoccerError) as listing:
+                client.list()
+            assert listing.value.code == "UNIMPLEMENTED"
+            assert "autoindex" in listing.value.message
+            assert [f.index for f in client.frames("sample", count=2)] == [0, 1]
     finally:
         assert server.stop() == 0
 
@@ -102,15 +92,13 @@ def test_an_origin_lost_mid_stream_ends_the_stream_after_its_frames_never_ok(ori
     # At 64 kB/s the 388 kB sample takes about 6 s to arrive; the origin dies after the first frames.
     server = serve(media=origin.url.replace("/media/", "/slow/"))
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
+        with soccerstream.connect(server.target, deadline=60) as client:
             frames = []
-            with pytest.raises(grpc.RpcError) as ended:
-                for video in stub.Watch(stream_pb2.Match(id="sample", max_width=64), timeout=60):
-                    frames.append(video.frame_index)
+            with pytest.raises((soccerstream.DataLoss, soccerstream.Unavailable)):
+                for frame in client.frames("sample", width=64, retries=0):
+                    frames.append(frame.index)
                     if len(frames) == 3:
                         origin.kill()
-            assert ended.value.code() in (grpc.StatusCode.DATA_LOSS, grpc.StatusCode.UNAVAILABLE), ended.value.details()
             assert 3 <= len(frames) < 100
             assert frames == list(range(len(frames)))
         assert server.wait_for_line("id=sample", "status=DATA_LOSS", timeout=10) or \
@@ -140,14 +128,12 @@ def test_an_origin_that_never_answers_is_unavailable_after_the_read_timeout():
     threading.Thread(target=accept_and_say_nothing, daemon=True).start()
     server = serve(media=f"http://127.0.0.1:{port}/media/")
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
+        with soccerstream.connect(server.target, deadline=40) as client:
             started = time.monotonic()
-            with pytest.raises(grpc.RpcError) as stalled:
-                list(stub.Watch(stream_pb2.Match(id="sample"), timeout=40))
+            with pytest.raises(soccerstream.Unavailable) as stalled:
+                list(client.frames("sample", retries=0))
             waited = time.monotonic() - started
-            assert stalled.value.code() == grpc.StatusCode.UNAVAILABLE, stalled.value.details()
-            assert f"127.0.0.1:{port}" in stalled.value.details()
+            assert f"127.0.0.1:{port}" in stalled.value.message
             # The 10 s read timeout, not the client's deadline, ended it.
             assert 9 < waited < 30, waited
         assert server.alive()
@@ -177,11 +163,9 @@ def test_a_local_file_cannot_make_ffmpeg_open_the_network(tmp_path):
         f"http://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n")
     server = serve(media=media)
     try:
-        with grpc.insecure_channel(server.target) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
-            with pytest.raises(grpc.RpcError) as refused:
-                list(stub.Watch(stream_pb2.Match(id="playlist"), timeout=20))
-            assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION, refused.value.details()
+        with soccerstream.connect(server.target, deadline=20) as client:
+            with pytest.raises(soccerstream.FailedPrecondition):
+                list(client.frames("playlist"))
         with pytest.raises(socket.timeout):
             listener.accept()
     finally:

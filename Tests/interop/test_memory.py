@@ -4,13 +4,10 @@ import re
 import subprocess
 import time
 
-import grpc
 import pytest
 
+import soccerstream
 from harness import ROOT, Server, free_port, make_8k, metric, rss_mb, serve
-from stubs import load
-
-stream_pb2, stream_pb2_grpc = load()
 
 # 20 s of 1280x720 at 30 frames/s: 600 frames, 1.66 GB of BGR pixels once decoded.
 FRAMES = 600
@@ -29,16 +26,15 @@ def test_a_client_reading_one_frame_a_second_keeps_server_memory_bounded(soccer,
     server = Server([soccer, "serve", "--media", str(media), "--port", "0"])
     samples = []
     try:
-        options = [("grpc.max_receive_message_length", -1)]
-        with grpc.insecure_channel(server.target, options=options) as channel:
-            frames = stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="long"))
-            for n, video in enumerate(frames):
-                assert len(video.data) == FRAME_BYTES
+        with soccerstream.connect(server.target) as client:
+            frames = client.frames("long")
+            for n, frame in enumerate(frames):
+                assert frame.array.nbytes == FRAME_BYTES
                 samples.append(rss_mb(server.process.pid))
                 if n == 10:
                     break
                 time.sleep(1)
-            frames.cancel()
+            frames.close()
     finally:
         assert server.stop() == 0
     print(f"server RSS while a client read 1 frame/s: {', '.join(f'{s:.0f}' for s in samples)} MB")
@@ -65,19 +61,19 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
     server = serve("--frame-memory", BUDGET, "--max-frame-pixels", "8192x4320", "--stall-timeout", "60",
                    "--metrics", str(port), media=eight_k)
     pid = server.process.pid
-    options = [("grpc.max_receive_message_length", -1)]
-    channels = [grpc.insecure_channel(server.target, options=options) for _ in range(8)]
+    # A client (and so a connection) each.
+    clients = [soccerstream.connect(server.target) for _ in range(8)]
     try:
         time.sleep(0.5)
         before = rss_mb(pid)
         served, refused = [], []
-        for channel in channels:
-            call = stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="big"))
+        for client in clients:
+            frames = client.frames("big")
             try:
-                video = next(call)  # one frame, then the client stops reading
-                assert len(video.data) == 8192 * 4320 * 3
-                served.append(call)
-            except grpc.RpcError as error:
+                frame = next(frames)  # one frame, then the client stops reading
+                assert frame.array.shape == (4320, 8192, 3)
+                served.append(frames)
+            except soccerstream.ResourceExhausted as error:
                 refused.append(error)
         peak = before
         for _ in range(15):
@@ -88,8 +84,7 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
               f"peak {peak:.0f} MB (+{peak - before:.0f}) under a {BUDGET} budget; {reserved / 2**20:.0f} MiB reserved")
         assert served and refused and len(served) + len(refused) == 8
         for error in refused:
-            assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
-            assert "8192x4320 bgr24 frames" in error.details() and "2.5 GiB (--frame-memory)" in error.details()
+            assert "8192x4320 bgr24 frames" in error.message and "2.5 GiB (--frame-memory)" in error.message
         # Growth stays within the budget, with room for what is not a frame (threads, the index, HTTP/2).
         assert peak - before < BUDGET_MB + 150
         assert 0 < reserved <= 2.5 * 2**30
@@ -97,16 +92,15 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
         assert metric(port, 'soccer_stream_rejections_total{reason="frame_memory"}') == len(refused)
 
         # The size the refusal names is served now, beside the streams that hold the budget.
-        hint = re.search(r"max_width (\d+)", refused[0].details())
-        assert hint, refused[0].details()
+        hint = re.search(r"max_width (\d+)", refused[0].message)
+        assert hint, refused[0].message
         width = int(hint.group(1))
-        with grpc.insecure_channel(server.target, options=options) as channel:
-            frames = list(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="big", max_width=width),
-                                                                      timeout=60))
-        assert len(frames) == 25 and all(int(f.data_shape.strip("()").split(",")[1]) <= width for f in frames)
+        with soccerstream.connect(server.target, deadline=60) as client:
+            scaled = list(client.frames("big", width=width))
+        assert len(scaled) == 25 and all(f.array.shape[1] <= width for f in scaled)
 
-        for call in served:
-            call.cancel()
+        for frames in served:
+            frames.close()
         deadline = time.monotonic() + 10
         while (metric(port, "soccer_frame_memory_bytes") > 0 or rss_mb(pid) > before + 200) \
                 and time.monotonic() < deadline:
@@ -116,21 +110,19 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
         assert metric(port, "soccer_frame_memory_bytes") == 0
         assert rss_mb(pid) < before + 200
     finally:
-        for channel in channels:
-            channel.close()
+        for client in clients:
+            client.close()
         assert server.stop() == 0
 
 
 def test_frames_over_the_pixel_cap_are_served_only_scaled_under_it(eight_k):
     server = serve(media=eight_k)
     try:
-        with grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)]) as channel:
-            stub = stream_pb2_grpc.SoccerStub(channel)
-            with pytest.raises(grpc.RpcError) as refused:
-                next(stub.Watch(stream_pb2.Match(id="big"), timeout=30))
-            assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-            assert "8192x4320" in refused.value.details() and "33177600 pixels" in refused.value.details()
-            frames = list(stub.Watch(stream_pb2.Match(id="big", max_width=3840, max_frames=2), timeout=60))
-            assert [f.data_shape for f in frames] == ["(2025, 3840, 3)"] * 2
+        with soccerstream.connect(server.target, deadline=60) as client:
+            with pytest.raises(soccerstream.FailedPrecondition) as refused:
+                next(client.frames("big"))
+            assert "8192x4320" in refused.value.message and "33177600 pixels" in refused.value.message
+            frames = list(client.frames("big", width=3840, count=2))
+            assert [f.array.shape for f in frames] == [(2025, 3840, 3)] * 2
     finally:
         assert server.stop() == 0

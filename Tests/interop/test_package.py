@@ -268,3 +268,29 @@ def test_the_sampler_splits_a_share_again_inside_a_torch_dataloader_worker(tmp_p
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(tmp_path / "fake")})
     assert result.stdout.strip() == "(3, 4) ['d']"
+
+
+ALLOCATOR = """
+import sys, soccerstream
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+client = soccerstream.connect(sys.argv[1])
+before = rss()
+block = bytearray(48 << 20)
+block[::4096] = b"x" * len(block[::4096])
+del block
+print((rss() - before) >> 20)
+"""
+
+
+def test_connect_keeps_freed_frame_memory_for_reuse_unless_told_not_to(server):
+    # A 48 MiB buffer freed after connect stays with the process (the next frame reuses it);
+    # with SOCCERSTREAM_MALLOC=default glibc hands it back to the kernel as before.
+    def kept(env):
+        out = subprocess.run([sys.executable, "-c", ALLOCATOR, server.target], capture_output=True, text=True,
+                             check=True, env={**os.environ, **env}).stdout
+        return int(out.strip())
+
+    assert kept({}) >= 40
+    assert kept({"SOCCERSTREAM_MALLOC": "default"}) <= 8

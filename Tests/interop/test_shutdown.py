@@ -1,4 +1,5 @@
-"""Health and shutdown of `soccer serve` as a real Python grpcio peer sees them."""
+"""Health and shutdown of `soccer serve` as real Python peers see them: grpcio itself for health,
+keepalive and request limits, the soccerstream package for streams (never retrying here)."""
 import signal
 import time
 
@@ -6,6 +7,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+import soccerstream
 from harness import MEDIA, Server
 from stubs import load
 
@@ -39,11 +41,9 @@ def test_python_health_client_sees_serving_then_not_serving(soccer):
 def test_sigterm_lets_streams_in_flight_finish_then_exits_0(soccer):
     server = serve(soccer, "--grace", "30")
     frames = []
-    with grpc.insecure_channel(server.target) as channel:
-        stub = stream_pb2_grpc.SoccerStub(channel)
-        match = stream_pb2.Match(id="sample", real_time=True, max_frames=25, max_width=64)
-        for video in stub.Watch(match, timeout=20):
-            frames.append(video.frame_index)
+    with soccerstream.connect(server.target, deadline=20) as client:
+        for frame in client.frames("sample", real_time=True, count=25, width=64, retries=0):
+            frames.append(frame.index)
             if len(frames) == 2:
                 server.process.send_signal(signal.SIGTERM)
     # The stream was 1 s of real time and the grace 30 s: it ended whole, then the server left.
@@ -55,17 +55,15 @@ def test_sigterm_ends_streams_past_the_grace_period(soccer):
     server = serve(soccer, "--grace", "0.5")
     frames = []
     ended = {}
-    with grpc.insecure_channel(server.target) as channel:
-        stub = stream_pb2_grpc.SoccerStub(channel)
-        match = stream_pb2.Match(id="sample", real_time=True, max_width=64)
+    with soccerstream.connect(server.target, deadline=20) as client:
         started = time.monotonic()
         try:
-            for video in stub.Watch(match, timeout=20):
-                frames.append(video.frame_index)
+            for frame in client.frames("sample", real_time=True, width=64, retries=0):
+                frames.append(frame.index)
                 if len(frames) == 2:
                     server.process.send_signal(signal.SIGTERM)
-        except grpc.RpcError as error:
-            ended["code"] = error.code()
+        except soccerstream.SoccerError as error:
+            ended["code"] = error.code
         elapsed = time.monotonic() - started
     assert server.process.wait(timeout=15) == 0
     # The sample plays 4 s in real time; a 0.5 s grace cut it short.
@@ -74,15 +72,13 @@ def test_sigterm_ends_streams_past_the_grace_period(soccer):
 
 def test_new_streams_are_refused_once_shutdown_begins(soccer):
     server = serve(soccer, "--grace", "5")
-    with grpc.insecure_channel(server.target) as channel:
-        stub = stream_pb2_grpc.SoccerStub(channel)
-        slow = stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_frames=50, max_width=64), timeout=20)
+    with soccerstream.connect(server.target, deadline=20) as client:
+        slow = client.frames("sample", real_time=True, count=50, width=64, retries=0)
         next(slow)
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        with pytest.raises(grpc.RpcError) as refused:
-            next(iter(stub.Watch(stream_pb2.Match(id="sample", max_frames=1), timeout=5)))
-        assert refused.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+        with pytest.raises((soccerstream.Unavailable, soccerstream.Cancelled)):
+            next(client.frames("sample", count=1, retries=0))
         assert len(list(slow)) == 49
     assert server.process.wait(timeout=15) == 0
 
@@ -138,18 +134,16 @@ def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdown
         started = threading.Semaphore(0)
 
         def watch(n):
-            with grpc.insecure_channel(server.target) as channel:
-                stub = stream_pb2_grpc.SoccerStub(channel)
+            with soccerstream.connect(server.target, deadline=20) as client:
                 got = []
                 try:
-                    for video in stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_frames=frames_each,
-                                                             max_width=320), timeout=20):
-                        got.append(video.frame_index)
+                    for frame in client.frames("sample", real_time=True, count=frames_each, width=320, retries=0):
+                        got.append(frame.index)
                         if len(got) == 1:
                             started.release()
                     results[n] = (got, "OK")
-                except grpc.RpcError as error:
-                    results[n] = (got, error.code().name)
+                except soccerstream.SoccerError as error:
+                    results[n] = (got, error.code)
 
         threads = [threading.Thread(target=watch, args=(n,)) for n in range(streams)]
         for t in threads:

@@ -14,6 +14,7 @@ import time
 import grpc
 import pytest
 
+import soccerstream
 from harness import MEDIA, ROOT, FakeTerminal, cli, make_media, readme_example, serve
 from stubs import load
 
@@ -45,8 +46,8 @@ def wait_until(predicate, timeout=10.0):
 
 
 def watch_all(target, match_id):
-    with grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)]) as channel:
-        return [v.data for v in stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id=match_id), timeout=60)]
+    with soccerstream.connect(target, deadline=60) as client:
+        return [frame.array.tobytes() for frame in client.frames(match_id)]
 
 
 class HeldUpload:

@@ -3,7 +3,8 @@
 
 Makes (once, under .bench/access) a 5-minute and a 60-second 1280x720 H.264 clip with a keyframe
 every 50 frames, starts a release `soccer serve` on them, and measures over loopback with grpcio,
-alternating the sides of each comparison, medians of --reps:
+alternating the sides of each comparison, medians of --reps (the client is the soccerstream
+package):
   1. time to the first frame of Watch with start_frame = the last keyframe + 49 against
      start_seconds at that frame's time, on a fresh server (the frame index scanned) and warm;
   2. the same at 10 %, 50 % and 99 % of the 5-minute clip, each 25 frames past a keyframe;
@@ -23,12 +24,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-import grpc  # noqa: E402
+import soccerstream  # noqa: E402
 
 from harness import Server  # noqa: E402
-from stubs import load  # noqa: E402
 
-stream_pb2, stream_pb2_grpc = load()
 RATE = 25
 GOP = 50
 
@@ -44,18 +43,17 @@ def make_clip(path, seconds):
     os.rename(tmp, path)
 
 
-def first_frame_seconds(stub, **match):
+def first_frame_seconds(client, id, **start):
     started = time.perf_counter()
-    for _ in stub.Watch(stream_pb2.Match(max_frames=1, **match) if "frame_indices" not in match
-                        else stream_pb2.Match(**match)):
+    for _ in client.frames(id, count=1, **start):
         return time.perf_counter() - started
     raise RuntimeError("no frame")
 
 
-def chosen_seconds(stub, id, indices):
+def chosen_seconds(client, id, indices):
     started = time.perf_counter()
-    videos = list(stub.Watch(stream_pb2.Match(id=id, frame_indices=indices)))
-    assert [v.frame_index for v in videos] == indices
+    frames = list(client.iter_frames_at(id, indices))
+    assert [f.index for f in frames] == indices
     return time.perf_counter() - started
 
 
@@ -94,8 +92,8 @@ def serve(binary, media):
     return Server([binary, "serve", "--media", media, "--port", "0"])
 
 
-def channel(server):
-    return grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)])
+def connect(server):
+    return soccerstream.connect(server.target)
 
 
 def main():
@@ -118,12 +116,11 @@ def main():
         for side in (("frame", "seconds") if rep % 2 == 0 else ("seconds", "frame")):
             server = serve(args.soccer, media)
             try:
-                with channel(server) as ch:
-                    stub = stream_pb2_grpc.SoccerStub(ch)
-                    list(stub.List(stream_pb2.ListRequest()).ids)  # the connection, timed apart
-                    match = {"start_frame": target} if side == "frame" else {"start_seconds": seconds_of_target}
-                    cold[side].append(first_frame_seconds(stub, id="long", **match))
-                    warm[side].append(first_frame_seconds(stub, id="long", **match))
+                with connect(server) as client:
+                    client.list()  # the connection, timed apart
+                    start = {"start_frame": target} if side == "frame" else {"start_seconds": seconds_of_target}
+                    cold[side].append(first_frame_seconds(client, "long", **start))
+                    warm[side].append(first_frame_seconds(client, "long", **start))
             finally:
                 server.stop()
 
@@ -134,26 +131,25 @@ def main():
     far = {name: [] for name in positions}
     server = serve(args.soccer, media)
     try:
-        with channel(server) as ch:
-            stub = stream_pb2_grpc.SoccerStub(ch)
-            first_frame_seconds(stub, id="long", start_frame=1)
+        with connect(server) as client:
+            first_frame_seconds(client, "long", start_frame=1)
             for rep in range(args.reps):
                 names = list(positions) if rep % 2 == 0 else list(reversed(positions))
                 for name in names:
-                    far[name].append(first_frame_seconds(stub, id="long", start_frame=positions[name]))
+                    far[name].append(first_frame_seconds(client, "long", start_frame=positions[name]))
 
             # 3. sixteen spread frames of the 60 s clip.
             count = 60 * RATE
             indices = [round(i * (count - 1) / 15) for i in range(16)]
             spread = {"ours": [], "pyav": [], "cv2": []}
             path = os.path.join(media, "clip60.mp4")
-            chosen_seconds(stub, "clip60", indices[:1])  # the index scanned, as every later request finds it
+            chosen_seconds(client, "clip60", indices[:1])  # the index scanned, as every later request finds it
             for rep in range(args.reps):
                 order = ["ours", "pyav", "cv2"]
                 order = order[rep % 3:] + order[:rep % 3]
                 for side in order:
                     if side == "ours":
-                        spread[side].append(chosen_seconds(stub, "clip60", indices))
+                        spread[side].append(chosen_seconds(client, "clip60", indices))
                     elif side == "pyav":
                         spread[side].append(pyav_seconds(path, indices))
                     else:
@@ -164,7 +160,7 @@ def main():
     med = statistics.median
     ms = lambda values: f"{med(values) * 1000:.1f}"  # noqa: E731
     print("## Exact frames anywhere\n")
-    print(f"`tools/bench access --reps {args.reps}` (release server, grpcio client over loopback, medians, "
+    print(f"`tools/bench access --reps {args.reps}` (release server, soccerstream client over loopback, medians, "
           "sides alternated). Clips: 1280x720 H.264 testsrc2, keyframe every 50 frames.\n")
     print(f"### First frame at frame {target} of a 5-minute clip (the last keyframe + 49)\n")
     print("| request | fresh server (index scanned) ms | warm ms |")
@@ -182,7 +178,7 @@ def main():
     print("### 16 frames spread evenly over a 60-second clip\n")
     print("| how | ms | frames/s |")
     print("| --- | ---: | ---: |")
-    for side, label in (("ours", "our server, one Watch with frame_indices (grpcio)"),
+    for side, label in (("ours", "our server, one Watch with frame_indices (soccerstream)"),
                         ("pyav", "PyAV in-process: seek + decode to each frame"),
                         ("cv2", "cv2.VideoCapture in-process: CAP_PROP_POS_FRAMES")):
         print(f"| {label} | {ms(spread[side])} | {16 / med(spread[side]):.1f} |")

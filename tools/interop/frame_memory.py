@@ -2,7 +2,7 @@
 """A server's memory under clients that take one 8K frame and then stop reading.
 
 Makes .bench/8k/big.mp4 (2 s of 8192x4320) once, starts `soccer serve` on it (with
---serve=--OPTION=VALUE added), opens --clients grpcio streams that read one frame each and stop,
+--serve=--OPTION=VALUE added), opens --clients soccerstream clients' streams that read one frame each and stop,
 and prints how many were served and refused, the server's peak RSS growth against its
 --frame-memory budget, and how soon memory came back once they left. Example, as in
 BENCHMARKS.md "Frame memory":
@@ -17,11 +17,8 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-import grpc  # noqa: E402
+import soccerstream  # noqa: E402
 from harness import Server, free_port, make_8k, metric, rss_mb  # noqa: E402
-from stubs import load  # noqa: E402
-
-stream_pb2, stream_pb2_grpc = load()
 
 
 def main():
@@ -38,20 +35,20 @@ def main():
     port = free_port()
     server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning",
                      "--max-frame-pixels", "8192x4320", "--stall-timeout", "120", "--metrics", str(port), *args.serve])
-    options = [("grpc.max_receive_message_length", -1)]
-    channels = [grpc.insecure_channel(server.target, options=options) for _ in range(args.clients)]
+    # A client each, so that each stream has a connection of its own.
+    clients = [soccerstream.connect(server.target) for _ in range(args.clients)]
     try:
         pid = server.process.pid
         time.sleep(0.5)
         before = rss_mb(pid)
         limit = metric(port, "soccer_frame_memory_limit_bytes") / 2**20
         served, refused = [], 0
-        for channel in channels:
-            call = stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="big"))
+        for client in clients:
+            frames = client.frames("big")
             try:
-                next(call)
-                served.append(call)
-            except grpc.RpcError:
+                next(frames)
+                served.append(frames)
+            except soccerstream.ResourceExhausted:
                 refused += 1
         peak = before
         for _ in range(25):
@@ -61,16 +58,16 @@ def main():
         print(f"{args.clients} clients of 8192x4320 that stopped after a frame: {len(served)} served, {refused} "
               f"refused; server RSS {before:.0f} -> peak {peak:.0f} MB (+{peak - before:.0f}); {reserved:.0f} MiB "
               f"reserved of a {limit:.0f} MiB budget")
-        for call in served:
-            call.cancel()
+        for frames in served:
+            frames.close()
         left = time.monotonic()
         while rss_mb(pid) > before + 64 and time.monotonic() - left < 15:
             time.sleep(0.1)
         print(f"{time.monotonic() - left:.1f} s after they left: RSS {rss_mb(pid):.0f} MB, "
               f"{metric(port, 'soccer_frame_memory_bytes'):.0f} bytes reserved")
     finally:
-        for channel in channels:
-            channel.close()
+        for client in clients:
+            client.close()
         server.stop()
 
 

@@ -7,20 +7,17 @@ CPU over a pause against the same time playing in real time, on one release serv
 import argparse
 import json
 import os
-import queue
 import subprocess
 import sys
 import time
 
-import grpc
+import soccerstream
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
 from harness import Server, cpu_seconds, make_media  # noqa: E402
-from stubs import load  # noqa: E402
 
-stream_pb2, stream_pb2_grpc = load()
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 
@@ -46,23 +43,19 @@ def main():
         print(f"  Watch p50 {report['watch_p50_ms']:.1f} ms  p90 {report['watch_p90_ms']:.1f} ms")
         print(f"  Play p50 / Watch p50 = {report['p50_ratio']:.3f}")
 
-        commands = queue.Queue()
-        commands.put(stream_pb2.PlayControl(sequence=0, start=stream_pb2.Match(id=name, real_time=True)))
-        with grpc.insecure_channel(server.target, options=[("grpc.max_receive_message_length", -1)]) as channel:
-            frames = stream_pb2_grpc.SoccerStub(channel).Play(iter(commands.get, None))
+        with soccerstream.connect(server.target) as client, client.play(name, real_time=True) as playback:
+            frames = iter(playback)
             next(frames)
             pid = server.process.pid
             before, start = cpu_seconds(pid), time.monotonic()
             while time.monotonic() - start < args.pause:
                 next(frames)
             playing = cpu_seconds(pid) - before
-            commands.put(stream_pb2.PlayControl(sequence=1, pause=stream_pb2.Pause()))
+            playback.pause()
             time.sleep(0.5)
             before = cpu_seconds(pid)
             time.sleep(args.pause)
             paused = cpu_seconds(pid) - before
-            commands.put(None)
-            frames.cancel()
         print(f"server CPU over {args.pause:g} s: playing in real time {playing:.2f} s, paused {paused:.2f} s")
     finally:
         server.stop()

@@ -50,11 +50,13 @@ def main():
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     connected = {}
 
     def on_connected():
         # Like soccer bench: the connection is timed apart from the stream's first frame.
         connected["at"] = time.perf_counter()
+        connected["cpu"] = time.process_time()
 
     first = None
     count = 0
@@ -75,7 +77,8 @@ def main():
     if args.json:
         print(json.dumps({"frames": count, "bytes": size, "seconds": elapsed,
                           "fps": count / elapsed if elapsed else 0, "first_frame_seconds": first,
-                          "connect_seconds": connected["at"] - started}))
+                          "connect_seconds": connected["at"] - started,
+                          "cpu_seconds": time.process_time() - connected.get("cpu", cpu_started)}))
     return 0
 
 
