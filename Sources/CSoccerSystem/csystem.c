@@ -7,6 +7,58 @@
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <linux/magic.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+int soccer_so_peercred(void) {
+#if defined(__linux__)
+  return SO_PEERCRED;
+#else
+  return -1;
+#endif
+}
+
+int soccer_futex_wait_shared(uint32_t *word, uint32_t expected, long long timeout_ns) {
+#if defined(__linux__)
+  struct timespec timeout = {(time_t)(timeout_ns / 1000000000LL), (long)(timeout_ns % 1000000000LL)};
+  if (syscall(SYS_futex, word, FUTEX_WAIT, expected, &timeout, NULL, 0) == 0) return 0;
+  return errno == EAGAIN ? 0 : errno;
+#else
+  (void)word;
+  (void)expected;
+  (void)timeout_ns;
+  return ENOSYS;
+#endif
+}
+
+void soccer_futex_wake_shared(uint32_t *word) {
+#if defined(__linux__)
+  (void)syscall(SYS_futex, word, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+#else
+  (void)word;
+#endif
+}
+
+uint32_t soccer_load_acquire_u32(const uint32_t *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
+
+int soccer_is_on_tmpfs(int fd) {
+#if defined(__linux__)
+  struct statfs fs;
+  if (fstatfs(fd, &fs) != 0) return -1;
+  return fs.f_type == TMPFS_MAGIC ? 1 : 0;
+#else
+  (void)fd;
+  return 0;
+#endif
+}
 
 void soccer_start_writeback(int fd, long long offset, long long length) {
 #if defined(__linux__)

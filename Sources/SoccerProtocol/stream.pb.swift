@@ -134,6 +134,85 @@ public nonisolated struct Stream_Match: Sendable {
   /// for the indices it has not received.
   public var frameIndices: [UInt64] = []
 
+  /// Deliver the pixels through this shared-memory ring, which the client
+  /// made, instead of in `Video.data`: each `Video` then carries `slot`.
+  /// Watch only, from a client on the server's Unix socket, to a server
+  /// started with --allow-shared-memory (FAILED_PRECONDITION otherwise, saying
+  /// which). The server checks the object before mapping it: its name, that it
+  /// is a regular file of a shared-memory filesystem owned by the connecting
+  /// process's user (the socket's peer credentials), not a symbolic link, of
+  /// `size` bytes, with the ring's magic, and that slots hold a frame
+  /// (INVALID_ARGUMENT or PERMISSION_DENIED naming the check that failed; then
+  /// nothing is mapped); its size counts in the server's frame memory
+  /// (RESOURCE_EXHAUSTED). Absent: frames in `data`.
+  public var sharedMemory: Stream_SharedMemoryRing {
+    get {_sharedMemory ?? Stream_SharedMemoryRing()}
+    set {_sharedMemory = newValue}
+  }
+  /// Returns true if `sharedMemory` has been explicitly set.
+  public var hasSharedMemory: Bool {self._sharedMemory != nil}
+  /// Clears the value of `sharedMemory`. Subsequent reads from it will return its default value.
+  public mutating func clearSharedMemory() {self._sharedMemory = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _sharedMemory: Stream_SharedMemoryRing? = nil
+}
+
+/// A ring of frame slots in a POSIX shared-memory object (a file of /dev/shm).
+///
+/// Layout: a 4096-byte header, then `slots` slots of `slot_bytes` bytes each.
+/// Header bytes 0-7 are the magic "SOCCERSM". Bytes 64-67 hold `released`, a
+/// little-endian uint32 only the client writes: it starts at 0 and goes up by
+/// one (wrapping) for each frame the client is done with, in the order they
+/// came, and the client then wakes waiters on it (Linux FUTEX_WAKE, not
+/// private). The server writes the stream's Nth frame (from 0) into slot N mod
+/// `slots`, and only once N - released < slots (uint32 arithmetic): it never
+/// overwrites a slot the client holds. A ring that stays full for the server's
+/// stall timeout ends the stream as a client that stops reading over TCP does
+/// (CANCELLED). The client may unlink the object once the first `Video` has
+/// arrived: the server has it open by then.
+public nonisolated struct Stream_SharedMemoryRing: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The object's name as shm_open takes it: "/" and then 1 to 200 letters,
+  /// digits, '.', '_' or '-' (not '.' first).
+  public var name: String = String()
+
+  /// Bytes in the object: 4096 + slots * slot_bytes.
+  public var size: UInt64 = 0
+
+  /// Slots in the ring, 1 to 64.
+  public var slots: UInt32 = 0
+
+  /// Bytes in each slot: a multiple of 4096, at least a frame's bytes and 64
+  /// more (the converter may touch a few bytes past a frame's end).
+  public var slotBytes: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Where a frame delivered through shared memory lies.
+public nonisolated struct Stream_SharedMemorySlot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The slot, 0 to slots - 1.
+  public var index: UInt32 = 0
+
+  /// Byte offset of the pixels in the object: 4096 + index * slot_bytes.
+  public var offset: UInt64 = 0
+
+  /// Bytes of pixels, packed as `data` would hold them.
+  public var length: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -184,11 +263,23 @@ public nonisolated struct Stream_Video: Sendable {
   /// Clears the value of `refusal`. Subsequent reads from it will return its default value.
   public mutating func clearRefusal() {self._refusal = nil}
 
+  /// Set instead of `data` when the request asked for `shared_memory`: the
+  /// pixels are in the ring's slot, until the client hands it back.
+  public var slot: Stream_SharedMemorySlot {
+    get {_slot ?? Stream_SharedMemorySlot()}
+    set {_slot = newValue}
+  }
+  /// Returns true if `slot` has been explicitly set.
+  public var hasSlot: Bool {self._slot != nil}
+  /// Clears the value of `slot`. Subsequent reads from it will return its default value.
+  public mutating func clearSlot() {self._slot = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _refusal: Stream_CommandRefusal? = nil
+  fileprivate var _slot: Stream_SharedMemorySlot? = nil
 }
 
 /// Why a Play command was not carried out, without ending the stream.
@@ -560,7 +651,7 @@ nonisolated extension Stream_PixelFormat: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Match"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0\u{3}frame_indices\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0\u{3}frame_indices\0\u{3}shared_memory\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -578,12 +669,17 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 8: try { try decoder.decodeSingularBoolField(value: &self.realTime) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.startFrame) }()
       case 10: try { try decoder.decodeRepeatedUInt64Field(value: &self.frameIndices) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._sharedMemory) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -614,6 +710,9 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if !self.frameIndices.isEmpty {
       try visitor.visitPackedUInt64Field(value: self.frameIndices, fieldNumber: 10)
     }
+    try { if let v = self._sharedMemory {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -628,6 +727,92 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.realTime != rhs.realTime {return false}
     if lhs.startFrame != rhs.startFrame {return false}
     if lhs.frameIndices != rhs.frameIndices {return false}
+    if lhs._sharedMemory != rhs._sharedMemory {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_SharedMemoryRing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SharedMemoryRing"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}size\0\u{1}slots\0\u{3}slot_bytes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.slots) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.slotBytes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.size != 0 {
+      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 2)
+    }
+    if self.slots != 0 {
+      try visitor.visitSingularUInt32Field(value: self.slots, fieldNumber: 3)
+    }
+    if self.slotBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.slotBytes, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_SharedMemoryRing, rhs: Stream_SharedMemoryRing) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.size != rhs.size {return false}
+    if lhs.slots != rhs.slots {return false}
+    if lhs.slotBytes != rhs.slotBytes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stream_SharedMemorySlot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SharedMemorySlot"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}offset\0\u{1}length\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.offset) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.length) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.index != 0 {
+      try visitor.visitSingularUInt32Field(value: self.index, fieldNumber: 1)
+    }
+    if self.offset != 0 {
+      try visitor.visitSingularUInt64Field(value: self.offset, fieldNumber: 2)
+    }
+    if self.length != 0 {
+      try visitor.visitSingularUInt64Field(value: self.length, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Stream_SharedMemorySlot, rhs: Stream_SharedMemorySlot) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.offset != rhs.offset {return false}
+    if lhs.length != rhs.length {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -635,7 +820,7 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Video"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0\u{1}command\0\u{1}refusal\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0\u{1}command\0\u{1}refusal\0\u{1}slot\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -651,6 +836,7 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 6: try { try decoder.decodeSingularEnumField(value: &self.pixelFormat) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.command) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._refusal) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._slot) }()
       default: break
       }
     }
@@ -685,6 +871,9 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try { if let v = self._refusal {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     } }()
+    try { if let v = self._slot {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -697,6 +886,7 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.pixelFormat != rhs.pixelFormat {return false}
     if lhs.command != rhs.command {return false}
     if lhs._refusal != rhs._refusal {return false}
+    if lhs._slot != rhs._slot {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

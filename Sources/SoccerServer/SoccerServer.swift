@@ -54,6 +54,9 @@ public struct ServerConfiguration: Sendable {
   public var security = ServerSecurity()
   /// Whether and how clients may upload matches; nil refuses every upload.
   public var uploads: UploadPolicy?
+  /// Whether clients on the Unix socket may have Watch deliver frames through a shared-memory
+  /// ring they made (`Match.shared_memory`).
+  public var allowsSharedMemory = false
   /// Frames are written into the transport's buffer with one copy (`VideoSerializer`); false
   /// leaves them to SwiftProtobuf's serializer, as generated (a zero-fill and two copies).
   public var serializesFramesDirectly = true
@@ -144,7 +147,8 @@ public struct SoccerServer: Service {
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
       frameMemory: FrameMemoryBudget(limit: configuration.frameMemory), maxFramePixels: configuration.maxFramePixels,
       stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
-      uploads: configuration.uploads, departed: guards.departed,
+      uploads: configuration.uploads, allowsSharedMemory: configuration.allowsSharedMemory, departed: guards.departed,
+      stalled: guards.stalled,
       logger: configuration.logger,
       metrics: metrics)
     decoders = service.decoders

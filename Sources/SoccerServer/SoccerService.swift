@@ -32,10 +32,14 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   let pauseTimeout: Duration
   /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.
   private let departed: DepartedPeers
+  /// Streams the transport reset for stalling.
+  private let stalled: StalledStreams
   private let logger: Logger
   let metrics: ServerMetrics?
   /// Whether and how Upload adds matches; nil refuses every upload.
   let uploads: UploadPolicy?
+  /// Whether Watch may deliver frames through a client's shared-memory ring (Unix socket only).
+  let allowsSharedMemory: Bool
 
   /// Frames a stream decodes ahead of its writer unless told otherwise.
   ///
@@ -53,21 +57,25 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     frameMemory: FrameMemoryBudget = FrameMemoryBudget(limit: FrameMemoryBudget.defaultLimit()),
     maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
     stallTimeout: Duration = .seconds(30),
-    pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil,
+    pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil, allowsSharedMemory: Bool = false,
     logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
       library: library, queueDepth: queueDepth, maxStreams: maxStreams, frameMemory: frameMemory,
       maxFramePixels: maxFramePixels, stallTimeout: stallTimeout,
-      pauseTimeout: pauseTimeout, uploads: uploads, departed: DepartedPeers(), logger: logger)
+      pauseTimeout: pauseTimeout, uploads: uploads, allowsSharedMemory: allowsSharedMemory, departed: DepartedPeers(),
+      logger: logger)
   }
 
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
     library: MatchLibrary, queueDepth: Int, maxStreams: Int, frameMemory: FrameMemoryBudget, maxFramePixels: Int,
     stallTimeout: Duration, pauseTimeout: Duration,
-    uploads: UploadPolicy?, departed: DepartedPeers, logger: Logger, metrics: ServerMetrics? = nil
+    uploads: UploadPolicy?, allowsSharedMemory: Bool = false, departed: DepartedPeers,
+    stalled: StalledStreams = StalledStreams(), logger: Logger, metrics: ServerMetrics? = nil
   ) {
+    self.stalled = stalled
+    self.allowsSharedMemory = allowsSharedMemory
     self.frameMemory = frameMemory
     self.maxFramePixels = maxFramePixels
     self.pauseTimeout = pauseTimeout
@@ -88,9 +96,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public func watch(
     request: ServerRequest<Stream_Match>, context: ServerContext
   ) async throws -> StreamingServerResponse<Stream_Video> {
-    let deadline = Self.deadline(of: request.metadata)
+    let facts = RequestFacts(request.metadata)
     return StreamingServerResponse { writer in
-      try await watch(request: request.message, response: writer, context: context, deadline: deadline)
+      try await watch(request: request.message, response: writer, context: context, facts: facts)
       return [:]
     }
   }
@@ -98,23 +106,15 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
   ) async throws {
-    try await watch(request: request, response: response, context: context, deadline: nil)
-  }
-
-  /// When the call's `grpc-timeout` runs out, if it has one.
-  static func deadline(of metadata: Metadata) -> ContinuousClock.Instant? {
-    metadata[stringValues: "grpc-timeout"].first { _ in true }
-      .flatMap(GRPCTimeout.init).map { ContinuousClock.now + $0.duration }
+    try await watch(request: request, response: response, context: context, facts: RequestFacts())
   }
 
   private func watch(
-    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext,
-    deadline: ContinuousClock.Instant?
+    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext, facts: RequestFacts
   ) async throws {
-    try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, deadline: deadline)
-    {
+    try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, facts: facts) {
       progress in
-      try await stream(request, to: response, progress: &progress)
+      try await stream(request, to: response, progress: &progress, peerUID: facts.peerUID)
     }
   }
 
@@ -123,7 +123,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// `subject` gives the match id and the options for it.
   func logged(
     rpc: String?, subject: () -> (id: String, options: String), context: ServerContext,
-    deadline: ContinuousClock.Instant?, body: (inout StreamProgress) async throws -> Void
+    facts: RequestFacts, body: (inout StreamProgress) async throws -> Void
   ) async throws {
     var progress = StreamProgress(firstFrame: metrics.map { metrics in { metrics.firstFrame(after: $0) } })
     var status = "OK"
@@ -146,7 +146,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       try await body(&progress)
     } catch {
       let end = StreamEnd(
-        error: error, cancelled: context.cancellation.isCancelled, deadline: deadline,
+        error: error, cancelled: context.cancellation.isCancelled, deadline: facts.deadline,
+        stalledByTransport: facts.streamTag.map(stalled.take) ?? false,
         waitingSince: progress.waitingSince, stallTimeout: stallTimeout,
         disconnected: departed.contains(context.remotePeer))
       status = end.status
@@ -173,10 +174,12 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   }
 
   private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress,
+    peerUID: UInt32?
   ) async throws {
     let path = try library.path(for: request.id)
     var options = try decodeOptions(for: request)
+    let ring = request.hasSharedMemory ? try sharedMemoryRing(request.sharedMemory, peerUID: peerUID) : nil
     try acquireStream()
     defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
@@ -184,12 +187,19 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     // The frames this handler writes count until it returns, as its decoder's do until freed.
     defer { withExtendedLifetime(admission) {} }
     let frames = DecodeAhead(
-      path: path, options: options, capacity: queueDepth, tally: decoders, admit: { try admission.admit($0) })
-    defer { frames.cancel() }
+      path: path, options: options, capacity: queueDepth, tally: decoders,
+      admit: { geometry in
+        guard let ring else { return try admission.admit(geometry) }
+        try Self.admit(geometry, into: ring, admission: admission)
+      }, destination: ring)
+    defer {
+      frames.cancel()
+      ring?.cancel()
+    }
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
       try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-      try await progress.write(Stream_Video(frame), to: response)
+      try await progress.write(Stream_Video(frame, ring: ring), to: response)
       metrics?.sent(byteCount: frame.pixels.count)
     }
   }
@@ -204,6 +214,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
     if match.stride > 1 { parts.append("stride:\(match.stride)") }
     if !match.frameIndices.isEmpty { parts.append("frames-at:\(match.frameIndices.count)") }
+    if match.hasSharedMemory { parts.append("shared-memory:\(match.sharedMemory.slots)") }
     if match.realTime { parts.append("real-time") }
     return parts.isEmpty ? "-" : parts.joined(separator: ",")
   }
@@ -322,7 +333,7 @@ struct StreamProgress {
     waitingSince = nil
     if frames == 0 { firstFrame?(started.duration(to: .now)) }
     frames += 1
-    bytes += message.data.count
+    bytes += message.hasSlot ? Int(clamping: message.slot.length) : message.data.count
   }
 }
 

@@ -61,3 +61,16 @@ extension DecodeError: RPCErrorConvertible {
   }
   public var rpcErrorMessage: String { description }
 }
+
+extension SharedMemoryError: RPCErrorConvertible {
+  public var rpcErrorCode: RPCError.Code {
+    switch self {
+    case .notAllowed, .notOverUnixSocket: return .failedPrecondition
+    case .invalid: return .invalidArgument
+    case .denied: return .permissionDenied
+    // As a TCP client that stops reading: its stream is reset, which the client sees as CANCELLED.
+    case .stalled: return .cancelled
+    }
+  }
+  public var rpcErrorMessage: String { description }
+}

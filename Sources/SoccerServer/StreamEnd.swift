@@ -12,18 +12,20 @@ struct StreamEnd {
   let cause: String?
 
   /// Classifies `error`, which ended a stream; `cancelled` says the transport or the deadline
-  /// cancelled the call, `waitingSince` when the frame still unsent started waiting for the client,
-  /// `disconnected` that the client's connection has closed.
+  /// cancelled the call, `stalledByTransport` that the transport reset it for stalling,
+  /// `waitingSince` when the frame still unsent started waiting for the client (for transports
+  /// that do not say), `disconnected` that the client's connection has closed.
   init(
-    error: any Error, cancelled: Bool, deadline: ContinuousClock.Instant?,
+    error: any Error, cancelled: Bool, deadline: ContinuousClock.Instant?, stalledByTransport: Bool = false,
     waitingSince: ContinuousClock.Instant?, stallTimeout: Duration, disconnected: Bool = false,
     now: ContinuousClock.Instant = .now
   ) {
     let cancellation = cancelled || error is CancellationError || (error as? RPCError)?.code == .cancelled
+    let waitedTooLong = waitingSince.map { $0.duration(to: now) >= stallTimeout } ?? false
     if cancellation, let deadline, now >= deadline {
       rpcError = RPCError(code: .deadlineExceeded, message: "the deadline passed")
       cause = nil
-    } else if let waitingSince, waitingSince.duration(to: now) >= stallTimeout {
+    } else if cancellation && stalledByTransport || waitedTooLong {
       rpcError = RPCError(code: .cancelled, message: "the client took no frame for \(stallTimeout)")
       cause = "stalled"
     } else if cancellation {
@@ -54,4 +56,11 @@ protocol EndCause {
 }
 
 extension PlayError: EndCause {}
+
+extension SharedMemoryError: EndCause {
+  var cause: String? {
+    if case .stalled = self { return "stalled" }
+    return nil
+  }
+}
 extension UploadError: EndCause {}

@@ -18,16 +18,17 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   ///
   /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
   /// may refuse them by throwing: the error is the sequence's, before any frame. The thread holds
-  /// `admit` (and what it captures) until the decoder is freed.
+  /// `admit` (and what it captures) until the decoder is freed. Frames are converted into
+  /// `destination`'s places when there is one (after `admit`, which may prepare it).
   public init(
     path: String, options: DecodeOptions, capacity: Int = 4, tally: DecoderTally? = nil,
-    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil
   ) {
     let channel = FrameChannel(capacity: capacity)
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
     startDecodingThread(named: "soccer-decode", tally: tally) {
-      channel.decode(path: path, options: options, tally: tally, admit: admit)
+      channel.decode(path: path, options: options, tally: tally, admit: admit, destination: destination)
     }
   }
 
@@ -164,15 +165,18 @@ private final class FrameChannel: Sendable {
   // MARK: - Decoding thread
 
   func decode(
-    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?
+    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?,
+    destination: (any FrameDestination)?
   ) {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
       try admit?(decoder.geometry(for: options))
       try decoder.configure(options)
+      decoder.destination = destination
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
       // of the consumer, the one being decoded included.
       while reservePlace() {
+        try destination?.waitForRoom()
         let started = ContinuousClock.now
         guard let frame = try decoder.next() else { break }
         tally?.decoded(in: started.duration(to: .now))

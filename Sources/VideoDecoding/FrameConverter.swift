@@ -12,10 +12,11 @@ final class FrameConverter {
     if let scaler { sws_freeContext(scaler) }
   }
 
-  /// Converts (and scales) a decoded frame straight into the buffer that is sent.
+  /// Converts (and scales) a decoded frame straight into the buffer that is sent, or into a
+  /// place `destination` gives.
   func convert(
     _ frame: UnsafeMutablePointer<AVFrame>, to format: PixelFormat, maxWidth: Int, maxHeight: Int, index: Int,
-    pts: Double
+    pts: Double, destination: (any FrameDestination)? = nil
   ) throws(DecodeError) -> Frame {
     let srcW = Int(frame.pointee.width)
     let srcH = Int(frame.pointee.height)
@@ -36,7 +37,16 @@ final class FrameConverter {
     let rowBytes = size.width * format.channels
     let count = rowBytes * size.height
     // swscale's SIMD paths may touch a few bytes past the last row; the slack keeps that in bounds.
-    guard let buffer = malloc(count + 64)?.assumingMemoryBound(to: UInt8.self) else {
+    let place: FramePlace?
+    if let destination {
+      guard let given = destination.nextPlace(byteCount: count + FramePlace.slack) else {
+        throw .resources("no place for a \(size.width)x\(size.height) frame in the shared memory")
+      }
+      place = given
+    } else {
+      place = nil
+    }
+    guard let buffer = (place?.pixels ?? malloc(count + FramePlace.slack))?.assumingMemoryBound(to: UInt8.self) else {
       throw .resources("out of memory for a \(size.width)x\(size.height) frame")
     }
     var destination: [UnsafeMutablePointer<UInt8>?] = [buffer, nil, nil, nil]
@@ -53,11 +63,19 @@ final class FrameConverter {
       }
     }
     guard rows == Int32(size.height) else {
-      free(buffer)
+      if place == nil { free(buffer) }
       throw .dataLoss("conversion produced \(rows) of \(size.height) rows")
     }
-    let pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .free)
-    return Frame(
+    let pixels: Data
+    if let place {
+      let owner = place.owner
+      pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .custom { _, _ in withExtendedLifetime(owner) {} })
+    } else {
+      pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .free)
+    }
+    var converted = Frame(
       pixels: pixels, width: size.width, height: size.height, format: format, index: index, ptsSeconds: pts)
+    converted.slot = place?.slot
+    return converted
   }
 }

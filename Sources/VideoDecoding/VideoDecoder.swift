@@ -22,6 +22,8 @@ public final class VideoDecoder {
   private var packet: UnsafeMutablePointer<AVPacket>?
   private var frame: UnsafeMutablePointer<AVFrame>?
   private let converter = FrameConverter()
+  /// Where converted frames go instead of memory of their own; nil: their own.
+  public var destination: (any FrameDestination)?
   /// The container's number of the video stream decoded.
   let streamIndex: Int32
   private let timeBase: Double
@@ -329,7 +331,8 @@ public final class VideoDecoder {
     guard chosenCursor < options.frameIndices.count else { return nil }
     let target = options.frameIndices[chosenCursor]
     chosenCursor += 1
-    if let lastChosen, lastChosen.index == target { return lastChosen }
+    // A destination's slot may be reused once the frame is sent: a repeat is converted again.
+    if let lastChosen, lastChosen.index == target, destination == nil { return lastChosen }
     var forward = false
     if let upcoming = nextIndex, upcoming <= target, exactLanding == nil, !mustRestart {
       forward = (index()?.keyframe(atOrBefore: target)?.position ?? 0) <= upcoming
@@ -524,7 +527,8 @@ public final class VideoDecoder {
     guard eligible % options.stride == 0 else { return nil }
     let index = position
     return try converter.convert(
-      frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts)
+      frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts,
+      destination: destination)
   }
 
   private func releaseAll() {

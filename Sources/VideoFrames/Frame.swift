@@ -11,6 +11,8 @@ public struct Frame: Sendable {
   public var index: Int
   /// Presentation time in seconds from the start of the match.
   public var ptsSeconds: Double
+  /// The shared-memory slot `pixels` lie in, when they were converted into one; nil otherwise.
+  public var slot: Int?
 
   public init(pixels: Data, width: Int, height: Int, format: PixelFormat, index: Int, ptsSeconds: Double) {
     self.pixels = pixels

@@ -79,6 +79,12 @@ extension Soccer {
       help: ArgumentHelp("Permission bits of the --unix socket file, in octal: who may connect.", valueName: "mode"))
     var unixMode: String = "660"
 
+    @Flag(
+      help: ArgumentHelp(
+        "Let clients on the --unix socket take frames through a shared-memory ring they make (no copy through "
+          + "the socket); the server maps only objects owned by the connecting process's user."))
+    var allowSharedMemory = false
+
     @Option(
       help: ArgumentHelp(
         "Frames each stream decodes ahead of the network; each costs a frame of memory (2.8 MB at 720p).",
@@ -186,6 +192,9 @@ extension Soccer {
         throw ValidationError("--unix-mode must be octal permission bits, like 660")
       }
       guard unix != nil || unixMode == "660" else { throw ValidationError("--unix-mode goes with --unix") }
+      guard unix != nil || !allowSharedMemory else {
+        throw ValidationError("--allow-shared-memory goes with --unix: shared memory works only over a Unix socket")
+      }
       guard (1...64).contains(queueDepth) else { throw ValidationError("--queue-depth must be 1 to 64") }
       guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
       guard frameMemory.map({ (ByteCount.parse($0) ?? 0) > 0 }) ?? true else {
@@ -262,6 +271,7 @@ extension Soccer {
         configuration.unixSocket = UnixSocketConfiguration(path: unix, mode: mode_t(unixMode, radix: 8) ?? 0o660)
         // A Unix socket alone, unless TCP was asked for too.
         configuration.listensOnTCP = port != nil || host != nil
+        configuration.allowsSharedMemory = allowSharedMemory
       }
       configuration.security = ServerSecurity(
         certificate: tlsCert, privateKey: tlsKey, clientCA: clientCA, token: try readToken(file: tokenFile))

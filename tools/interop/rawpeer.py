@@ -79,8 +79,9 @@ class RawPeer:
                 return False
         return True
 
-    def status(self, stream, timeout=10):
-        """The grpc-status the server ended `stream` with (int), or the RST_STREAM code as "reset N"."""
+    def ending(self, stream, timeout=10):
+        """The headers that ended `stream` (trailers, or a trailers-only response, as a dict of
+        bytes), {b"reset": code} for an RST_STREAM before them, or None."""
         import h2.events
 
         deadline = time.monotonic() + timeout
@@ -91,12 +92,21 @@ class RawPeer:
                 if isinstance(event, (h2.events.TrailersReceived, h2.events.ResponseReceived)):
                     values = dict(event.headers)
                     if b"grpc-status" in values:
-                        return int(values[b"grpc-status"])
+                        return values
                 if isinstance(event, h2.events.StreamReset):
-                    return f"reset {int(event.error_code)}"
+                    return {b"reset": int(event.error_code)}
             if not self.read(0.2):
                 break
         return None
+
+    def status(self, stream, timeout=10):
+        """The grpc-status the server ended `stream` with (int), or the RST_STREAM code as "reset N"."""
+        ending = self.ending(stream, timeout)
+        if ending is None:
+            return None
+        if b"reset" in ending:
+            return f"reset {ending[b'reset']}"
+        return int(ending[b"grpc-status"])
 
     def closed_by_server(self, timeout):
         """True when the server closes the TCP connection within `timeout` seconds (reading, never answering)."""

@@ -3,6 +3,8 @@
 
 // glibc facilities that Swift's Glibc module does not export.
 
+#include <stdint.h>
+
 /// Sets glibc's mmap and trim thresholds (bytes); returns 0 when glibc refused a value.
 int soccer_malloc_thresholds(int mmap_threshold, int trim_threshold);
 
@@ -30,5 +32,29 @@ int soccer_reserve_file_space(int fd, long long length);
 /// Starts writing `length` bytes of `fd` from `offset` back to disk without waiting for them
 /// (Linux sync_file_range), so a later fsync has less left to do; a no-op elsewhere.
 void soccer_start_writeback(int fd, long long offset, long long length);
+
+/// A Unix socket peer's process, user and group, laid out as Linux's struct ucred (SO_PEERCRED).
+typedef struct {
+  int32_t pid;
+  uint32_t uid;
+  uint32_t gid;
+} soccer_peer_credentials;
+
+/// The SO_PEERCRED socket option's name (Linux), or -1 where there is none.
+int soccer_so_peercred(void);
+
+/// Waits while `*word` holds `expected`, for at most `timeout_ns`, where processes that map the
+/// same memory can wake it (a futex that is not private); returns 0 when woken or changed, else
+/// the errno (ETIMEDOUT, EINTR). Returns ENOSYS where there are no futexes.
+int soccer_futex_wait_shared(uint32_t *word, uint32_t expected, long long timeout_ns);
+
+/// Wakes every waiter on `*word`, in every process that maps it.
+void soccer_futex_wake_shared(uint32_t *word);
+
+/// `*word`, read with acquire ordering: what was written before it was released is visible.
+uint32_t soccer_load_acquire_u32(const uint32_t *word);
+
+/// 1 when `fd` is a file of a tmpfs (the filesystem of /dev/shm), 0 when not, -1 on error.
+int soccer_is_on_tmpfs(int fd);
 
 #endif

@@ -21,10 +21,11 @@ final class FrameAdmission: Sendable {
     self.metrics = metrics
   }
 
-  /// Reserves what frames of `geometry` need, or throws `CapacityError.frameMemory`.
-  func admit(_ geometry: FrameGeometry) throws(CapacityError) {
+  /// Reserves what frames of `geometry` need (with a shared-memory ring of `ringBytes` in place
+  /// of the converted frames), or throws `CapacityError.frameMemory`.
+  func admit(_ geometry: FrameGeometry, ringBytes: Int = 0) throws(CapacityError) {
     do {
-      let taken = try budget.reserve(FrameFootprint(geometry: geometry, queueDepth: queueDepth))
+      let taken = try budget.reserve(FrameFootprint(geometry: geometry, queueDepth: queueDepth, ringBytes: ringBytes))
       reservation.withLock { $0 = taken }
     } catch {
       metrics?.rejected(.frameMemory)

@@ -17,22 +17,27 @@ struct FrameFootprint: Sendable, Equatable {
   let geometry: FrameGeometry
   /// Converted frames the stream decodes ahead of its writer.
   let queueDepth: Int
+  /// Bytes of a client's shared-memory ring the stream maps; its converted frames are there,
+  /// none in the server's own memory. 0 without one.
+  var ringBytes = 0
 
-  var convertedFrames: Int { queueDepth + Self.transportFrames }
+  var convertedFrames: Int { ringBytes > 0 ? 0 : queueDepth + Self.transportFrames }
   var decodedFrames: Int { geometry.decoderThreads + Self.decoderFramesBeyondThreads }
   var decodedBytes: Int { geometry.decodedFrameBytes * decodedFrames }
-  var bytes: Int { geometry.outputFrameBytes * convertedFrames + decodedBytes }
+  var bytes: Int { geometry.outputFrameBytes * convertedFrames + decodedBytes + ringBytes }
 
   /// The same stream with frames fitted to `maxWidth`×`maxHeight` (0: no limit).
   func resized(maxWidth: Int, maxHeight: Int) -> FrameFootprint {
     FrameFootprint(
       geometry: geometry.converted(to: geometry.format, maxWidth: maxWidth, maxHeight: maxHeight),
-      queueDepth: queueDepth)
+      queueDepth: queueDepth, ringBytes: ringBytes)
   }
 
   /// The largest `max_width` whose stream fits in `available` bytes; nil when none does (the
   /// decoder's frames, at the source size whatever the output, do not fit by themselves).
   func largestFittingWidth(in available: Int) -> Int? {
+    // A ring's size is the client's choice, whatever the frames' size.
+    guard convertedFrames > 0 else { return nil }
     let perFrame = (available - decodedBytes) / convertedFrames
     let sourcePixels = Double(geometry.sourceWidth * geometry.sourceHeight)
     guard perFrame > 0, sourcePixels > 0 else { return nil }

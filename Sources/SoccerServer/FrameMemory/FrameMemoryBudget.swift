@@ -94,10 +94,14 @@ public struct FrameMemoryRefusal: Sendable, Equatable, CustomStringConvertible {
     let size = g.outputSize == g.sourceSize ? g.sourceSize : "\(g.sourceSize) scaled to \(g.outputSize)"
     var text =
       "a stream of \(size) \(g.format) frames needs \(ByteCount.text(footprint.bytes)) of frame memory "
-      + "(\(footprint.convertedFrames) converted frames, \(footprint.decodedFrames) decoded), and "
+      + (footprint.ringBytes > 0
+        ? "(a shared-memory ring of \(ByteCount.text(footprint.ringBytes)), \(footprint.decodedFrames) decoded frames), and "
+        : "(\(footprint.convertedFrames) converted frames, \(footprint.decodedFrames) decoded), and ")
       + "\(ByteCount.text(free)) of this server's \(ByteCount.text(limit)) (--frame-memory) is free"
     if let width = fittingWidth {
       text += "; frames scaled with max_width \(width) (or a max_height as small) would fit now"
+    } else if footprint.ringBytes > 0 {
+      text += "; a smaller ring (fewer slots) may fit"
     } else if footprint.decodedBytes > limit {
       text += "; its decoded frames alone are more than the whole budget"
     } else {

@@ -10,9 +10,9 @@ extension SoccerService {
   public func play(
     request: StreamingServerRequest<Stream_PlayControl>, context: ServerContext
   ) async throws -> StreamingServerResponse<Stream_Video> {
-    let deadline = Self.deadline(of: request.metadata)
+    let facts = RequestFacts(request.metadata)
     return StreamingServerResponse { writer in
-      try await play(commands: request.messages, response: writer, context: context, deadline: deadline)
+      try await play(commands: request.messages, response: writer, context: context, facts: facts)
       return [:]
     }
   }
@@ -21,17 +21,17 @@ extension SoccerService {
     request: RPCAsyncSequence<Stream_PlayControl, any Error>, response: RPCWriter<Stream_Video>,
     context: ServerContext
   ) async throws {
-    try await play(commands: request, response: response, context: context, deadline: nil)
+    try await play(commands: request, response: response, context: context, facts: RequestFacts())
   }
 
   private func play(
     commands: RPCAsyncSequence<Stream_PlayControl, any Error>, response: RPCWriter<Stream_Video>,
-    context: ServerContext, deadline: ContinuousClock.Instant?
+    context: ServerContext, facts: RequestFacts
   ) async throws {
     let requested = Handoff<Stream_PlayControl>()
     let ready = Handoff<PlayControls>()
     var match = Stream_Match()
-    try await logged(rpc: "Play", subject: { (match.id, Self.describe(match)) }, context: context, deadline: deadline) {
+    try await logged(rpc: "Play", subject: { (match.id, Self.describe(match)) }, context: context, facts: facts) {
       progress in
       progress.commands = 0
       try await withThrowingTaskGroup(of: Void.self) { group in
@@ -80,6 +80,9 @@ extension SoccerService {
     var options = try decodeOptions(for: match)
     guard options.frameIndices.isEmpty else {
       throw RequestError.invalidOption("frame_indices is for Watch; Play goes to frames with Seek")
+    }
+    guard !match.hasSharedMemory else {
+      throw RequestError.invalidOption("shared_memory is for Watch; Play sends its frames in data")
     }
     try acquireStream()
     defer { releaseStream() }

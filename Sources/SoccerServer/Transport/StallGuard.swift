@@ -10,10 +10,13 @@ final class StallGuard: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = Any
 
   private let limit: TimeAmount
+  /// Told as the stream is reset for stalling.
+  private let onStall: (@Sendable () -> Void)?
   private var timer: Scheduled<Void>?
 
-  init(limit: TimeAmount) {
+  init(limit: TimeAmount, onStall: (@Sendable () -> Void)? = nil) {
     self.limit = limit
+    self.onStall = onStall
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -42,7 +45,9 @@ final class StallGuard: ChannelInboundHandler, RemovableChannelHandler {
       timer = nil
     } else if timer == nil {
       let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+      let onStall = self.onStall
       timer = context.eventLoop.scheduleTask(in: limit) {
+        onStall?()
         loopBound.value.close(promise: nil)
       }
     }

@@ -15,6 +15,8 @@ struct TransportGuards: Sendable {
   var connections: ConnectionLimit
   /// Where closed connections are noted, for the streams' log lines.
   var departed: DepartedPeers
+  /// Where streams reset for stalling are noted, for the streams' log lines.
+  var stalled = StalledStreams()
   /// Where refused connections and requests are counted.
   var metrics: ServerMetrics?
 
@@ -25,6 +27,7 @@ struct TransportGuards: Sendable {
     let stall = TimeAmount(stallTimeout)
     let connections = self.connections
     let departed = self.departed
+    let stalled = self.stalled
     let metrics = self.metrics
     return .init(
       onBindTCPListener: nil,
@@ -44,10 +47,12 @@ struct TransportGuards: Sendable {
         }
       },
       onAcceptHTTP2Stream: { channel in
-        channel.eventLoop.makeCompletedFuture {
+        StreamStamp.peerUID(of: channel).flatMapThrowing { uid in
+          let tag = stalled.newTag()
           let sync = channel.pipeline.syncOperations
-          try sync.addHandler(StallGuard(limit: stall), position: .first)
+          try sync.addHandler(StallGuard(limit: stall, onStall: { stalled.record(tag) }), position: .first)
           try sync.addHandler(EarlyResponseReset(), position: .first)
+          try sync.addHandler(StreamStamp(uid: uid, tag: tag), position: .first)
           var onRefusal: (@Sendable () -> Void)?
           if let metrics { onRefusal = { metrics.rejected(.badHeader) } }
           try sync.addHandler(RequestHeaderGuard(onRefusal: onRefusal), position: .first)

@@ -11,23 +11,22 @@ extension SoccerService {
   public func upload(
     request: StreamingServerRequest<Stream_UploadChunk>, context: ServerContext
   ) async throws -> ServerResponse<Stream_MatchInfo> {
-    let deadline = Self.deadline(of: request.metadata)
-    return ServerResponse(message: try await upload(chunks: request.messages, context: context, deadline: deadline))
+    let facts = RequestFacts(request.metadata)
+    return ServerResponse(message: try await upload(chunks: request.messages, context: context, facts: facts))
   }
 
   public func upload(
     request: RPCAsyncSequence<Stream_UploadChunk, any Error>, context: ServerContext
   ) async throws -> Stream_MatchInfo {
-    try await upload(chunks: request, context: context, deadline: nil)
+    try await upload(chunks: request, context: context, facts: RequestFacts())
   }
 
   private func upload(
-    chunks: RPCAsyncSequence<Stream_UploadChunk, any Error>, context: ServerContext,
-    deadline: ContinuousClock.Instant?
+    chunks: RPCAsyncSequence<Stream_UploadChunk, any Error>, context: ServerContext, facts: RequestFacts
   ) async throws -> Stream_MatchInfo {
     let activity = UploadActivity()
     var published = Stream_MatchInfo()
-    try await logged(rpc: "Upload", subject: { activity.subject }, context: context, deadline: deadline) {
+    try await logged(rpc: "Upload", subject: { activity.subject }, context: context, facts: facts) {
       progress in
       defer { progress.bytes = activity.bytes }
       guard let folder = library.folder else { throw UploadError.remoteStore(library.root) }

@@ -18,6 +18,8 @@ from ._closing import ClosedOnExit
 from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
 from ._play import Playback
 from ._proto import stream_pb2
+from ._shared_memory import DEFAULT_SLOTS, Ring, slot_bytes_for
+from ._shared_memory import available as rings_available
 from ._target import grpc_target
 from ._upload import UploadSource
 from ._video import Frame, RawVideo, parse_video
@@ -33,6 +35,7 @@ _FORMATS: dict[str, stream_pb2.PixelFormat] = {
 # grpcio reads a socket 4 MiB at a time: a 1080p frame is 6.2 MB, and its default chunks
 # (a few KiB up to 256 KiB) cost a read call, and a slice to join, for every piece of it.
 _READ_CHUNK = 4 << 20
+_RingMaker = Callable[[], Ring]
 # Indices one frames_at request carries at most (the server's limit).
 _MAX_INDICES = 10_000
 
@@ -90,8 +93,17 @@ class Client(ClosedOnExit):
     Made by `connect`; a context manager that closes its channel. Safe to share between threads.
     """
 
-    def __init__(self, channel: grpc.Channel, *, token: str | None, deadline: float | None) -> None:
+    def __init__(
+        self,
+        channel: grpc.Channel,
+        *,
+        token: str | None,
+        deadline: float | None,
+        shared_memory: bool | None = False,
+    ) -> None:
         self._channel = channel
+        # None: try it, and go without it from the first server that does not allow it.
+        self._shared_memory = shared_memory
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         self._deadline = deadline
         service = "/stream.Soccer/"
@@ -114,6 +126,11 @@ class Client(ClosedOnExit):
     def close(self) -> None:
         """Closes the channel; calls in flight end with `Cancelled`."""
         self._channel.close()
+
+    @property
+    def shared_memory(self) -> bool:
+        """Whether frames come through shared memory: asked for, and not refused by the server."""
+        return self._shared_memory is not False
 
     def describe(self, id: str) -> MatchInfo:
         """What the container of match `id` says: size, frame rate, duration, frame count, codec."""
@@ -221,11 +238,14 @@ class Client(ClosedOnExit):
         if count == 0:
             return
         sent = _Sent()
-        for video, replica in self._resuming(match, retries, lambda: self._resume(match, sent, every, count)):
+        rings = self._rings(id, width, height, format)
+        for video, replica, ring in self._resuming(
+            match, retries, lambda: self._resume(match, sent, every, count), rings
+        ):
             # A server that ignores start_frame sends the match from its start again.
             if sent.last is not None and video.frame_index <= sent.last:
                 continue
-            frame = video.frame(replica)
+            frame = video.frame(replica, ring)
             sent.last = frame.index
             sent.count += 1
             yield frame
@@ -246,14 +266,17 @@ class Client(ClosedOnExit):
         `(n, height, width, channels)` array (`(n, height, width)` for gray), each landed on
         exactly through the match's keyframes: the cost follows the frames asked for, not where
         they lie."""
-        return np.stack(
-            [
-                frame.array
-                for frame in self.iter_frames_at(
-                    id, indices, width=width, height=height, format=format, retries=retries
-                )
-            ]
-        )
+        out: npt.NDArray[np.uint8] | None = None
+        n = len(indices)
+        for i, frame in enumerate(
+            self.iter_frames_at(id, indices, width=width, height=height, format=format, retries=retries)
+        ):
+            if out is None:
+                out = np.empty((n, *frame.array.shape), dtype=np.uint8)
+            # Copied as it comes: a frame from shared memory is valid only until the next one.
+            out[i] = frame.array
+        assert out is not None  # iter_frames_at yields every index or raises
+        return out
 
     def iter_frames_at(
         self,
@@ -286,6 +309,7 @@ class Client(ClosedOnExit):
         match = self._match(id, width, height, format)
         match.frame_indices.extend(wanted)
         got = 0
+        rings = self._rings(id, width, height, format)
 
         def resume() -> stream_pb2.Match:
             again = stream_pb2.Match()
@@ -294,7 +318,7 @@ class Client(ClosedOnExit):
             again.frame_indices.extend(wanted[got:])
             return again
 
-        for video, replica in self._resuming(match, retries, resume):
+        for video, replica, ring in self._resuming(match, retries, resume, rings):
             if got == len(wanted) or video.frame_index != wanted[got]:
                 raise DataLoss(
                     f"the server sent frame {video.frame_index} where frame "
@@ -303,7 +327,7 @@ class Client(ClosedOnExit):
                     replica=replica,
                 )
             got += 1
-            yield video.frame(replica)
+            yield video.frame(replica, ring)
         if got < len(wanted):
             raise DataLoss(f"the stream ended after {got} of {len(wanted)} frames asked for", code="DATA_LOSS")
 
@@ -346,20 +370,48 @@ class Client(ClosedOnExit):
                 again.max_frames = count - sent.count
         return again
 
-    def _resuming(self, match: stream_pb2.Match, retries: int, resume: Any) -> Iterator[tuple[RawVideo, str | None]]:
-        """The messages of a Watch of `match`, re-issued as `resume()` says after a break."""
+    def _rings(self, id: str, width: int | None, height: int | None, format: PixelFormatName) -> _RingMaker | None:
+        """What makes a ring for each stream of `id` (each attempt gets a new one), when frames
+        are to come through shared memory."""
+        if self._shared_memory is False:
+            return None
+        info = self.describe(id)
+        channels = 1 if format == "gray" else 3
+        slot_bytes = slot_bytes_for(info.width, info.height, channels, width or 0, height or 0)
+        return lambda: Ring(DEFAULT_SLOTS, slot_bytes)
+
+    def _resuming(
+        self, match: stream_pb2.Match, retries: int, resume: Any, rings: _RingMaker | None = None
+    ) -> Iterator[tuple[RawVideo, str | None, Ring | None]]:
+        """The messages of a Watch of `match`, re-issued as `resume()` says after a break; through
+        a new ring from `rings` each time, when given, whose slots go back as the next is taken."""
         request = match
         retry = 0
         while True:
-            call = self._watch(request, timeout=self._deadline, metadata=self._metadata)
+            ring = rings() if rings is not None and self._shared_memory is not False else None
+            sent = request
+            if ring is not None:
+                sent = stream_pb2.Match()
+                sent.CopyFrom(request)
+                sent.shared_memory.CopyFrom(ring.request())
+            call = self._watch(sent, timeout=self._deadline, metadata=self._metadata)
             replica: str | None = None
+            received = False
             try:
                 for video in call:
                     if replica is None:
                         replica = replica_of(call)
-                    yield video, replica
+                    if ring is not None and not received:
+                        ring.unlink()  # the server has it open: nothing is left in /dev/shm
+                    received = True
+                    yield video, replica, ring
+                    if ring is not None and video.slot is not None:
+                        ring.release()
                 return
             except grpc.RpcError as error:
+                if ring is not None and not received and self._shared_memory is None and _refuses_rings(error):
+                    self._shared_memory = False
+                    continue
                 if not breaks_stream(error) or retry >= retries:
                     raise from_rpc_error(error, replica) from None
                 retry += 1
@@ -371,6 +423,14 @@ class Client(ClosedOnExit):
                 raise
             finally:
                 call.cancel()
+                if ring is not None:
+                    ring.unlink()
+
+
+def _refuses_rings(error: grpc.RpcError) -> bool:
+    """Whether the server said it takes no shared memory (off, or this is not its Unix socket)."""
+    details = error.details() if isinstance(error, grpc.Call) else ""
+    return error.code() == grpc.StatusCode.FAILED_PRECONDITION and (details or "").startswith("shared memory")
 
 
 def connect(
@@ -384,6 +444,7 @@ def connect(
     token_file: str | os.PathLike[str] | None = None,
     authority: str | None = None,
     deadline: float | None = None,
+    shared_memory: bool | None = None,
 ) -> Client:
     """A client of `server`: "host:port", a comma-separated list of them (calls go round robin
     over every address), "dns:///NAME:PORT" (every address the name has) or "unix:PATH".
@@ -393,6 +454,11 @@ def connect(
     comes from `token`, `token_file`, or the SOCCER_TOKEN environment variable. `authority`
     overrides the name the server is checked and addressed by; `deadline` bounds every call,
     in seconds.
+
+    On a "unix:PATH" target, frames come through shared memory when the server allows it (a ring
+    in /dev/shm the server converts frames straight into): each `Frame.array` is then valid only
+    until the next frame is taken (`.copy()` keeps one). `shared_memory=False` turns that off;
+    True insists on it (a refusal is then the server's error).
 
     On glibc the first connect keeps up to 128 MiB of freed heap for reuse (mallopt), so frames
     are not faulted in afresh each time; SOCCERSTREAM_MALLOC=default leaves the allocator alone.
@@ -411,6 +477,13 @@ def connect(
         token = os.environ.get("SOCCER_TOKEN") or None
     keep_frame_memory()
     target = grpc_target(server)
+    if shared_memory is None:
+        shared_memory = None if target.startswith("unix:") and rings_available() else False
+    elif shared_memory and not target.startswith("unix:"):
+        raise InvalidArgument(
+            "shared memory works only over the server's Unix socket: give a unix:PATH server",
+            code="INVALID_ARGUMENT",
+        )
     options: list[tuple[str, Any]] = [
         ("grpc.max_receive_message_length", -1),
         ("grpc.lb_policy_name", "round_robin"),
@@ -439,4 +512,4 @@ def connect(
         channel = grpc.secure_channel(target, credentials, options=options)
     else:
         channel = grpc.insecure_channel(target, options=options)
-    return Client(channel, token=token, deadline=deadline)
+    return Client(channel, token=token, deadline=deadline, shared_memory=shared_memory)

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import DataLoss
+from ._shared_memory import Ring
 
 _DOUBLE = struct.Struct("<d")
 
@@ -42,12 +43,14 @@ class RawVideo:
     command: int
     refusal: tuple[int, int] | None
     """Where a Play command's refusal lies in `raw`, when the message is one."""
+    slot: tuple[int, int, int] | None = None
+    """(index, offset, length) of the shared-memory slot that holds the pixels, when one does."""
 
-    def frame(self, replica: str | None) -> Frame:
-        """The frame, its header checked against its bytes."""
-        return Frame(self.array(), self.frame_index, self.pts_seconds, replica)
+    def frame(self, replica: str | None, ring: Ring | None = None) -> Frame:
+        """The frame, its header checked against its bytes (in `ring` when they came through it)."""
+        return Frame(self.array(ring), self.frame_index, self.pts_seconds, replica)
 
-    def array(self) -> npt.NDArray[np.uint8]:
+    def array(self, ring: Ring | None = None) -> npt.NDArray[np.uint8]:
         if self.data_type != "uint8":
             raise DataLoss(f"frame {self.frame_index} has dtype {self.data_type!r}, not uint8", code="DATA_LOSS")
         shape = parse_shape(self.data_shape)
@@ -56,6 +59,18 @@ class RawVideo:
         expected = 1
         for side in shape:
             expected *= side
+        if self.slot is not None:
+            _, offset, length = self.slot
+            if ring is None or length != expected:
+                raise DataLoss(
+                    f"frame {self.frame_index} came in a shared-memory slot of {length} bytes that "
+                    f"{'no ring was asked for' if ring is None else f'its shape {self.data_shape} does not fill'}",
+                    code="DATA_LOSS",
+                )
+            try:
+                return ring.array(offset, length, shape)
+            except ValueError as error:
+                raise DataLoss(f"frame {self.frame_index}: {error}", code="DATA_LOSS") from None
         if expected != self.data_length:
             raise DataLoss(
                 f"frame {self.frame_index} is {self.data_length} bytes, not the {expected} its shape "
@@ -98,6 +113,7 @@ def parse_video(raw: bytes) -> RawVideo:
     numbers = {4: 0, 7: 0}
     pts = 0.0
     refusal: tuple[int, int] | None = None
+    slot: tuple[int, int, int] | None = None
     end = len(raw)
     while at < end:
         key, at = _varint(raw, at)
@@ -122,9 +138,24 @@ def parse_video(raw: bytes) -> RawVideo:
                 strings[field] = raw[at : at + length].decode(errors="replace")
             elif field == 8:
                 refusal = (at, length)
+            elif field == 9:
+                slot = _slot(raw, at, at + length)
             at += length
         elif wire == 5:
             at += 4
         else:
             raise DataLoss(f"a Video message has wire type {wire}", code="DATA_LOSS")
-    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refusal)
+    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refusal, slot)
+
+
+def _slot(raw: bytes, at: int, end: int) -> tuple[int, int, int]:
+    """(index, offset, length) of a `SharedMemorySlot` message in raw[at:end]."""
+    values = {1: 0, 2: 0, 3: 0}
+    while at < end:
+        key, at = _varint(raw, at)
+        if key & 7 != 0:
+            raise DataLoss("a SharedMemorySlot holds a field that is not a number", code="DATA_LOSS")
+        value, at = _varint(raw, at)
+        if key >> 3 in values:
+            values[key >> 3] = value
+    return values[1], values[2], values[3]

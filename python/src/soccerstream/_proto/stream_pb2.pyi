@@ -17,7 +17,7 @@ PIXEL_FORMAT_RGB24: PixelFormat
 PIXEL_FORMAT_GRAY8: PixelFormat
 
 class Match(_message.Message):
-    __slots__ = ("id", "pixel_format", "max_width", "max_height", "start_seconds", "max_frames", "stride", "real_time", "start_frame", "frame_indices")
+    __slots__ = ("id", "pixel_format", "max_width", "max_height", "start_seconds", "max_frames", "stride", "real_time", "start_frame", "frame_indices", "shared_memory")
     ID_FIELD_NUMBER: _ClassVar[int]
     PIXEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     MAX_WIDTH_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class Match(_message.Message):
     REAL_TIME_FIELD_NUMBER: _ClassVar[int]
     START_FRAME_FIELD_NUMBER: _ClassVar[int]
     FRAME_INDICES_FIELD_NUMBER: _ClassVar[int]
+    SHARED_MEMORY_FIELD_NUMBER: _ClassVar[int]
     id: str
     pixel_format: PixelFormat
     max_width: int
@@ -38,10 +39,33 @@ class Match(_message.Message):
     real_time: bool
     start_frame: int
     frame_indices: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, id: _Optional[str] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., start_seconds: _Optional[float] = ..., max_frames: _Optional[int] = ..., stride: _Optional[int] = ..., real_time: bool = ..., start_frame: _Optional[int] = ..., frame_indices: _Optional[_Iterable[int]] = ...) -> None: ...
+    shared_memory: SharedMemoryRing
+    def __init__(self, id: _Optional[str] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., start_seconds: _Optional[float] = ..., max_frames: _Optional[int] = ..., stride: _Optional[int] = ..., real_time: bool = ..., start_frame: _Optional[int] = ..., frame_indices: _Optional[_Iterable[int]] = ..., shared_memory: _Optional[_Union[SharedMemoryRing, _Mapping]] = ...) -> None: ...
+
+class SharedMemoryRing(_message.Message):
+    __slots__ = ("name", "size", "slots", "slot_bytes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SLOTS_FIELD_NUMBER: _ClassVar[int]
+    SLOT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    size: int
+    slots: int
+    slot_bytes: int
+    def __init__(self, name: _Optional[str] = ..., size: _Optional[int] = ..., slots: _Optional[int] = ..., slot_bytes: _Optional[int] = ...) -> None: ...
+
+class SharedMemorySlot(_message.Message):
+    __slots__ = ("index", "offset", "length")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    offset: int
+    length: int
+    def __init__(self, index: _Optional[int] = ..., offset: _Optional[int] = ..., length: _Optional[int] = ...) -> None: ...
 
 class Video(_message.Message):
-    __slots__ = ("data", "data_type", "data_shape", "frame_index", "pts_seconds", "pixel_format", "command", "refusal")
+    __slots__ = ("data", "data_type", "data_shape", "frame_index", "pts_seconds", "pixel_format", "command", "refusal", "slot")
     DATA_FIELD_NUMBER: _ClassVar[int]
     DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
     DATA_SHAPE_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +74,7 @@ class Video(_message.Message):
     PIXEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
     REFUSAL_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     data_type: str
     data_shape: str
@@ -58,7 +83,8 @@ class Video(_message.Message):
     pixel_format: PixelFormat
     command: int
     refusal: CommandRefusal
-    def __init__(self, data: _Optional[bytes] = ..., data_type: _Optional[str] = ..., data_shape: _Optional[str] = ..., frame_index: _Optional[int] = ..., pts_seconds: _Optional[float] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., command: _Optional[int] = ..., refusal: _Optional[_Union[CommandRefusal, _Mapping]] = ...) -> None: ...
+    slot: SharedMemorySlot
+    def __init__(self, data: _Optional[bytes] = ..., data_type: _Optional[str] = ..., data_shape: _Optional[str] = ..., frame_index: _Optional[int] = ..., pts_seconds: _Optional[float] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., command: _Optional[int] = ..., refusal: _Optional[_Union[CommandRefusal, _Mapping]] = ..., slot: _Optional[_Union[SharedMemorySlot, _Mapping]] = ...) -> None: ...
 
 class CommandRefusal(_message.Message):
     __slots__ = ("code", "message")

@@ -1,0 +1,289 @@
+"""Frames through shared memory on the Unix socket: the same frames as the socket carries, every
+refusal before anything is mapped, either side killed, and a client that stops taking frames."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import grpc
+import numpy as np
+import pytest
+
+import soccerstream
+from harness import ROOT, free_port, metric, serve
+from stubs import load
+
+stream_pb2, stream_pb2_grpc = load()
+
+NOBODY = 65534
+
+
+def rings():
+    """Shared-memory objects the package made that are in /dev/shm now."""
+    return sorted(name for name in os.listdir("/dev/shm") if name.startswith("soccerstream-"))
+
+
+def mapped(pid, name):
+    """Whether process `pid` maps /dev/shm/`name`."""
+    with open(f"/proc/{pid}/maps") as f:
+        return any(f"/dev/shm/{name}" in line for line in f)
+
+
+@pytest.fixture
+def shm_server(tmp_path):
+    port = free_port()
+    server = serve("--unix", str(tmp_path / "s.sock"), "--unix-mode", "666", "--allow-shared-memory",
+                   "--metrics", str(port), "--port", "0")
+    server.metrics = port
+    server.unix = f"unix:{tmp_path / 's.sock'}"
+    yield server
+    assert server.stop() == 0
+
+
+def frames(target, shared_memory, **options):
+    with soccerstream.connect(target, shared_memory=shared_memory, deadline=60) as client:
+        got = [(f.index, f.seconds, f.array.copy()) for f in client.frames("sample", **options)]
+        return got, client.shared_memory
+
+
+@pytest.mark.parametrize("options", [{}, {"format": "rgb"}, {"format": "gray"}, {"width": 320},
+                                     {"format": "gray", "height": 100, "every": 3}])
+def test_frames_through_shared_memory_are_the_frames_the_socket_carries(shm_server, options):
+    before = rings()
+    through, used = frames(shm_server.unix, None, **options)
+    assert used, "a unix: target to a server that allows it uses shared memory by itself"
+    carried, _ = frames(shm_server.unix, False, **options)
+    assert [i for i, _, _ in through] == [i for i, _, _ in carried] and len(through) >= 34
+    for (_, seconds, a), (_, expected_seconds, b) in zip(through, carried):
+        assert seconds == expected_seconds and a.shape == b.shape and np.array_equal(a, b)
+    assert shm_server.wait_for_line("shared-memory:4", "status=OK", timeout=10), shm_server.log()
+    assert rings() == before
+
+
+def test_frames_at_through_shared_memory_repeats_and_goes_back(shm_server):
+    with soccerstream.connect(shm_server.unix) as client:
+        assert client.shared_memory
+        chosen = client.frames_at("sample", [70, 3, 3, 99, 0], width=128)
+    with soccerstream.connect(shm_server.unix, shared_memory=False) as client:
+        expected = client.frames_at("sample", [70, 3, 3, 99, 0], width=128)
+    assert chosen.shape == expected.shape and np.array_equal(chosen, expected)
+
+
+def test_a_server_without_the_flag_or_a_tcp_client_is_refused_and_the_package_goes_on_without(tmp_path):
+    server = serve("--unix", str(tmp_path / "s.sock"), "--port", "0")
+    try:
+        with soccerstream.connect(f"unix:{tmp_path / 's.sock'}", shared_memory=True) as client:
+            with pytest.raises(soccerstream.FailedPrecondition) as off:
+                next(client.frames("sample"))
+        assert "--allow-shared-memory" in off.value.message
+        got, used = frames(f"unix:{tmp_path / 's.sock'}", None, count=5)
+        assert len(got) == 5 and not used
+    finally:
+        assert server.stop() == 0
+    assert rings() == []
+
+
+def raw_watch(target, ring, **match):
+    """One frame of a Watch with `ring` as its shared_memory, straight through grpcio; the error if refused."""
+    with grpc.insecure_channel(target) as channel:
+        request = stream_pb2.Match(id="sample", max_frames=1, shared_memory=ring, **match)
+        try:
+            return list(stream_pb2_grpc.SoccerStub(channel).Watch(request, timeout=20))
+        except grpc.RpcError as error:
+            return error
+
+
+def make_object(name, slots=2, slot_bytes=1 << 20, size=None, magic=b"SOCCERSM", mode=0o600):
+    path = f"/dev/shm{name}"
+    size = 4096 + slots * slot_bytes if size is None else size
+    with open(path, "wb") as f:
+        f.write(magic)
+        f.truncate(size)
+    os.chmod(path, mode)
+    return path, stream_pb2.SharedMemoryRing(name=name, size=4096 + slots * slot_bytes, slots=slots,
+                                             slot_bytes=slot_bytes)
+
+
+def test_each_check_refuses_before_anything_is_mapped(shm_server, tmp_path):
+    pid = shm_server.process.pid
+    made = []
+    try:
+        def refused(ring, code, words, target=shm_server.unix, **match):
+            error = raw_watch(target, ring, **match)
+            assert isinstance(error, grpc.RpcError), f"{ring.name} was served"
+            assert error.code() == code, (error.code(), error.details())
+            assert words in error.details(), error.details()
+            assert not mapped(pid, ring.name.lstrip("/"))
+
+        good_path, good = make_object("/soccer-test-good")
+        made.append(good_path)
+        # Over TCP, whatever the object.
+        refused(good, grpc.StatusCode.FAILED_PRECONDITION, "only over the server's Unix socket",
+                target=f"127.0.0.1:{shm_server.port}")
+        refused(stream_pb2.SharedMemoryRing(name="/../etc/passwd", size=4096 + 4096, slots=1, slot_bytes=4096),
+                grpc.StatusCode.INVALID_ARGUMENT, "shared_memory.name must be")
+        refused(stream_pb2.SharedMemoryRing(name="/soccer-test-none", size=4096 + 4096, slots=1, slot_bytes=4096),
+                grpc.StatusCode.INVALID_ARGUMENT, "there is no shared-memory object /soccer-test-none")
+        refused(stream_pb2.SharedMemoryRing(name=good.name, size=good.size, slots=0, slot_bytes=good.slot_bytes),
+                grpc.StatusCode.INVALID_ARGUMENT, "slots must be 1 to 64")
+        refused(stream_pb2.SharedMemoryRing(name=good.name, size=good.size + 1, slots=good.slots,
+                                            slot_bytes=good.slot_bytes),
+                grpc.StatusCode.INVALID_ARGUMENT, "shared_memory.size must be")
+        os.symlink(good_path, "/dev/shm/soccer-test-link")
+        made.append("/dev/shm/soccer-test-link")
+        link = stream_pb2.SharedMemoryRing(name="/soccer-test-link", size=good.size, slots=good.slots,
+                                           slot_bytes=good.slot_bytes)
+        refused(link, grpc.StatusCode.PERMISSION_DENIED, "is a symbolic link")
+        os.mkfifo("/dev/shm/soccer-test-fifo")
+        made.append("/dev/shm/soccer-test-fifo")
+        refused(stream_pb2.SharedMemoryRing(name="/soccer-test-fifo", size=good.size, slots=good.slots,
+                                            slot_bytes=good.slot_bytes),
+                grpc.StatusCode.INVALID_ARGUMENT, "is not a regular file")
+        short_path, short = make_object("/soccer-test-short", size=4096 + 4096)
+        made.append(short_path)
+        refused(short, grpc.StatusCode.INVALID_ARGUMENT, "holds 8192 bytes, not the")
+        magic_path, no_magic = make_object("/soccer-test-magic", magic=b"NOTMAGIC")
+        made.append(magic_path)
+        refused(no_magic, grpc.StatusCode.INVALID_ARGUMENT, "does not begin with the ring's magic")
+        small_path, small = make_object("/soccer-test-small", slot_bytes=4096)
+        made.append(small_path)
+        refused(small, grpc.StatusCode.INVALID_ARGUMENT, "slots of 4096 bytes hold no 640x360 bgr24 frame")
+        theirs_path, theirs = make_object("/soccer-test-theirs")
+        made.append(theirs_path)
+        os.chown(theirs_path, NOBODY, NOBODY)
+        refused(theirs, grpc.StatusCode.PERMISSION_DENIED, f"belongs to uid {NOBODY}, not to uid 0")
+        # The good object is served: one frame, in slot 0.
+        videos = raw_watch(shm_server.unix, good)
+        assert not isinstance(videos, grpc.RpcError), videos
+        assert videos[0].slot.index == 0 and videos[0].slot.offset == 4096 and not videos[0].data
+        assert videos[0].slot.length == 640 * 360 * 3
+        # Play sends its frames in data.
+        with grpc.insecure_channel(shm_server.unix) as channel:
+            start = stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", shared_memory=good))
+            with pytest.raises(grpc.RpcError) as play:
+                list(stream_pb2_grpc.SoccerStub(channel).Play(iter([start]), timeout=20))
+        assert play.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "Watch" in play.value.details()
+    finally:
+        for path in made:
+            os.unlink(path)
+    assert shm_server.alive()
+
+
+def test_a_ring_counts_in_the_frame_memory_budget(tmp_path):
+    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--frame-memory", "16MiB",
+                   port=None)
+    path, ring = make_object("/soccer-test-budget", slots=16, slot_bytes=1 << 20)
+    try:
+        error = raw_watch(server.target, ring)
+        assert isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "a shared-memory ring of 16.0 MiB" in error.details(), error.details()
+        assert not mapped(server.process.pid, ring.name.lstrip("/"))
+    finally:
+        os.unlink(path)
+        assert server.stop() == 0
+
+
+SLOW_READER = """
+import sys, time, soccerstream
+with soccerstream.connect(sys.argv[1]) as client:
+    assert client.shared_memory
+    for frame in client.frames("sample", real_time=True):
+        print(frame.index, flush=True)
+"""
+
+
+def test_a_client_killed_mid_stream_frees_its_stream_and_the_mapping_at_once(shm_server):
+    reader = subprocess.Popen([sys.executable, "-c", SLOW_READER, shm_server.unix], stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(5):
+            assert reader.stdout.readline().strip()
+        assert metric(shm_server.metrics, "soccer_frame_memory_bytes") > 0
+        assert rings() == [], "the ring's name is gone once the first frame came"
+        reader.send_signal(signal.SIGKILL)
+        reader.wait(10)
+        deadline = time.monotonic() + 5
+        while metric(shm_server.metrics, "soccer_frame_memory_bytes") > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert metric(shm_server.metrics, "soccer_frame_memory_bytes") == 0
+        with open(f"/proc/{shm_server.process.pid}/maps") as f:
+            assert "soccerstream-" not in f.read()
+    finally:
+        reader.kill()
+    assert rings() == []
+
+
+def test_a_server_killed_mid_stream_leaves_the_client_a_clear_error_and_nothing_in_dev_shm(tmp_path):
+    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", port=None)
+    got = []
+    with soccerstream.connect(server.target) as client:
+        with pytest.raises(soccerstream.Unavailable) as lost:
+            for frame in client.frames("sample", real_time=True, retries=0):
+                got.append(frame.index)
+                if len(got) == 3:
+                    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(10)
+    assert 3 <= len(got) < 100 and got == list(range(len(got)))
+    assert lost.value.message
+    assert rings() == []
+
+
+def test_a_client_that_stops_taking_frames_is_ended_by_the_stall_timeout(tmp_path):
+    port = free_port()
+    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--stall-timeout", "1",
+                   "--metrics", str(port), port=None)
+    try:
+        with soccerstream.connect(server.target) as client:
+            stream = client.frames("sample", retries=0)
+            first = next(stream)  # its slot, and the three after it, stay with the client
+            assert first.index == 0
+            line = server.wait_for_line("id=sample", "cause=stalled", timeout=10)
+            assert line and "status=CANCELLED" in line, server.log()
+            assert metric(port, 'soccer_stream_rejections_total{reason="stall"}') == 1
+            assert metric(port, "soccer_frame_memory_bytes") == 0
+            with pytest.raises(soccerstream.Cancelled) as ended:
+                list(stream)
+            assert "shared-memory ring stayed full" in ended.value.message
+    finally:
+        assert server.stop() == 0
+    assert rings() == []
+
+
+NOBODY_CLIENT = """
+import sys, grpc, soccerstream
+from soccerstream._proto import stream_pb2, stream_pb2_grpc
+ring = stream_pb2.SharedMemoryRing(name=sys.argv[2], size=int(sys.argv[3]), slots=2, slot_bytes=1 << 20)
+with grpc.insecure_channel(sys.argv[1]) as channel:
+    try:
+        list(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="sample", max_frames=1, shared_memory=ring)))
+        print("served")
+    except grpc.RpcError as error:
+        print(error.code().name, error.details())
+with soccerstream.connect(sys.argv[1]) as client:
+    print(sum(1 for _ in client.frames("sample", count=5)), client.shared_memory)
+"""
+
+
+def test_a_client_of_another_user_may_use_only_its_own_objects():
+    # The socket in a folder every user may enter, open to every user (pytest's folders are private).
+    folder = tempfile.mkdtemp(prefix="soccer-shm-")
+    os.chmod(folder, 0o755)
+    server = serve("--unix", os.path.join(folder, "s.sock"), "--unix-mode", "666", "--allow-shared-memory",
+                   port=None)
+    path, ring = make_object("/soccer-test-root")
+    try:
+        result = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                                 sys.executable, "-c", NOBODY_CLIENT, server.target, ring.name, str(ring.size)],
+                                capture_output=True, text=True, timeout=60, cwd=ROOT,
+                                env={**os.environ, "HOME": "/tmp"})
+        assert result.returncode == 0, result.stderr
+        refusal, own = result.stdout.strip().splitlines()
+        assert refusal.startswith("PERMISSION_DENIED") and f"belongs to uid 0, not to uid {NOBODY}" in refusal
+        assert own == "5 True", "its own ring is served"
+    finally:
+        os.unlink(path)
+        assert server.stop() == 0
+        shutil.rmtree(folder, ignore_errors=True)
+    assert rings() == []
