@@ -100,7 +100,7 @@ let package = Package(
     .target(
       name: "SoccerClient",
       dependencies: [
-        "SoccerProtocol", "SoccerWire", "VideoFrames", "ContentDigest",
+        "SoccerProtocol", "SoccerWire", "VideoFrames", "ContentDigest", "CSoccerSystem",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

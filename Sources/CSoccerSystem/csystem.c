@@ -49,6 +49,8 @@ void soccer_futex_wake_shared(uint32_t *word) {
 
 uint32_t soccer_load_acquire_u32(const uint32_t *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 
+void soccer_store_release_u32(uint32_t *word, uint32_t value) { __atomic_store_n(word, value, __ATOMIC_RELEASE); }
+
 int soccer_is_on_tmpfs(int fd) {
 #if defined(__linux__)
   struct statfs fs;

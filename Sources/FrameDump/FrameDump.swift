@@ -10,6 +10,8 @@ public struct DumpSummary: Sendable {
   /// The servers that sent the frames, as they name themselves, in order: more than one when
   /// the stream broke and was resumed elsewhere.
   public var replicas: [String] = []
+  /// Whether the frames came through a shared-memory ring.
+  public var sharedMemory = false
   public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
 }
 
@@ -44,6 +46,8 @@ public struct FrameDump: Sendable {
     ) { summary, frames in
       if let replica = frames.replica { summary.replicas.append(replica) }
       for try await frame in frames {
+        // Said once a frame came that way: a refused ring is retried through the socket.
+        summary.sharedMemory = summary.sharedMemory || frames.sharedMemory
         let data = try frame.netPBM()
         try writer.write(data, name: Self.fileName(id: id, frameIndex: frame.index, gray: frame.header.channels == 1))
         summary.frames += 1

@@ -1,4 +1,5 @@
 import GRPCNIOTransportHTTP2
+import Synchronization
 
 /// TLS settings of a client.
 public struct ClientTLS: Sendable, Hashable {
@@ -31,6 +32,11 @@ public struct ClientConfiguration: Sendable {
   public var maxFrameBytes: Int
   /// Deadline for the unary calls (`Describe`, `List`).
   public var unaryTimeout: Duration
+  /// Whether Watch streams from a `unix:` server take their frames through a shared-memory ring
+  /// (when the server allows it; without, through the socket).
+  public var sharedMemory = true
+  /// Set once a server has refused shared memory: later streams go without asking.
+  let sharedMemoryRefused = Flag()
 
   public init(
     server: ServerTarget = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051)),
@@ -53,4 +59,11 @@ extension ClientConfiguration {
       }
     }
   }
+}
+
+/// A yes/no that copies of a configuration share.
+final class Flag: Sendable {
+  private let value = Atomic<Bool>(false)
+  var isSet: Bool { value.load(ordering: .relaxed) }
+  func set() { value.store(true, ordering: .relaxed) }
 }

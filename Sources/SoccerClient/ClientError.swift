@@ -51,6 +51,12 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     }
   }
 
+  /// Whether the server said it takes no shared memory (off, or not over this connection).
+  var refusesSharedMemory: Bool {
+    if case .server(.failedPrecondition, let message) = self { return message.hasPrefix("shared memory") }
+    return false
+  }
+
   /// What went wrong, without the words about what to do.
   var reason: String {
     switch self {

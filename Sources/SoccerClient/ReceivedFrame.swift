@@ -12,10 +12,12 @@ public struct ReceivedFrame: Sendable {
   public var index: Int
   public var ptsSeconds: Double
 
-  /// Checks a `Video` message the way the reference client reads it with numpy.
-  init(_ video: Stream_Video) throws(ClientError) {
+  /// Checks a `Video` message the way the reference client reads it with numpy; its pixels are
+  /// `pixels` when they came apart from it (a shared-memory slot), else its `data`.
+  init(_ video: Stream_Video, pixels given: Data? = nil) throws(ClientError) {
+    let pixels = given ?? video.data
     do {
-      header = try ArrayHeader(dataType: video.dataType, dataShape: video.dataShape, byteCount: video.data.count)
+      header = try ArrayHeader(dataType: video.dataType, dataShape: video.dataShape, byteCount: pixels.count)
     } catch {
       throw .badFrame(error.description)
     }
@@ -24,7 +26,7 @@ public struct ReceivedFrame: Sendable {
     }
     // Servers that do not say send BGR24's value, 0, for gray frames too.
     self.format = format == .bgr24 && header.channels == 1 ? .gray8 : format
-    pixels = video.data
+    self.pixels = pixels
     index = Int(clamping: video.frameIndex)
     ptsSeconds = video.ptsSeconds
   }

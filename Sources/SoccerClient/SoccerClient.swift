@@ -70,15 +70,32 @@ public struct SoccerClient: Sendable {
     try await watch(request, after: nil, progress: nil, body)
   }
 
-  /// `watch`, skipping frames numbered below `floor` and noting each frame handed out in `progress`.
+  /// `watch`, skipping frames numbered below `floor` and noting each frame handed out in `progress`;
+  /// through a shared-memory ring when the server is on a Unix socket and allows it.
   func watch<Result: Sendable>(
     _ request: WatchRequest, after floor: Int?, progress: WatchProgress?,
     _ body: @escaping @Sendable (WatchFrames) async throws -> Result
   ) async throws(ClientError) -> Result {
+    let ring = try await ring(for: request)
+    do {
+      return try await watch(request, ring: ring, after: floor, progress: progress, body)
+    } catch let error where ring != nil && error.refusesSharedMemory {
+      // A server that does not allow it (or not over this socket): through the socket from now on.
+      configuration.sharedMemoryRefused.set()
+      return try await watch(request, ring: nil, after: floor, progress: progress, body)
+    }
+  }
+
+  private func watch<Result: Sendable>(
+    _ request: WatchRequest, ring: ClientRing?, after floor: Int?, progress: WatchProgress?,
+    _ body: @escaping @Sendable (WatchFrames) async throws -> Result
+  ) async throws(ClientError) -> Result {
+    var message = request.message
+    if let ring { message.sharedMemory = ring.request }
     do {
       // VideoDeserializer leaves each frame's pixels in the received buffer instead of copying them.
       return try await grpc.serverStreaming(
-        request: ClientRequest(message: request.message, metadata: metadata),
+        request: ClientRequest(message: message, metadata: metadata),
         descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
@@ -86,11 +103,30 @@ public struct SoccerClient: Sendable {
         return try await body(
           WatchFrames(
             id: request.id, replica: replica, messages: response.messages, floor: floor,
-            chosen: request.frameIndices, progress: progress))
+            chosen: request.frameIndices, progress: progress, ring: ring))
       }
     } catch {
       throw ClientError.from(error, server: configuration.server)
     }
+  }
+
+  /// A ring for `request`'s frames, when they are to come through shared memory: the server is
+  /// on a Unix socket, has not refused it, and the match's size is known (from `Describe`).
+  private func ring(for request: WatchRequest) async throws(ClientError) -> ClientRing? {
+    guard configuration.sharedMemory, !configuration.sharedMemoryRefused.isSet,
+      case .unixSocket = configuration.server.kind
+    else { return nil }
+    let info: MediaInfo
+    do {
+      info = try await describe(request.id)
+    } catch .server(code: .unimplemented, _) {
+      return nil  // the Python demo: no Describe, and no shared memory either
+    }
+    let channels = request.format?.channels ?? 3
+    return try ClientRing(
+      frameBytes: ClientRing.largestFrame(
+        width: info.width, height: info.height, maxWidth: request.maxWidth, maxHeight: request.maxHeight)
+        * channels)
   }
 
   /// Runs a unary call, and again (up to three more times, 0.1 s, 0.2 s, 0.4 s apart) when it

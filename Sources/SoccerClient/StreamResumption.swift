@@ -104,6 +104,11 @@ extension SoccerClient {
         error = failure
       }
       let (count, lastFrame) = progress.snapshot
+      // A server that takes no shared memory: the same stream again, through the socket.
+      if count == 0, error.refusesSharedMemory, !configuration.sharedMemoryRefused.isSet {
+        configuration.sharedMemoryRefused.set()
+        continue
+      }
       // After a break just past the last frame, the re-issued stream starts past the end.
       if floor != nil && error.code == .outOfRange { return state }
       guard let lastFrame, error.breaksStream else {

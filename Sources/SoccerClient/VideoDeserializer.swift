@@ -36,6 +36,13 @@ struct VideoDeserializer: MessageDeserializer {
           } catch {
             throw VideoWireError("refusal: \(error)")
           }
+        case (9, 2):
+          let range = try reader.lengthDelimited()
+          do {
+            video.slot = try Stream_SharedMemorySlot(serializedBytes: Array(raw[range]))
+          } catch {
+            throw VideoWireError("slot: \(error)")
+          }
         case (let field, let wireType):
           guard field > 0 else { throw VideoWireError("field number 0") }
           try reader.skip(wireType: wireType)

@@ -14,10 +14,14 @@ public struct WatchFrames: AsyncSequence, Sendable {
   private let floor: Int?
   private let chosen: [Int]
   private let progress: WatchProgress?
+  private let ring: ClientRing?
+  /// Whether the frames come through shared memory: each frame's pixels are then a view of its
+  /// slot, which goes back to the server when the frame is dropped.
+  public var sharedMemory: Bool { ring != nil }
 
   init(
     id: String, replica: String? = nil, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
-    chosen: [Int] = [], progress: WatchProgress? = nil
+    chosen: [Int] = [], progress: WatchProgress? = nil, ring: ClientRing? = nil
   ) {
     self.id = id
     self.replica = replica
@@ -25,10 +29,12 @@ public struct WatchFrames: AsyncSequence, Sendable {
     self.floor = floor
     self.chosen = chosen
     self.progress = progress
+    self.ring = ring
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(id: id, messages: messages.makeAsyncIterator(), floor: floor, chosen: chosen, progress: progress)
+    AsyncIterator(
+      id: id, messages: messages.makeAsyncIterator(), floor: floor, chosen: chosen, progress: progress, ring: ring)
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
@@ -41,7 +47,10 @@ public struct WatchFrames: AsyncSequence, Sendable {
     /// `frame_indices` sends a range instead, and that is an error, never frames mislabelled.
     let chosen: [Int]
     let progress: WatchProgress?
+    let ring: ClientRing?
     var numbering = FrameNumbering()
+    /// Messages received: the next one's number in the ring.
+    var sequence: UInt32 = 0
 
     public mutating func next() async throws -> ReceivedFrame? {
       if !chosen.isEmpty { return try await nextChosen() }
@@ -51,7 +60,7 @@ public struct WatchFrames: AsyncSequence, Sendable {
           if numbering.received == 0 && floor == nil { throw ClientError.noFrames(id) }
           return nil
         }
-        var frame = try ReceivedFrame(video)
+        var frame = try frame(from: video)
         frame.index = numbering.index(sent: frame.index)
         if let floor, frame.index < floor { continue }
         progress?.handedOut(frame.index)
@@ -67,7 +76,7 @@ public struct WatchFrames: AsyncSequence, Sendable {
         }
         return nil
       }
-      let frame = try ReceivedFrame(video)
+      let frame = try frame(from: video)
       _ = numbering.index(sent: frame.index)
       guard received < chosen.count, frame.index == chosen[received] else {
         let wanted = received < chosen.count ? "frame \(chosen[received])" : "no more frames"
@@ -77,6 +86,20 @@ public struct WatchFrames: AsyncSequence, Sendable {
       }
       progress?.handedOut(frame.index)
       return frame
+    }
+
+    /// The frame a message brings, its pixels in the message or in the ring's slot.
+    private mutating func frame(from video: Stream_Video) throws(ClientError) -> ReceivedFrame {
+      guard video.hasSlot else { return try ReceivedFrame(video) }
+      guard let ring else { throw .badFrame("a frame came in a shared-memory slot that was never asked for") }
+      // The server has the ring open once a frame comes: nothing need stay in /dev/shm.
+      ring.unlink()
+      defer { sequence &+= 1 }
+      guard
+        let pixels = ring.pixels(
+          sequence: sequence, offset: Int(clamping: video.slot.offset), length: Int(clamping: video.slot.length))
+      else { throw .badFrame("frame \(video.frameIndex) lies outside the shared-memory ring") }
+      return try ReceivedFrame(video, pixels: pixels)
     }
   }
 }

@@ -14,6 +14,7 @@ public enum Bench {
     progress: @escaping @Sendable (_ frames: Int) -> Void = { _ in }
   ) async throws(ClientError) -> BenchRun {
     let counter = SharedCounter()
+    let throughSharedMemory = SharedCounter()
     let cpuBefore = processCPUSeconds()
     let started = ContinuousClock.now
     let measurements: [StreamMeasurement]
@@ -29,7 +30,13 @@ public enum Bench {
               let connectSeconds = connecting.duration(to: .now).seconds
               var clock = try await client.watch(request, resuming: resumption, state: StreamClock()) {
                 clock, frames in
+                var counted = false
                 for try await frame in frames {
+                  // Counted once a frame came that way: a refused ring is retried through the socket.
+                  if frames.sharedMemory && !counted {
+                    counted = true
+                    _ = throughSharedMemory.increment()
+                  }
                   clock.frame(bytes: frame.pixels.count)
                   progress(counter.increment())
                 }
@@ -51,9 +58,11 @@ public enum Bench {
     }
     let first = measurements.map(\.started).min() ?? started
     let last = measurements.map(\.ended).max() ?? started
-    return BenchRun(
+    var run = BenchRun(
       streams: measurements, seconds: first.duration(to: last).seconds,
       cpuSeconds: processCPUSeconds() - cpuBefore)
+    run.sharedMemory = throughSharedMemory.increment() > 1
+    return run
   }
 
   /// Decodes and converts `path` in this process, with no network: what the decoder alone can do.

@@ -24,6 +24,8 @@ public struct BenchFigures: Codable, Sendable, Equatable {
   public var cpuSeconds: Double
   /// Each stream's frames per second; one entry per concurrent stream.
   public var streamFps: [Double]
+  /// Whether the frames came through shared memory (a `unix:` server that allows it).
+  public var sharedMemory: Bool
 
   enum CodingKeys: String, CodingKey {
     case frames, bytes, seconds, fps
@@ -36,6 +38,7 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     case gapMaxMs = "gap_max_ms"
     case cpuSeconds = "cpu_seconds"
     case streamFps = "stream_fps"
+    case sharedMemory = "shared_memory"
   }
 
   public init(_ run: BenchRun) {
@@ -53,6 +56,7 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     gapMaxMs = gaps.maxMilliseconds
     cpuSeconds = run.cpuSeconds
     streamFps = run.streams.map(\.framesPerSecond)
+    sharedMemory = run.sharedMemory
   }
 
   /// Each figure's median over `runs` (stream rates by position).
@@ -161,8 +165,10 @@ public struct BenchReport: Codable, Sendable {
           : String(repeating: " ", count: widths[i] - c.count) + c
       }.joined(separator: "  ")
     }
+    let through = median.sharedMemory ? " through shared memory" : ""
     lines.append(
-      "\(source) from \(server), \(streams) stream\(streams == 1 ? "" : "s"), \(repeats) run\(repeats == 1 ? "" : "s")")
+      "\(source) from \(server)\(through), \(streams) stream\(streams == 1 ? "" : "s"), "
+        + "\(repeats) run\(repeats == 1 ? "" : "s")")
     lines.append(line(header))
     lines.append(contentsOf: rows.map(line))
     if streams > 1, let slowest = median.streamFps.min(), let fastest = median.streamFps.max() {

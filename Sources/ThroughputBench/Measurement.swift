@@ -85,6 +85,8 @@ public struct BenchRun: Sendable {
   public var seconds: Double
   /// User plus system CPU time this process spent during the run.
   public var cpuSeconds: Double
+  /// Whether the frames came through shared-memory rings.
+  public var sharedMemory = false
 
   public var frames: Int { streams.reduce(0) { $0 + $1.frames } }
   public var bytes: Int { streams.reduce(0) { $0 + $1.bytes } }

@@ -77,6 +77,8 @@ extension Soccer {
 
     @OptionGroup var resuming: ResumeOptions
 
+    @OptionGroup var sharedMemory: SharedMemoryOption
+
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
@@ -95,7 +97,7 @@ extension Soccer {
     }
 
     func run() async throws {
-      let configuration = try client.configuration()
+      let configuration = sharedMemory.apply(to: try client.configuration())
       if seeks > 0 {
         var request = WatchRequest(id: ids[0])
         request.format = format == .bgr24 ? nil : format

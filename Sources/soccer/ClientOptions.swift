@@ -62,6 +62,22 @@ struct ClientOptions: ParsableArguments {
   }
 }
 
+/// Whether a command that takes frames may take them through shared memory.
+struct SharedMemoryOption: ParsableArguments {
+  @Flag(
+    help: ArgumentHelp(
+      "Take frames through the socket even from a unix: server that allows shared memory (by default they come "
+        + "through a shared-memory ring there, with no copy through the socket)."))
+  var noSharedMemory = false
+
+  /// `configuration` with this choice.
+  func apply(to configuration: ClientConfiguration) -> ClientConfiguration {
+    var configuration = configuration
+    configuration.sharedMemory = !noSharedMemory
+    return configuration
+  }
+}
+
 /// The token from `file`, else from SOCCER_TOKEN; nil when neither is set.
 func readToken(file: String?, environment variable: String = "SOCCER_TOKEN") throws -> String? {
   if let file {

@@ -69,6 +69,8 @@ extension Soccer {
 
     @OptionGroup var resuming: ResumeOptions
 
+    @OptionGroup var sharedMemory: SharedMemoryOption
+
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
@@ -84,7 +86,7 @@ extension Soccer {
     }
 
     func run() async throws {
-      let configuration = try client.configuration()
+      let configuration = sharedMemory.apply(to: try client.configuration())
       let writer: FrameFileWriter
       do {
         writer = try FrameFileWriter(directory: out)
@@ -158,10 +160,12 @@ extension Soccer {
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       let already = onDisk > 0 ? ", after \(onDisk) already there" : ""
       let from = summary.replicas.isEmpty ? "" : " from " + summary.replicas.joined(separator: ", then ")
+      let through = summary.sharedMemory ? " through shared memory" : ""
       print(
         String(
-          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s%@",
-          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond, from))
+          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s%@%@",
+          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond, from,
+          through))
     }
   }
 }

@@ -17,6 +17,15 @@ import VideoFrames
     #expect(deeper.bytes - footprint.bytes == 2 * 8192 * 4320 * 3)
   }
 
+  @Test func aSharedMemoryRingTakesThePlaceOfTheConvertedFrames() {
+    let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2, ringBytes: 4096 + 4 * (107 << 20))
+    #expect(footprint.convertedFrames == 0)
+    #expect(footprint.bytes == 4096 + 4 * (107 << 20) + footprint.decodedBytes)
+    // The ring's size is the client's: no width would make it fit.
+    #expect(footprint.largestFittingWidth(in: footprint.bytes - 1) == nil)
+    #expect(footprint.resized(maxWidth: 1024, maxHeight: 0).bytes == footprint.bytes)
+  }
+
   @Test func scalingShrinksTheConvertedFramesOnly() {
     let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
     let small = footprint.resized(maxWidth: 1024, maxHeight: 0)

@@ -1,5 +1,6 @@
 import GRPCCore
 import Testing
+import VideoDecoding
 
 @testable import SoccerServer
 
@@ -29,6 +30,24 @@ import Testing
       stallTimeout: .seconds(30), disconnected: true, now: now)
     #expect(end.status == "CANCELLED")
     #expect(end.cause == "disconnect")
+  }
+
+  @Test func aStreamTheTransportResetForStallingIsStalledHoweverLongItsLastWriteWaited() {
+    // The write began after the stream stopped being writable: it has waited less than the limit.
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: nil, stalledByTransport: true,
+      waitingSince: now - .milliseconds(300), stallTimeout: .seconds(2), now: now)
+    #expect(end.status == "CANCELLED")
+    #expect(end.cause == "stalled")
+    #expect(end.rpcError.message.contains("took no frame"))
+  }
+
+  @Test func theTransportsRecordCountsOnlyForACancelledStream() {
+    let end = StreamEnd(
+      error: DecodeError.dataLoss("truncated"), cancelled: false, deadline: nil, stalledByTransport: true,
+      waitingSince: nil, stallTimeout: .seconds(2), now: now)
+    #expect(end.status == "DATA_LOSS")
+    #expect(end.cause == nil)
   }
 
   @Test func aStallOutranksTheDisconnectItCaused() {

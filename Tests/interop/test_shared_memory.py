@@ -1,5 +1,6 @@
 """Frames through shared memory on the Unix socket: the same frames as the socket carries, every
 refusal before anything is mapped, either side killed, and a client that stops taking frames."""
+import json
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import soccerstream
-from harness import ROOT, free_port, metric, serve
+from harness import ROOT, cli, free_port, metric, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -287,3 +288,38 @@ def test_a_client_of_another_user_may_use_only_its_own_objects():
         assert server.stop() == 0
         shutil.rmtree(folder, ignore_errors=True)
     assert rings() == []
+
+
+def test_soccer_dump_and_bench_use_shared_memory_by_themselves_and_say_so(soccer, shm_server, tmp_path):
+    through = cli(soccer, "dump", "sample", "--out", str(tmp_path / "shm"), "--server", shm_server.unix)
+    assert through.returncode == 0, through.stderr
+    assert through.stdout.strip().endswith("through shared memory"), through.stdout
+    carried = cli(soccer, "dump", "sample", "--out", str(tmp_path / "socket"), "--server", shm_server.unix,
+                  "--no-shared-memory")
+    assert carried.returncode == 0 and "shared memory" not in carried.stdout, carried.stdout
+    names = sorted(os.listdir(tmp_path / "shm"))
+    assert len(names) == 100 and names == sorted(os.listdir(tmp_path / "socket"))
+    for name in names:
+        assert (tmp_path / "shm" / name).read_bytes() == (tmp_path / "socket" / name).read_bytes(), name
+    chosen = cli(soccer, "dump", "sample", "--out", str(tmp_path / "chosen"), "--frames-at", "70,3,99",
+                 "--server", shm_server.unix)
+    assert chosen.returncode == 0 and "through shared memory" in chosen.stdout, chosen.stdout + chosen.stderr
+    for name in os.listdir(tmp_path / "chosen"):
+        assert (tmp_path / "chosen" / name).read_bytes() == (tmp_path / "socket" / name).read_bytes(), name
+    bench = cli(soccer, "bench", "sample", "--json", "--width", "320", "--server", shm_server.unix)
+    assert bench.returncode == 0 and json.loads(bench.stdout)["shared_memory"] is True, bench.stdout + bench.stderr
+    table = cli(soccer, "bench", "sample", "--server", shm_server.unix, "--no-shared-memory")
+    assert table.returncode == 0 and "through shared memory" not in table.stdout
+    assert rings() == [] and not [n for n in os.listdir("/dev/shm") if n.startswith("soccer-")]
+
+
+def test_soccer_bench_goes_through_the_socket_where_shared_memory_is_off(soccer, tmp_path):
+    server = serve("--unix", str(tmp_path / "s.sock"), port=None)
+    try:
+        bench = cli(soccer, "bench", "sample", "--json", "--server", server.target)
+        assert bench.returncode == 0, bench.stderr
+        report = json.loads(bench.stdout)
+        assert report["shared_memory"] is False and report["frames"] == 100
+    finally:
+        assert server.stop() == 0
+    assert not [n for n in os.listdir("/dev/shm") if n.startswith("soccer-")]

@@ -54,6 +54,9 @@ void soccer_futex_wake_shared(uint32_t *word);
 /// `*word`, read with acquire ordering: what was written before it was released is visible.
 uint32_t soccer_load_acquire_u32(const uint32_t *word);
 
+/// Stores `value` into `*word` with release ordering: what was written before is visible first.
+void soccer_store_release_u32(uint32_t *word, uint32_t value);
+
 /// 1 when `fd` is a file of a tmpfs (the filesystem of /dev/shm), 0 when not, -1 on error.
 int soccer_is_on_tmpfs(int fd);
 

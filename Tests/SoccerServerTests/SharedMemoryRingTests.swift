@@ -1,0 +1,138 @@
+import Foundation
+import SoccerProtocol
+import Testing
+import VideoDecoding
+import VideoFrames
+
+@testable import SoccerServer
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// An object in /dev/shm laid out as a ring, removed when the test is done with it.
+private final class ShmObject {
+  let name: String
+  var path: String { "/dev/shm" + name }
+
+  init(slots: Int = 2, slotBytes: Int = 4096, size: Int? = nil, magic: String = "SOCCERSM") throws {
+    name = "/soccer-swift-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    var bytes = Data(magic.utf8)
+    bytes.append(Data(count: (size ?? 4096 + slots * slotBytes) - bytes.count))
+    try bytes.write(to: URL(fileURLWithPath: path))
+  }
+
+  deinit { unlink(path) }
+
+  func request(slots: Int = 2, slotBytes: Int = 4096) -> Stream_SharedMemoryRing {
+    .with {
+      $0.name = name
+      $0.slots = UInt32(slots)
+      $0.slotBytes = UInt64(slotBytes)
+      $0.size = UInt64(4096 + slots * slotBytes)
+    }
+  }
+
+  /// Hands `count` frames back, as the client does, through the file (the mapping shares its pages).
+  func release(count: UInt32) {
+    var value = count.littleEndian
+    let fd = open(path, O_WRONLY)
+    _ = withUnsafeBytes(of: &value) { pwrite(fd, $0.baseAddress, 4, 64) }
+    close(fd)
+  }
+}
+
+@Suite(.serialized) struct SharedMemoryRingTests {
+  private func refusal(_ object: ShmObject, _ request: Stream_SharedMemoryRing, uid: UInt32 = getuid())
+    -> SharedMemoryError?
+  {
+    do {
+      _ = try SharedMemoryRing(request, peerUID: uid, stallTimeout: .seconds(1))
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test func framesGoToTheSlotsInTurnAndOnlyIntoSlotsHandedBack() async throws {
+    let object = try ShmObject()
+    let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(5))
+    try ring.checkFits(frameBytes: 4096 - FramePlace.slack, frame: "small")
+    try ring.map()
+    var slots: [Int] = []
+    for _ in 0..<2 {
+      try ring.waitForRoom()
+      slots.append(try #require(ring.nextPlace(byteCount: 100)).slot)
+    }
+    #expect(slots == [0, 1])
+    // Both slots are the client's now: the next frame waits until one comes back.
+    let started = ContinuousClock.now
+    let waited = Task.detached {
+      try await offCooperativePool { try ring.waitForRoom() }
+      return started.duration(to: .now)
+    }
+    try await Task.sleep(for: .milliseconds(300))
+    object.release(count: 1)
+    #expect(try await waited.value >= .milliseconds(250))
+    #expect(ring.nextPlace(byteCount: 100)?.slot == 0)
+    #expect(ring.nextPlace(byteCount: 4097) == nil)
+  }
+
+  @Test func aRingLeftFullForTheStallTimeoutEndsTheStream() async throws {
+    let object = try ShmObject(slots: 1)
+    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: .milliseconds(200))
+    try ring.map()
+    try ring.waitForRoom()
+    _ = ring.nextPlace(byteCount: 10)
+    await #expect(throws: SharedMemoryError.stalled(.milliseconds(200))) {
+      try await offCooperativePool { try ring.waitForRoom() }
+    }
+  }
+
+  @Test func cancellingEndsAWait() async throws {
+    let object = try ShmObject(slots: 1)
+    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: .seconds(30))
+    try ring.map()
+    try ring.waitForRoom()
+    _ = ring.nextPlace(byteCount: 10)
+    let waiting = Task.detached { try await offCooperativePool { try ring.waitForRoom() } }
+    try await Task.sleep(for: .milliseconds(100))
+    ring.cancel()
+    await #expect(throws: CancellationError.self) { try await waiting.value }
+  }
+
+  @Test func eachCheckSaysWhatFailed() throws {
+    let good = try ShmObject()
+    var request = good.request()
+    request.name = "/../etc/passwd"
+    #expect(refusal(good, request)?.description.contains("shared_memory.name must be") == true)
+    request = good.request()
+    request.size += 1
+    #expect(refusal(good, request)?.description.contains("shared_memory.size must be") == true)
+    #expect(refusal(good, good.request(slotBytes: 4000))?.description.contains("multiple of 4096") == true)
+    #expect(refusal(good, good.request(), uid: getuid() + 1)?.description.contains("belongs to uid") == true)
+    if case .denied = refusal(good, good.request(), uid: getuid() + 1) {} else { Issue.record("not denied") }
+
+    let short = try ShmObject(size: 4096 + 4096)
+    #expect(refusal(short, short.request())?.description.contains("holds 8192 bytes") == true)
+    let unmarked = try ShmObject(magic: "NOTMAGIC")
+    #expect(refusal(unmarked, unmarked.request())?.description.contains("magic") == true)
+
+    let link = "/soccer-swift-test-link-\(getpid())"
+    symlink(good.path, "/dev/shm" + link)
+    defer { unlink("/dev/shm" + link) }
+    request = good.request()
+    request.name = link
+    #expect(
+      refusal(good, request) == .denied("\(link) is a symbolic link; shared memory is opened without following links"))
+    request.name = "/soccer-swift-test-missing"
+    #expect(refusal(good, request)?.description.contains("there is no shared-memory object") == true)
+  }
+
+  @Test func slotsMustHoldAFrameAndItsSlack() throws {
+    let object = try ShmObject()
+    let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(1))
+    #expect(throws: SharedMemoryError.self) { try ring.checkFits(frameBytes: 4096 - FramePlace.slack + 1, frame: "x") }
+    try ring.checkFits(frameBytes: 4096 - FramePlace.slack, frame: "x")
+  }
+}
