@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Shared memory against the Unix socket, TCP and decoding locally, on one release server.
+
+For `soccer bench` (against `soccer bench --local`, the same decoder in-process) and for the
+Python package (against cv2.VideoCapture decoding the file in Python): frames/s, the client's CPU
+per frame and the server's CPU per frame on each path, alternated, medians of --reps. Clips are
+10 s of testsrc2 at 30 frames/s (.bench/media). Example, as in BENCHMARKS.md "Shared memory":
+  tools/shm-bench --clip 1080p --reps 5
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
+
+from harness import Server, alternated, cpu_seconds, make_media, medians  # noqa: E402
+
+CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+
+PACKAGE = """
+import json, sys, time, soccerstream
+with soccerstream.connect(sys.argv[1], shared_memory=sys.argv[3] == "yes") as client:
+    client.list()
+    started, cpu = time.perf_counter(), time.process_time()
+    count = sum(1 for _ in client.frames(sys.argv[2]))
+    print(json.dumps({"frames": count, "seconds": time.perf_counter() - started,
+                      "cpu_seconds": time.process_time() - cpu, "shared_memory": client.shared_memory}))
+"""
+
+LOCAL = """
+import json, sys, time, cv2
+capture = cv2.VideoCapture(sys.argv[1])
+started, cpu = time.perf_counter(), time.process_time()
+count = 0
+while True:
+    ok, frame = capture.read()
+    if not ok:
+        break
+    count += 1
+print(json.dumps({"frames": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}))
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
+    parser.add_argument("--clip", choices=CLIPS, default="1080p")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--only", choices=["soccer", "python"], help="measure one client kind alone")
+    args = parser.parse_args()
+    media = os.path.join(ROOT, ".bench", "media")
+    path = os.path.join(media, f"{args.clip}.mp4")
+    if not os.path.exists(path):
+        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", "10", "--rate", "30")
+    socket = os.path.join(tempfile.mkdtemp(prefix="soccer-shm-"), "soccer.sock")
+    server = Server([args.bin, "serve", "--media", media, "--port", "0", "--unix", socket, "--allow-shared-memory",
+                     "--log-level", "warning"])
+    unix = f"unix:{socket}"
+
+    def soccer(side):
+        argv = {"local": ["--local", path], "shm": ["--server", unix], "unix": ["--server", unix, "--no-shared-memory"],
+                "tcp": ["--server", server.target]}[side]
+        before = cpu_seconds(server.process.pid)
+        out = subprocess.run([args.bin, "bench", *([] if side == "local" else [args.clip]), *argv, "--json"],
+                             capture_output=True, text=True, check=True).stdout
+        report = json.loads(out)
+        assert report["shared_memory"] == (side == "shm"), report
+        served = cpu_seconds(server.process.pid) - before
+        return report["fps"], report["cpu_seconds"] * 1000 / report["frames"], served * 1000 / report["frames"]
+
+    def python(side):
+        before = cpu_seconds(server.process.pid)
+        if side == "cv2":
+            argv = [sys.executable, "-c", LOCAL, path]
+        else:
+            target = server.target if side == "tcp" else unix
+            argv = [sys.executable, "-c", PACKAGE, target, args.clip, "yes" if side == "shm" else "no"]
+        report = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        assert report.get("shared_memory", False) == (side == "shm"), report
+        served = cpu_seconds(server.process.pid) - before
+        frames = report["frames"]
+        return frames / report["seconds"], report["cpu_seconds"] * 1000 / frames, served * 1000 / frames
+
+    def describe(figures):
+        return f"{figures[0]:.1f} frames/s, client {figures[1]:.2f} ms/frame, server {figures[2]:.2f} ms/frame"
+
+    try:
+        sides = {}
+        if args.only != "python":
+            sides.update({f"soccer bench {s}": (soccer, s) for s in ("local", "shm", "unix", "tcp")})
+        if args.only != "soccer":
+            sides.update({f"python {s}": (python, s) for s in ("cv2", "shm", "unix", "tcp")})
+        runs = alternated(list(sides), args.reps, lambda side: sides[side][0](sides[side][1]), describe)
+        print(f"{args.clip}, {args.reps} alternated runs each (medians):")
+        result = medians(runs, describe)
+        if args.only != "python":
+            print(f"  soccer bench: shared memory / local = "
+                  f"{result['soccer bench shm'][0] / result['soccer bench local'][0]:.2f}, "
+                  f"unix / local = {result['soccer bench unix'][0] / result['soccer bench local'][0]:.2f}")
+        if args.only != "soccer":
+            print(f"  python: shared memory / cv2 = {result['python shm'][0] / result['python cv2'][0]:.2f}, "
+                  f"unix / cv2 = {result['python unix'][0] / result['python cv2'][0]:.2f}, "
+                  f"tcp / cv2 = {result['python tcp'][0] / result['python cv2'][0]:.2f}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
