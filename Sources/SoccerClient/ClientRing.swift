@@ -19,7 +19,7 @@ final class ClientRing: Sendable {
   static let releasedOffset = 64
   static let slack = 64
   /// Slots per ring: the server converts ahead into those the client is not holding.
-  static let defaultSlots = 4
+  static let defaultSlots = 8
 
   let name: String
   let slots: Int

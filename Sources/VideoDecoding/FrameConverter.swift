@@ -4,12 +4,35 @@ import VideoFrames
 
 /// Converts decoded frames to packed pixels, and scales them, with swscale.
 ///
-/// Keeps one swscale context, reused while the frames' size and format stay the same.
+/// Keeps one swscale context, reused while the frames' size and format stay the same. With
+/// more than one thread it converts each unscaled frame in slices on that many threads, so a
+/// stream's conversion no longer runs on its decoding thread alone; the pixels are the same.
+/// Scaled frames are converted on one thread: swscale's slices scale the rows at their edges
+/// differently.
 final class FrameConverter {
   private var scaler: OpaquePointer?
+  /// What `scaler` converts: source size and format, output size and format.
+  private var converting: [Int32] = []
+  /// Threads each conversion may use.
+  var threads = 1
 
   deinit {
     if let scaler { sws_freeContext(scaler) }
+  }
+
+  /// A context for this conversion: the one kept when it is the same conversion.
+  private func context(
+    source: (Int32, Int32, AVPixelFormat), output: (Int32, Int32, AVPixelFormat)
+  ) -> OpaquePointer? {
+    let threads = Int32(source.0 == output.0 && source.1 == output.1 ? max(1, self.threads) : 1)
+    let key = [source.0, source.1, source.2.rawValue, output.0, output.1, output.2.rawValue, threads]
+    if let scaler, key == converting { return scaler }
+    if let scaler { sws_freeContext(scaler) }
+    // OpenCV's FFmpeg backend converts with bicubic interpolation; matching it keeps our frames its frames.
+    scaler = soccer_sws_context(
+      source.0, source.1, source.2, output.0, output.1, output.2, SWS_BICUBIC, threads)
+    converting = scaler == nil ? [] : key
+    return scaler
   }
 
   /// Converts (and scales) a decoded frame straight into the buffer that is sent, or into a
@@ -27,11 +50,11 @@ final class FrameConverter {
     case .rgb24: target = AV_PIX_FMT_RGB24
     case .gray8: target = AV_PIX_FMT_GRAY8
     }
-    // OpenCV's FFmpeg backend converts with bicubic interpolation; matching it keeps our frames its frames.
-    scaler = sws_getCachedContext(
-      scaler, Int32(srcW), Int32(srcH), AVPixelFormat(rawValue: frame.pointee.format),
-      Int32(size.width), Int32(size.height), target, SWS_BICUBIC, nil, nil, nil)
-    guard let scaler else {
+    guard
+      let scaler = context(
+        source: (Int32(srcW), Int32(srcH), AVPixelFormat(rawValue: frame.pointee.format)),
+        output: (Int32(size.width), Int32(size.height), target))
+    else {
       throw .unsupportedCodec("cannot convert \(pixelFormatName(frame.pointee.format)) frames")
     }
     let rowBytes = size.width * format.channels
@@ -49,22 +72,11 @@ final class FrameConverter {
     guard let buffer = (place?.pixels ?? malloc(count + FramePlace.slack))?.assumingMemoryBound(to: UInt8.self) else {
       throw .resources("out of memory for a \(size.width)x\(size.height) frame")
     }
-    var destination: [UnsafeMutablePointer<UInt8>?] = [buffer, nil, nil, nil]
-    var destinationStride: [Int32] = [Int32(rowBytes), 0, 0, 0]
-    let data = frame.pointee.data
-    let linesize = frame.pointee.linesize
-    let rows = withUnsafeBytes(of: data) { dataBytes in
-      withUnsafeBytes(of: linesize) { strideBytes in
-        sws_scale(
-          scaler,
-          dataBytes.bindMemory(to: UnsafePointer<UInt8>?.self).baseAddress,
-          strideBytes.bindMemory(to: Int32.self).baseAddress,
-          0, Int32(srcH), &destination, &destinationStride)
-      }
-    }
-    guard rows == Int32(size.height) else {
+    let result = soccer_sws_scale_into(
+      scaler, frame, buffer, Int32(rowBytes), Int32(size.width), Int32(size.height), target, count + FramePlace.slack)
+    guard result == 0 else {
       if place == nil { free(buffer) }
-      throw .dataLoss("conversion produced \(rows) of \(size.height) rows")
+      throw .dataLoss("conversion of a \(size.width)x\(size.height) frame failed (\(result))")
     }
     let pixels: Data
     if let place {

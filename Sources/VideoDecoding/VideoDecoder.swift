@@ -24,6 +24,11 @@ public final class VideoDecoder {
   private let converter = FrameConverter()
   /// Where converted frames go instead of memory of their own; nil: their own.
   public var destination: (any FrameDestination)?
+  /// Threads each frame's conversion is sliced over: the decoder's own, unless told otherwise.
+  var converterThreads: Int {
+    get { converter.threads }
+    set { converter.threads = newValue }
+  }
   /// The container's number of the video stream decoded.
   let streamIndex: Int32
   private let timeBase: Double
@@ -101,6 +106,7 @@ public final class VideoDecoder {
     info = opened.info
     decodedFrameBytes = opened.decodedFrameBytes
     decoderThreads = opened.threads
+    converter.threads = opened.threads
     location = MediaLocation(path: path)
     self.path = path
   }

@@ -116,8 +116,12 @@ func counter(_ frame: ReceivedFrame, source: (width: Int, height: Int) = (640, 3
 
   @Test func leavingAfterFiveFramesFreesTheDecoder() async throws {
     try await withServer { server, client in
+      // Paced in real time, so the decoder is still at work when the third frame arrives (unpaced,
+      // the whole sample fits in the connection's flow-control window and may be decoded by then).
+      var request = WatchRequest(id: "sample")
+      request.realTime = true
       let (seen, openWhileStreaming) = try await SoccerClient.with(client) { c in
-        try await c.watch(WatchRequest(id: "sample")) { frames in
+        try await c.watch(request) { frames in
           var seen = 0
           var open = 0
           for try await _ in frames {
