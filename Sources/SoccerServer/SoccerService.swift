@@ -186,8 +186,10 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     let admission = frameAdmission()
     // The frames this handler writes count until it returns, as its decoder's do until freed.
     defer { withExtendedLifetime(admission) {} }
+    // Through a ring, frames decoded ahead wait in the client's slots, which bound them: the
+    // queue may be as deep as the ring at no cost to the server's memory.
     let frames = DecodeAhead(
-      path: path, options: options, capacity: queueDepth, tally: decoders,
+      path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
       admit: { geometry in
         guard let ring else { return try admission.admit(geometry) }
         try Self.admit(geometry, into: ring, admission: admission)
