@@ -78,12 +78,18 @@ private final class ShmObject {
     #expect(ring.nextPlace(byteCount: 4097) == nil)
   }
 
-  @Test func aRingLeftFullForTheStallTimeoutEndsTheStream() async throws {
-    let object = try ShmObject(slots: 1)
-    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: .milliseconds(200))
+  /// A mapped one-slot ring whose slot holds a frame the client has not handed back.
+  private func fullRing(_ object: ShmObject, stallTimeout: Duration) throws -> SharedMemoryRing {
+    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: stallTimeout)
     try ring.map()
     try ring.waitForRoom()
     _ = ring.nextPlace(byteCount: 10)
+    return ring
+  }
+
+  @Test func aRingLeftFullForTheStallTimeoutEndsTheStream() async throws {
+    let object = try ShmObject(slots: 1)
+    let ring = try fullRing(object, stallTimeout: .milliseconds(200))
     await #expect(throws: SharedMemoryError.stalled(.milliseconds(200))) {
       try await offCooperativePool { try ring.waitForRoom() }
     }
@@ -91,10 +97,7 @@ private final class ShmObject {
 
   @Test func cancellingEndsAWait() async throws {
     let object = try ShmObject(slots: 1)
-    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: .seconds(30))
-    try ring.map()
-    try ring.waitForRoom()
-    _ = ring.nextPlace(byteCount: 10)
+    let ring = try fullRing(object, stallTimeout: .seconds(30))
     let waiting = Task.detached { try await offCooperativePool { try ring.waitForRoom() } }
     try await Task.sleep(for: .milliseconds(100))
     ring.cancel()

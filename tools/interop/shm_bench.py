@@ -18,6 +18,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
 from harness import Server, alternated, cpu_seconds, make_media, medians  # noqa: E402
+from package_bench import LOCAL  # noqa: E402
 
 CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
@@ -31,18 +32,6 @@ with soccerstream.connect(sys.argv[1], shared_memory=sys.argv[3] == "yes") as cl
                       "cpu_seconds": time.process_time() - cpu, "shared_memory": client.shared_memory}))
 """
 
-LOCAL = """
-import json, sys, time, cv2
-capture = cv2.VideoCapture(sys.argv[1])
-started, cpu = time.perf_counter(), time.process_time()
-count = 0
-while True:
-    ok, frame = capture.read()
-    if not ok:
-        break
-    count += 1
-print(json.dumps({"frames": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}))
-"""
 
 
 def main():
