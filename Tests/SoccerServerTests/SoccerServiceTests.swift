@@ -122,9 +122,10 @@ import Testing
     #expect(code == .invalidArgument)
   }
 
-  @Test func oneStreamGetsEveryCore() {
-    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 2) == 2)
-    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 8) == 8)
+  @Test func aStreamAloneGetsEveryCoreAndAThreadMore() {
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 2) == 3)
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 8) == 9)
+    #expect(SoccerService.decoderThreads(openDecoders: 0, cores: 1) == 1)
   }
 
   @Test func coresAreSharedAmongStreams() {
