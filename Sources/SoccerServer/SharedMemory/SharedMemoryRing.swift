@@ -71,13 +71,14 @@ final class SharedMemoryRing: FrameDestination {
       default: throw .invalid("cannot open \(name): \(String(cString: strerror(error)))")
       }
     }
-    fd = opened
+    // Checked before it is stored: a ring refused here is never whole, so no deinit closes it again.
     do {
       try Self.check(fd: opened, name: name, size: size, peerUID: peerUID)
     } catch {
       close(opened)
       throw error
     }
+    fd = opened
   }
 
   deinit {
