@@ -1,6 +1,7 @@
 import CSoccerSystem
 import Foundation
 import SoccerProtocol
+import SoccerWire
 import Synchronization
 
 #if canImport(Glibc)
@@ -15,16 +16,13 @@ import Synchronization
 /// ones before it), so the server never writes into a frame a consumer still holds. The name is
 /// unlinked once the server has the object open; the mapping goes with the last frame.
 final class ClientRing: Sendable {
-  static let headerBytes = 4096
-  static let releasedOffset = 64
-  static let slack = 64
   /// Slots per ring: the server converts ahead into those the client is not holding.
   static let defaultSlots = 8
 
   let name: String
   let slots: Int
   let slotBytes: Int
-  var size: Int { Self.headerBytes + slots * slotBytes }
+  var size: Int { SharedMemoryLayout.size(slots: slots, slotBytes: slotBytes) }
   private let base: Int
   private let unlinked = Atomic<Bool>(false)
   /// Frames handed back so far (what the header says), and those dropped ahead of their turn.
@@ -33,20 +31,20 @@ final class ClientRing: Sendable {
   /// A new ring of `slots` slots big enough for `frameBytes`-byte frames.
   init(frameBytes: Int, slots: Int = ClientRing.defaultSlots) throws(ClientError) {
     self.slots = slots
-    slotBytes = (frameBytes + Self.slack + 4095) / 4096 * 4096
+    slotBytes = SharedMemoryLayout.slotBytes(forFrameBytes: frameBytes)
     name = "/soccer-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     let path = "/dev/shm" + name
     let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw .local("cannot make a shared-memory ring \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
-    let size = Self.headerBytes + slots * slotBytes
+    let size = SharedMemoryLayout.size(slots: slots, slotBytes: slotBytes)
     guard ftruncate(fd, off_t(size)) == 0, let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
       mapping != MAP_FAILED
     else {
       Glibc.unlink(path)
       throw .local("cannot make a shared-memory ring of \(size) bytes in /dev/shm")
     }
-    UnsafeMutableRawBufferPointer(start: mapping, count: 8).copyBytes(from: Array("SOCCERSM".utf8))
+    UnsafeMutableRawBufferPointer(start: mapping, count: 8).copyBytes(from: SharedMemoryLayout.magic)
     base = Int(bitPattern: mapping)
   }
 
@@ -87,7 +85,7 @@ final class ClientRing: Sendable {
   /// a view of the slot, handed back when the last copy of it is dropped; nil when the place
   /// lies outside the ring.
   func pixels(sequence: UInt32, offset: Int, length: Int) -> Data? {
-    guard offset >= Self.headerBytes, length >= 0, offset + length <= size,
+    guard offset >= SharedMemoryLayout.headerBytes, length >= 0, offset + length <= size,
       let pixels = UnsafeMutableRawPointer(bitPattern: base + offset)
     else { return nil }
     return Data(bytesNoCopy: pixels, count: length, deallocator: .custom { [self] _, _ in handBack(sequence) })
@@ -96,7 +94,7 @@ final class ClientRing: Sendable {
   /// Hands frame `sequence` back: the header's count moves past every frame handed back in turn.
   private func handBack(_ sequence: UInt32) {
     guard let mapping = UnsafeMutableRawPointer(bitPattern: base) else { return }
-    let word = (mapping + Self.releasedOffset).assumingMemoryBound(to: UInt32.self)
+    let word = (mapping + SharedMemoryLayout.releasedOffset).assumingMemoryBound(to: UInt32.self)
     handBack.withLock { state in
       guard sequence == state.released else {
         state.early.insert(sequence)

@@ -1,5 +1,6 @@
 import Foundation
 import SoccerProtocol
+import SoccerWire
 import Testing
 import VideoDecoding
 import VideoFrames
@@ -57,7 +58,7 @@ private final class ShmObject {
   @Test func framesGoToTheSlotsInTurnAndOnlyIntoSlotsHandedBack() async throws {
     let object = try ShmObject()
     let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(5))
-    try ring.checkFits(frameBytes: 4096 - FramePlace.slack, frame: "small")
+    try ring.checkFits(frameBytes: 4096 - SharedMemoryLayout.slotSlack, frame: "small")
     try ring.map()
     var slots: [Int] = []
     for _ in 0..<2 {
@@ -133,9 +134,12 @@ private final class ShmObject {
   }
 
   @Test func slotsMustHoldAFrameAndItsSlack() throws {
+    // The converter touches no more past a frame than a slot holds for it.
+    #expect(FramePlace.slack <= SharedMemoryLayout.slotSlack)
     let object = try ShmObject()
     let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(1))
-    #expect(throws: SharedMemoryError.self) { try ring.checkFits(frameBytes: 4096 - FramePlace.slack + 1, frame: "x") }
-    try ring.checkFits(frameBytes: 4096 - FramePlace.slack, frame: "x")
+    let room = 4096 - SharedMemoryLayout.slotSlack
+    #expect(throws: SharedMemoryError.self) { try ring.checkFits(frameBytes: room + 1, frame: "x") }
+    try ring.checkFits(frameBytes: room, frame: "x")
   }
 }

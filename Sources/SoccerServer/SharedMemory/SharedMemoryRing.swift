@@ -1,6 +1,7 @@
 import CSoccerSystem
 import Foundation
 import SoccerProtocol
+import SoccerWire
 import Synchronization
 import VideoDecoding
 
@@ -15,10 +16,6 @@ import VideoDecoding
 /// frame memory is reserved; unmapped when the last of the handler, the decoding thread and the
 /// frames in flight lets go of it.
 final class SharedMemoryRing: FrameDestination {
-  static let headerBytes = 4096
-  static let magic = Array("SOCCERSM".utf8)
-  /// Where the client's count of frames handed back lies in the header.
-  static let releasedOffset = 64
   static let maxSlots = 64
   static let maxSlotBytes = 1 << 30
   /// Longest the decoding thread sleeps between looks at a full ring (and at cancellation): 50 ms.
@@ -53,7 +50,7 @@ final class SharedMemoryRing: FrameDestination {
     }
     slots = Int(request.slots)
     slotBytes = Int(request.slotBytes)
-    size = Self.headerBytes + slots * slotBytes
+    size = SharedMemoryLayout.size(slots: slots, slotBytes: slotBytes)
     guard request.size == UInt64(size) else {
       throw .invalid(
         "shared_memory.size must be 4096 + slots * slot_bytes = \(size) bytes, not \(request.size)")
@@ -103,9 +100,9 @@ final class SharedMemoryRing: FrameDestination {
     guard Int(status.st_size) == size else {
       throw .invalid("\(name) holds \(status.st_size) bytes, not the \(size) that shared_memory.size declares")
     }
-    var head = [UInt8](repeating: 0, count: magic.count)
-    let read = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, magic.count, 0) }
-    guard read == magic.count, head == magic else {
+    var head = [UInt8](repeating: 0, count: SharedMemoryLayout.magic.count)
+    let read = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, SharedMemoryLayout.magic.count, 0) }
+    guard read == SharedMemoryLayout.magic.count, head == SharedMemoryLayout.magic else {
       throw .invalid("\(name) does not begin with the ring's magic, \"SOCCERSM\"")
     }
   }
@@ -125,10 +122,11 @@ final class SharedMemoryRing: FrameDestination {
 
   /// Throws when frames of `frameBytes` do not fit a slot with the converter's slack.
   func checkFits(frameBytes: Int, frame: String) throws(SharedMemoryError) {
-    guard frameBytes + FramePlace.slack <= slotBytes else {
+    guard frameBytes + SharedMemoryLayout.slotSlack <= slotBytes else {
       throw .invalid(
-        "slots of \(slotBytes) bytes hold no \(frame) frame: it needs \(frameBytes) bytes and \(FramePlace.slack) "
-          + "more; shared_memory.slot_bytes must be at least \((frameBytes + FramePlace.slack + 4095) / 4096 * 4096)")
+        "slots of \(slotBytes) bytes hold no \(frame) frame: it needs \(frameBytes) bytes and "
+          + "\(SharedMemoryLayout.slotSlack) more; shared_memory.slot_bytes must be at least "
+          + "\(SharedMemoryLayout.slotBytes(forFrameBytes: frameBytes))")
     }
   }
 
@@ -153,7 +151,7 @@ final class SharedMemoryRing: FrameDestination {
     guard let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring)) else {
       throw SharedMemoryError.invalid("\(name) is not mapped")
     }
-    let word = (mapping + Self.releasedOffset).assumingMemoryBound(to: UInt32.self)
+    let word = (mapping + SharedMemoryLayout.releasedOffset).assumingMemoryBound(to: UInt32.self)
     let next = placed.load(ordering: .relaxed)
     var fullSince: ContinuousClock.Instant?
     while true {
@@ -179,5 +177,5 @@ final class SharedMemoryRing: FrameDestination {
   }
 
   /// Where slot `slot` begins in the object.
-  func offset(of slot: Int) -> Int { Self.headerBytes + slot * slotBytes }
+  func offset(of slot: Int) -> Int { SharedMemoryLayout.headerBytes + slot * slotBytes }
 }
