@@ -18,6 +18,9 @@ import Synchronization
 final class ClientRing: Sendable {
   /// Slots per ring: the server converts ahead into those the client is not holding.
   static let defaultSlots = 8
+  /// Slots per Play ring, sized for the match's full frames so every resize fits: the server
+  /// decodes two frames ahead and holds one to send, and the player shows one.
+  static let playSlots = 5
 
   let name: String
   let slots: Int
@@ -105,5 +108,31 @@ final class ClientRing: Sendable {
       soccer_store_release_u32(word, state.released)
     }
     soccer_futex_wake_shared(word)
+  }
+}
+
+/// Reads the frames of one stream's messages, whose pixels are in the message or in a slot of
+/// `ring`: the slot's frames are numbered as they come, the number the ring hands them back by.
+struct SlotReader: Sendable {
+  let ring: ClientRing?
+  /// Frames received in slots: the next one's number in the ring.
+  private var sequence: UInt32 = 0
+
+  init(ring: ClientRing?) {
+    self.ring = ring
+  }
+
+  /// The frame `video` brings.
+  mutating func frame(from video: Stream_Video) throws(ClientError) -> ReceivedFrame {
+    guard video.hasSlot else { return try ReceivedFrame(video) }
+    guard let ring else { throw .badFrame("a frame came in a shared-memory slot that was never asked for") }
+    // The server has the ring open once a frame comes: nothing need stay in /dev/shm.
+    ring.unlink()
+    defer { sequence &+= 1 }
+    guard
+      let pixels = ring.pixels(
+        sequence: sequence, offset: Int(clamping: video.slot.offset), length: Int(clamping: video.slot.length))
+    else { throw .badFrame("frame \(video.frameIndex) lies outside the shared-memory ring") }
+    return try ReceivedFrame(video, pixels: pixels)
   }
 }

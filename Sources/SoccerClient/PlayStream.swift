@@ -77,9 +77,15 @@ public struct PlayEvents: AsyncSequence, Sendable {
   let server: ServerTarget
   let messages: RPCAsyncSequence<Stream_Video, any Error>
   var progress: WatchProgress?
+  let ring: ClientRing?
+
+  /// Whether frames come through a shared-memory ring: each frame's pixels are then a view of
+  /// its slot, which goes back to the server when the frame is dropped.
+  public var sharedMemory: Bool { ring != nil }
 
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(id: id, server: server, messages: messages.makeAsyncIterator(), progress: progress)
+    AsyncIterator(
+      id: id, server: server, messages: messages.makeAsyncIterator(), progress: progress, slots: SlotReader(ring: ring))
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
@@ -87,6 +93,7 @@ public struct PlayEvents: AsyncSequence, Sendable {
     let server: ServerTarget
     var messages: RPCAsyncSequence<Stream_Video, any Error>.AsyncIterator
     let progress: WatchProgress?
+    var slots: SlotReader
     var frames = 0
 
     /// The next event; errors come out as `ClientError`.
@@ -107,7 +114,7 @@ public struct PlayEvents: AsyncSequence, Sendable {
           message: video.refusal.message)
       }
       frames += 1
-      let frame = try ReceivedFrame(video)
+      let frame = try slots.frame(from: video)
       progress?.handedOut(frame.index)
       return .frame(frame, command: video.command)
     }
@@ -124,14 +131,30 @@ extension SoccerClient {
     try await play(request, progress: nil, body)
   }
 
-  /// `play`, noting each frame received in `progress`.
+  /// `play`, noting each frame received in `progress`; through a shared-memory ring when the
+  /// server is on a Unix socket and allows it.
   func play<Result: Sendable>(
     _ request: WatchRequest, progress: WatchProgress?,
     _ body: @escaping @Sendable (PlayController, PlayEvents) async throws -> Result
   ) async throws(ClientError) -> Result {
+    let ring = try await ring(for: request, play: true)
+    do {
+      return try await play(request, ring: ring, progress: progress, body)
+    } catch let error where ring != nil && error.refusesSharedMemory {
+      configuration.sharedMemoryRefused.set()
+      return try await play(request, ring: nil, progress: progress, body)
+    }
+  }
+
+  private func play<Result: Sendable>(
+    _ request: WatchRequest, ring: ClientRing?, progress: WatchProgress?,
+    _ body: @escaping @Sendable (PlayController, PlayEvents) async throws -> Result
+  ) async throws(ClientError) -> Result {
     let (commands, continuation) = AsyncStream.makeStream(of: Stream_PlayControl.self)
     let controller = PlayController(continuation)
-    continuation.yield(Stream_PlayControl.with { $0.start = request.message })
+    var start = request.message
+    if let ring { start.sharedMemory = ring.request }
+    continuation.yield(Stream_PlayControl.with { $0.start = start })
     do {
       return try await grpc.bidirectionalStreaming(
         request: StreamingClientRequest(metadata: metadata) { writer in
@@ -144,7 +167,8 @@ extension SoccerClient {
         return try await body(
           controller,
           PlayEvents(
-            id: request.id, server: configuration.server, messages: response.messages, progress: progress))
+            id: request.id, server: configuration.server, messages: response.messages, progress: progress,
+            ring: ring))
       }
     } catch {
       controller.finish()

@@ -76,7 +76,7 @@ public struct SoccerClient: Sendable {
     _ request: WatchRequest, after floor: Int?, progress: WatchProgress?,
     _ body: @escaping @Sendable (WatchFrames) async throws -> Result
   ) async throws(ClientError) -> Result {
-    let ring = try await ring(for: request)
+    let ring = try await ring(for: request, play: false)
     do {
       return try await watch(request, ring: ring, after: floor, progress: progress, body)
     } catch let error where ring != nil && error.refusesSharedMemory {
@@ -111,8 +111,9 @@ public struct SoccerClient: Sendable {
   }
 
   /// A ring for `request`'s frames, when they are to come through shared memory: the server is
-  /// on a Unix socket, has not refused it, and the match's size is known (from `Describe`).
-  private func ring(for request: WatchRequest) async throws(ClientError) -> ClientRing? {
+  /// on a Unix socket, has not refused it, and the match's size is known (from `Describe`). A
+  /// Play ring holds full-size frames, as a resize may ask for them.
+  func ring(for request: WatchRequest, play: Bool) async throws(ClientError) -> ClientRing? {
     guard configuration.sharedMemory, !configuration.sharedMemoryRefused.isSet,
       case .unixSocket = configuration.server.kind
     else { return nil }
@@ -123,10 +124,13 @@ public struct SoccerClient: Sendable {
       return nil  // the Python demo: no Describe, and no shared memory either
     }
     let channels = request.format?.channels ?? 3
-    return try ClientRing(
-      frameBytes: ClientRing.largestFrame(
+    let largest =
+      play
+      ? ClientRing.largestFrame(width: info.width, height: info.height, maxWidth: 0, maxHeight: 0)
+      : ClientRing.largestFrame(
         width: info.width, height: info.height, maxWidth: request.maxWidth, maxHeight: request.maxHeight)
-        * channels)
+    return try ClientRing(
+      frameBytes: largest * channels, slots: play ? ClientRing.playSlots : ClientRing.defaultSlots)
   }
 
   /// Runs a unary call, and again (up to three more times, 0.1 s, 0.2 s, 0.4 s apart) when it

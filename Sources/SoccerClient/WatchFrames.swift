@@ -34,7 +34,8 @@ public struct WatchFrames: AsyncSequence, Sendable {
 
   public func makeAsyncIterator() -> AsyncIterator {
     AsyncIterator(
-      id: id, messages: messages.makeAsyncIterator(), floor: floor, chosen: chosen, progress: progress, ring: ring)
+      id: id, messages: messages.makeAsyncIterator(), floor: floor, chosen: chosen, progress: progress,
+      slots: SlotReader(ring: ring))
   }
 
   public struct AsyncIterator: AsyncIteratorProtocol {
@@ -47,10 +48,8 @@ public struct WatchFrames: AsyncSequence, Sendable {
     /// `frame_indices` sends a range instead, and that is an error, never frames mislabelled.
     let chosen: [Int]
     let progress: WatchProgress?
-    let ring: ClientRing?
+    var slots: SlotReader
     var numbering = FrameNumbering()
-    /// Messages received: the next one's number in the ring.
-    var sequence: UInt32 = 0
 
     public mutating func next() async throws -> ReceivedFrame? {
       if !chosen.isEmpty { return try await nextChosen() }
@@ -90,16 +89,7 @@ public struct WatchFrames: AsyncSequence, Sendable {
 
     /// The frame a message brings, its pixels in the message or in the ring's slot.
     private mutating func frame(from video: Stream_Video) throws(ClientError) -> ReceivedFrame {
-      guard video.hasSlot else { return try ReceivedFrame(video) }
-      guard let ring else { throw .badFrame("a frame came in a shared-memory slot that was never asked for") }
-      // The server has the ring open once a frame comes: nothing need stay in /dev/shm.
-      ring.unlink()
-      defer { sequence &+= 1 }
-      guard
-        let pixels = ring.pixels(
-          sequence: sequence, offset: Int(clamping: video.slot.offset), length: Int(clamping: video.slot.length))
-      else { throw .badFrame("frame \(video.frameIndex) lies outside the shared-memory ring") }
-      return try ReceivedFrame(video, pixels: pixels)
+      try slots.frame(from: video)
     }
   }
 }

@@ -190,10 +190,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     // queue may be as deep as the ring at no cost to the server's memory.
     let frames = DecodeAhead(
       path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
-      admit: { geometry in
-        guard let ring else { return try admission.admit(geometry) }
-        try Self.admit(geometry, into: ring, admission: admission)
-      }, destination: ring)
+      admit: Self.admitting(into: ring, admission: admission), destination: ring)
     defer {
       frames.cancel()
       ring?.cancel()
@@ -201,7 +198,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     var pacer = request.realTime ? Pacer() : nil
     for try await frame in frames {
       try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-      try await progress.write(Stream_Video(frame, ring: ring), to: response)
+      try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
       metrics?.sent(byteCount: frame.pixels.count)
     }
   }

@@ -61,7 +61,7 @@ final class FrameConverter {
     let count = rowBytes * size.height
     // swscale's SIMD paths may touch a few bytes past the last row; the slack keeps that in bounds.
     let place: FramePlace?
-    if let destination {
+    if let destination, count >= FramePlace.minimumBytes {
       guard let given = destination.nextPlace(byteCount: count + FramePlace.slack) else {
         throw .resources("no place for a \(size.width)x\(size.height) frame in the shared memory")
       }
@@ -80,8 +80,8 @@ final class FrameConverter {
     }
     let pixels: Data
     if let place {
-      let owner = place.owner
-      pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .custom { _, _ in withExtendedLifetime(owner) {} })
+      let (owner, slot) = (place.owner, place.slot)
+      pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .custom { _, _ in owner.dropped(slot: slot) })
     } else {
       pixels = Data(bytesNoCopy: buffer, count: count, deallocator: .free)
     }

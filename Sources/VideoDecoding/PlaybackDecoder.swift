@@ -33,16 +33,17 @@ public final class PlaybackDecoder: Sendable {
   ///
   /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
   /// may refuse them by throwing, as `mediaInfo()`'s error. The thread holds `admit` (and what it
-  /// captures) until the decoder is freed.
+  /// captures) until the decoder is freed. Frames are converted into `destination`'s places when
+  /// there is one, the thread waiting for room before each.
   public init(
     path: String, options: DecodeOptions, capacity: Int = 2, tally: DecoderTally? = nil,
-    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil
   ) {
     let core = PlaybackCore(capacity: capacity)
     self.core = core
     // The thread holds the core, not this handle, so dropping the handle stops decoding.
     startDecodingThread(named: "soccer-play", tally: tally) {
-      core.run(path: path, options: options, tally: tally, admit: admit)
+      core.run(path: path, options: options, tally: tally, admit: admit, destination: destination)
     }
   }
 
@@ -181,13 +182,15 @@ private final class PlaybackCore: Sendable {
   }
 
   func run(
-    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?
+    path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?,
+    destination: (any FrameDestination)?
   ) {
     let decoder: VideoDecoder
     do {
       decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
       let geometry = decoder.geometry(for: options)
       try admit?(geometry)
+      decoder.destination = destination
       var first = options
       first.maxFrames = 0
       try decoder.configure(first)
@@ -205,6 +208,14 @@ private final class PlaybackCore: Sendable {
       case .decode(let generation, let seek):
         if let size = seek?.size { decoder.resize(maxWidth: size.width, maxHeight: size.height) }
         if let target = seek?.target { decoder.seek(to: target) }
+        do {
+          // A seek while this waits frees the slots of the frames it drops.
+          try destination?.waitForRoom()
+        } catch {
+          deliver(.failure(error), generation: generation)
+          // The consumer ends the stream on the failure; until then there is nothing to do.
+          continue
+        }
         let started = ContinuousClock.now
         do {
           if let frame = try decoder.next() {

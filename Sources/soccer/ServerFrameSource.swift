@@ -1,6 +1,18 @@
 import SoccerClient
+import Synchronization
 import TerminalPlayback
 import VideoFrames
+
+/// Whether any of a player's frames came through a shared-memory ring, for its summary line.
+final class SharedMemoryUse: Sendable {
+  private let seen = Atomic<Bool>(false)
+
+  var used: Bool { seen.load(ordering: .relaxed) }
+
+  func note(_ sharedMemory: Bool) {
+    if sharedMemory { seen.store(true, ordering: .relaxed) }
+  }
+}
 
 /// The player's frames from a server: `Watch` streams of RGB frames, `Describe` for the totals.
 struct ServerFrameSource: FrameSource {
@@ -8,6 +20,7 @@ struct ServerFrameSource: FrameSource {
   let id: String
   /// How a stream that breaks mid-match goes on.
   var resumption = Resumption(retries: 0)
+  var throughSharedMemory = SharedMemoryUse()
 
   /// RGB frames of this match, from the request's time and no bigger than it asks.
   private func watchRequest(_ request: FrameRequest) -> WatchRequest {
@@ -37,6 +50,7 @@ struct ServerFrameSource: FrameSource {
     do {
       // The player's body takes frames, not streams: after a break it simply goes on with the next one.
       result = try await client.watch(watch, resuming: resumption, state: Result?.none) { result, frames in
+        throughSharedMemory.note(frames.sharedMemory)
         result = try await body(ServerFrames(frames: frames))
       }
     } catch {
@@ -76,6 +90,7 @@ extension ServerFrameSource: ControllableFrameSource {
     do {
       // A stream that breaks goes on from the frame after the last one received, as Watch does.
       try await client.play(play, resuming: resumption) { controller, events in
+        throughSharedMemory.note(events.sharedMemory)
         if speed != 1 { controller.send(.speed(speed)) }
         try await body(ServerControls(controller: controller), ServerEvents(events: events))
       }

@@ -66,6 +66,8 @@ extension Soccer {
 
     @OptionGroup var resuming: ResumeOptions
 
+    @OptionGroup var sharedMemory: SharedMemoryOption
+
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
@@ -77,7 +79,8 @@ extension Soccer {
     }
 
     func run() async throws {
-      let configuration = try client.configuration()
+      let configuration = sharedMemory.apply(to: try client.configuration())
+      let throughSharedMemory = SharedMemoryUse()
       var settings = WatchSettings(id: id)
       settings.mode = mode
       settings.colors = colors
@@ -135,7 +138,9 @@ extension Soccer {
       do {
         summary = try await SoccerClient.with(configuration) { client in
           try await player.play(
-            from: ServerFrameSource(client: client, id: id, resumption: resumption), replies: replies)
+            from: ServerFrameSource(
+              client: client, id: id, resumption: resumption, throughSharedMemory: throughSharedMemory),
+            replies: replies)
         }
       } catch {
         restoreAndTellBreaks()
@@ -147,8 +152,9 @@ extension Soccer {
       print(
         String(
           format:
-            "%@: showed %d of %d frames (%d skipped) in %.1f s, %@ mode; render %.2f ms a frame; CPU %.2f s (%.0f%%)",
-          id, summary.shown, summary.received, summary.skipped, summary.seconds, summary.mode.rawValue,
+            "%@: showed %d of %d frames (%d skipped)%@ in %.1f s, %@ mode; render %.2f ms a frame; CPU %.2f s (%.0f%%)",
+          id, summary.shown, summary.received, summary.skipped,
+          throughSharedMemory.used ? " through shared memory" : "", summary.seconds, summary.mode.rawValue,
           summary.renderMilliseconds, cpuSeconds, summary.seconds > 0 ? 100 * cpuSeconds / summary.seconds : 0))
     }
   }

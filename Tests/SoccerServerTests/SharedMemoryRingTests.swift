@@ -55,16 +55,29 @@ private final class ShmObject {
     }
   }
 
+  /// Converts a frame into the ring as the decoding thread does and, unless `send` is false, sends
+  /// it; returns the frame (its pixels hold the slot while it lives) and its slot.
+  private func place(in ring: SharedMemoryRing, send: Bool = true) throws -> (frame: Frame, slot: Int) {
+    try ring.waitForRoom()
+    let place = try #require(ring.nextPlace(byteCount: 300))
+    let (owner, slot) = (place.owner, place.slot)
+    let pixels = Data(
+      bytesNoCopy: place.pixels, count: 300, deallocator: .custom { _, _ in owner.dropped(slot: slot) })
+    var frame = Frame(pixels: pixels, width: 10, height: 10, format: .bgr24, index: 0, ptsSeconds: 0)
+    frame.slot = slot
+    if send {
+      let message = ring.message(sending: frame)
+      #expect(message.data.isEmpty && message.slot.index == UInt32(slot) && message.slot.length == 300)
+    }
+    return (frame, slot)
+  }
+
   @Test func framesGoToTheSlotsInTurnAndOnlyIntoSlotsHandedBack() async throws {
     let object = try ShmObject()
     let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(5))
     try ring.checkFits(frameBytes: 4096 - SharedMemoryLayout.slotSlack, frame: "small")
     try ring.map()
-    var slots: [Int] = []
-    for _ in 0..<2 {
-      try ring.waitForRoom()
-      slots.append(try #require(ring.nextPlace(byteCount: 100)).slot)
-    }
+    let slots = try (0..<2).map { _ in try place(in: ring).slot }
     #expect(slots == [0, 1])
     // Both slots are the client's now: the next frame waits until one comes back.
     let started = ContinuousClock.now
@@ -79,12 +92,44 @@ private final class ShmObject {
     #expect(ring.nextPlace(byteCount: 4097) == nil)
   }
 
+  @Test func aFrameDroppedUnsentFreesItsSlotAndWakesTheDecodingThread() async throws {
+    let object = try ShmObject()
+    let ring = try SharedMemoryRing(object.request(), peerUID: getuid(), stallTimeout: .seconds(30))
+    try ring.map()
+    _ = try place(in: ring)
+    var unsent: (frame: Frame, slot: Int)? = try place(in: ring, send: false)
+    #expect(unsent?.slot == 1)
+    // The client holds slot 0 and a seek drops the frame in slot 1 before it is sent.
+    let started = ContinuousClock.now
+    let waited = Task.detached {
+      try await offCooperativePool { try ring.waitForRoom() }
+      return started.duration(to: .now)
+    }
+    try await Task.sleep(for: .milliseconds(300))
+    unsent = nil
+    #expect(try await waited.value >= .milliseconds(250))
+    #expect(ring.nextPlace(byteCount: 100)?.slot == 1)
+  }
+
+  @Test func framesTheServerHoldsNeverCountAsAStall() async throws {
+    let object = try ShmObject(slots: 1)
+    let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: .milliseconds(100))
+    try ring.map()
+    let held = try place(in: ring, send: false)
+    // Paused, with its one slot holding a frame not yet sent: the wait outlasts the stall timeout
+    // and ends when the stream does.
+    let waiting = Task.detached { try await offCooperativePool { try ring.waitForRoom() } }
+    try await Task.sleep(for: .milliseconds(400))
+    ring.cancel()
+    await #expect(throws: CancellationError.self) { try await waiting.value }
+    withExtendedLifetime(held) {}
+  }
+
   /// A mapped one-slot ring whose slot holds a frame the client has not handed back.
   private func fullRing(_ object: ShmObject, stallTimeout: Duration) throws -> SharedMemoryRing {
     let ring = try SharedMemoryRing(object.request(slots: 1), peerUID: getuid(), stallTimeout: stallTimeout)
     try ring.map()
-    try ring.waitForRoom()
-    _ = ring.nextPlace(byteCount: 10)
+    _ = try place(in: ring)
     return ring
   }
 

@@ -2,6 +2,8 @@
 refusal before anything is mapped, either side killed, and a client that stops taking frames."""
 import json
 import os
+import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 import soccerstream
-from harness import ROOT, cli, free_port, metric, serve
+from harness import ROOT, Pane, cli, free_port, metric, serve
 from stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
@@ -161,12 +163,14 @@ def test_each_check_refuses_before_anything_is_mapped(shm_server, tmp_path):
         assert not isinstance(videos, grpc.RpcError), videos
         assert videos[0].slot.index == 0 and videos[0].slot.offset == 4096 and not videos[0].data
         assert videos[0].slot.length == 640 * 360 * 3
-        # Play sends its frames in data.
+        # Play checks the ring the same way.
         with grpc.insecure_channel(shm_server.unix) as channel:
-            start = stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", shared_memory=good))
+            start = stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", shared_memory=small))
             with pytest.raises(grpc.RpcError) as play:
                 list(stream_pb2_grpc.SoccerStub(channel).Play(iter([start]), timeout=20))
-        assert play.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "Watch" in play.value.details()
+        assert play.value.code() == grpc.StatusCode.INVALID_ARGUMENT, play.value.details()
+        assert "slots of 4096 bytes hold no 640x360 bgr24 frame" in play.value.details()
+        assert not mapped(pid, small.name.lstrip("/"))
     finally:
         for path in made:
             os.unlink(path)
@@ -323,3 +327,148 @@ def test_soccer_bench_goes_through_the_socket_where_shared_memory_is_off(soccer,
     finally:
         assert server.stop() == 0
     assert not [n for n in os.listdir("/dev/shm") if n.startswith("soccer-")]
+
+
+def play_moves(target, shared_memory):
+    """Frames of a Play stream moved about: five from the start, a seek, a seek back, and a resize; (index, array copy) for each, and whether they came through shared memory."""
+    with soccerstream.connect(target, shared_memory=shared_memory, deadline=60) as client:
+        with client.play("sample", real_time=False) as playback:
+            frames = iter(playback)
+            got = []
+
+            def take(n):
+                for _ in range(n):
+                    frame = next(frames)
+                    got.append((frame.index, frame.array.copy()))
+
+            take(5)
+            playback.seek(frame=60)
+            take(5)
+            playback.seek(frame=10)
+            take(3)
+            playback.resize(width=320)
+            take(3)
+            return got, playback.shared_memory
+
+
+def test_play_through_shared_memory_seeks_and_resizes_as_through_the_socket(shm_server):
+    through, used = play_moves(shm_server.unix, None)
+    assert used, "Play takes a ring by itself on a unix: server that allows it"
+    carried, used = play_moves(shm_server.unix, False)
+    assert not used
+    for got in (through, carried):
+        indices = [i for i, _ in got]
+        assert indices[:5] == [0, 1, 2, 3, 4] and indices[5:10] == [60, 61, 62, 63, 64], indices
+        assert indices[10:13] == [10, 11, 12], indices
+        # The resize goes on after the last frame the server sent, which may be ahead of those taken.
+        assert all(a.shape == (180, 320, 3) for _, a in got[13:]) and 12 < indices[13], indices
+        assert indices[14:] == [indices[13] + 1, indices[13] + 2], indices
+    # Every frame is the frame at its index, as frames_at gives it through the socket.
+    with soccerstream.connect(shm_server.unix, shared_memory=False) as client:
+        for got in (through, carried):
+            full = client.frames_at("sample", [i for i, _ in got[:13]])
+            small = client.frames_at("sample", [i for i, _ in got[13:]], width=320)
+            for (index, array), expected in zip(got, [*full, *small]):
+                assert np.array_equal(array, expected), f"frame {index} differs"
+    assert rings() == []
+
+
+def test_seeks_give_back_the_slots_of_the_frames_they_drop(tmp_path):
+    # Each seek drops the frames decoded ahead into slots; a slot never freed would hold the
+    # five-slot ring until the stream stalls.
+    port = free_port()
+    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--stall-timeout", "2",
+                   "--metrics", str(port), port=None)
+    try:
+        with soccerstream.connect(server.target, deadline=60) as client:
+            with client.play("sample", real_time=False) as playback:
+                frames = iter(playback)
+                assert next(frames).index == 0 and playback.shared_memory
+                for seek in range(40):
+                    playback.seek(frame=(seek * 7) % 90)
+                    frame = next(frames)
+                    assert frame.index == (seek * 7) % 90
+                # Paused longer than the stall timeout, with the frames sent before the pause
+                # untaken in their slots: a pause is no stall.
+                playback.pause()
+                time.sleep(3)
+                playback.resume()
+                assert next(frames).index == (39 * 7) % 90 + 1
+        deadline = time.monotonic() + 5
+        while metric(port, "soccer_frame_memory_bytes") > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert metric(port, "soccer_frame_memory_bytes") == 0
+        assert metric(port, 'soccer_stream_rejections_total{reason="stall"}') == 0
+    finally:
+        assert server.stop() == 0
+    assert rings() == []
+
+
+def test_play_goes_through_the_socket_where_shared_memory_is_off_with_commands_kept(tmp_path):
+    server = serve("--unix", str(tmp_path / "s.sock"), port=None)
+    try:
+        with soccerstream.connect(server.target) as client:
+            with client.play("sample", real_time=False) as playback:
+                playback.seek(frame=30)  # sent before the refusal: sent again on the socket's stream
+                first = next(iter(playback))
+                assert first.index == 30 and not playback.shared_memory
+            assert not client.shared_memory
+    finally:
+        assert server.stop() == 0
+    assert rings() == []
+
+
+def test_a_resize_past_the_slots_is_refused_and_play_goes_on(shm_server):
+    # Slots for 320-wide frames; the full 640x360 ones do not fit.
+    slot_bytes = -(-(320 * 180 * 3 + 64) // 4096) * 4096
+    path, ring = make_object("/soccer-test-resize", slots=2, slot_bytes=slot_bytes)
+    commands = []
+    try:
+        with grpc.insecure_channel(shm_server.unix) as channel:
+            start = stream_pb2.Match(id="sample", max_width=320, shared_memory=ring)
+            outgoing = queue.Queue()
+            outgoing.put(stream_pb2.PlayControl(start=start))
+            call = stream_pb2_grpc.SoccerStub(channel).Play(iter(outgoing.get, None), timeout=30)
+            released = 0
+            refusal = None
+            for video in call:
+                if video.HasField("refusal"):
+                    refusal = video.refusal
+                    break
+                assert video.slot.length == 320 * 180 * 3 and not video.data
+                released += 1  # handed straight back, as a client done with it does
+                with open(path, "r+b") as f:
+                    f.seek(64)
+                    f.write(released.to_bytes(4, "little"))
+                if released == 2:
+                    outgoing.put(stream_pb2.PlayControl(sequence=1, resize=stream_pb2.Resize(max_width=0)))
+                    commands.append(1)
+            assert refusal is not None and refusal.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+            assert f"slots of {slot_bytes} bytes hold no 640x360 bgr24 frame" in refusal.message
+            after = next(call)
+            assert after.slot.length == 320 * 180 * 3, "frames go on at the size that fits"
+            outgoing.put(None)
+            call.cancel()
+    finally:
+        os.unlink(path)
+    assert commands == [1]
+
+
+def test_soccer_watch_plays_through_shared_memory_and_says_so(soccer, shm_server):
+    socket = shm_server.unix.removeprefix("unix:")
+    for flag, said in (("", True), ("--no-shared-memory", False)):
+        pane = Pane(f"shm-watch-{int(said)}")
+        try:
+            pane.type(f"{soccer} watch sample --mode blocks {flag} --server unix:{socket}; echo exit=$?")
+            pane.wait_for(lambda lines: any((m := re.search(r"frame (\d+)/100", line)) and int(m.group(1)) >= 3
+                                            for line in lines) or None, what="playback")
+            pane.key("q")
+            summary = pane.wait_for(
+                lambda _, pane=pane: next((line for line in pane.screen(joined=True) if "sample: showed" in line),
+                                          None),
+                what="the summary")
+            assert ("through shared memory" in summary) == said, summary
+            assert pane.wait_for(lambda lines: any("exit=0" in line for line in lines) or None, what="exit")
+        finally:
+            pane.close()
+    assert not [name for name in os.listdir("/dev/shm") if name.startswith("soccer-")]

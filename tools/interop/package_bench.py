@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Python clients side by side: the README's plain grpcio client, the soccerstream package, and
-cv2.VideoCapture decoding the same file locally.
+"""Python clients side by side: the README's plain grpcio client, the soccerstream package, grpcio
+handing over each message's bytes and nothing else with the package's channel options and allocator
+(the floor: what any grpcio client pays before it looks at a frame), and cv2.VideoCapture decoding the same file locally.
 
 Starts one release server per clip (made once in .bench/media: 10 s of testsrc2 at 30 frames/s),
 then runs each client in a process of its own, alternating which goes first, --reps times, and
@@ -28,6 +29,22 @@ client = soccerstream.connect(sys.argv[1])
 client.list()
 started, cpu = time.perf_counter(), time.process_time()
 count = sum(1 for _ in client.frames(sys.argv[2]))
+print(json.dumps({"frames": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}))
+"""
+
+# grpcio with the package's channel options and allocator, handing over each message's bytes:
+# what the package cannot go below while grpcio assembles messages.
+FLOOR = """
+import json, sys, time, grpc
+from soccerstream._allocator import keep_frame_memory
+from soccerstream._client import _READ_CHUNK
+from soccerstream._proto import stream_pb2
+keep_frame_memory()
+chunk = [(f"grpc.experimental.tcp_{k}read_chunk_size", _READ_CHUNK) for k in ("", "min_", "max_")]
+channel = grpc.insecure_channel(sys.argv[1], options=[("grpc.max_receive_message_length", -1)] + chunk)
+watch = channel.unary_stream("/stream.Soccer/Watch", request_serializer=stream_pb2.Match.SerializeToString)
+started, cpu = time.perf_counter(), time.process_time()
+count = sum(1 for _ in watch(stream_pb2.Match(id=sys.argv[2])))
 print(json.dumps({"frames": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}))
 """
 
@@ -70,6 +87,7 @@ def main():
         "grpcio (README)": [python, os.path.join(ROOT, "tools", "interop", "reference_client.py"), server.target,
                             args.clip, "--json"],
         "soccerstream": [python, "-c", PACKAGE, server.target, args.clip],
+        "grpcio floor": [python, "-c", FLOOR, server.target, args.clip],
         "cv2 local": [python, "-c", LOCAL, path],
     }
     try:
@@ -80,6 +98,9 @@ def main():
         plain, package = results["grpcio (README)"], results["soccerstream"]
         print(f"  soccerstream / grpcio: frames/s {package[0] / plain[0]:.3f}, client CPU per frame "
               f"{package[1] / plain[1]:.3f}")
+        floor = results["grpcio floor"]
+        print(f"  soccerstream / grpcio floor (its bytes only, same channel and allocator): client CPU per frame "
+              f"{package[1] / floor[1]:.3f}")
     finally:
         server.stop()
 

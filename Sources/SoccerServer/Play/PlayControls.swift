@@ -46,6 +46,9 @@ final class PlayControls: Sendable {
   private let admission: FrameAdmission
   /// The options that carry the server's cap on frame size.
   private let sizeCap: DecodeOptions
+  /// The client's shared-memory ring, whose slots a resized frame must fit, and the stream's
+  /// frames as first decoded.
+  private let ring: (ring: SharedMemoryRing, geometry: FrameGeometry)?
   private let stride: Int
   /// Raised for the sending task at every change.
   let wakeup = Wakeup()
@@ -54,9 +57,10 @@ final class PlayControls: Sendable {
   /// 0 until the first command, as the protocol says, whatever the start's own sequence.
   init(
     decoder: PlaybackDecoder, info: MediaInfo, start: Stream_Match, generation: UInt64, admission: FrameAdmission,
-    sizeCap: DecodeOptions
+    sizeCap: DecodeOptions, ring: (ring: SharedMemoryRing, geometry: FrameGeometry)? = nil
   ) {
     self.decoder = decoder
+    self.ring = ring
     self.info = info
     self.admission = admission
     self.sizeCap = sizeCap
@@ -152,7 +156,14 @@ final class PlayControls: Sendable {
       (resized.maxWidth, resized.maxHeight) = (Int(resize.maxWidth), Int(resize.maxHeight))
       do {
         try resized.checkFrameSize(width: info.width, height: info.height)
+        if let (ring, geometry) = ring {
+          let frames = geometry.converted(to: geometry.format, maxWidth: resized.maxWidth, maxHeight: resized.maxHeight)
+          try ring.checkFits(frameBytes: frames.outputFrameBytes, frame: "\(frames.outputSize) \(frames.format)")
+        }
         try admission.resize(maxWidth: resized.maxWidth, maxHeight: resized.maxHeight)
+      } catch let error as SharedMemoryError {
+        refuse(sequence, .failedPrecondition, error.description, in: &s)
+        return
       } catch let error as DecodeError {
         refuse(sequence, .failedPrecondition, error.description, in: &s)
         return

@@ -47,7 +47,7 @@ extension SoccerService {
         let first = try await requested.value()
         guard case .start(let start) = first.action else { throw PlayError.noStart }
         match = start
-        try await play(start, ready: ready, to: response, progress: &progress)
+        try await play(start, ready: ready, to: response, progress: &progress, peerUID: facts.peerUID)
       }
     }
   }
@@ -74,16 +74,14 @@ extension SoccerService {
 
   private func play(
     _ match: Stream_Match, ready: Handoff<PlayControls>, to response: RPCWriter<Stream_Video>,
-    progress: inout StreamProgress
+    progress: inout StreamProgress, peerUID: UInt32?
   ) async throws {
     let path = try library.path(for: match.id)
     var options = try decodeOptions(for: match)
     guard options.frameIndices.isEmpty else {
       throw RequestError.invalidOption("frame_indices is for Watch; Play goes to frames with Seek")
     }
-    guard !match.hasSharedMemory else {
-      throw RequestError.invalidOption("shared_memory is for Watch; Play sends its frames in data")
-    }
+    let ring = match.hasSharedMemory ? try sharedMemoryRing(match.sharedMemory, peerUID: peerUID) : nil
     try acquireStream()
     defer { releaseStream() }
     options.threads = Self.decoderThreads(openDecoders: decoders.open)
@@ -98,8 +96,11 @@ extension SoccerService {
     defer { withExtendedLifetime(admission) {} }
     let decoder = PlaybackDecoder(
       path: path, options: options, capacity: min(queueDepth, 2), tally: decoders,
-      admit: { try admission.admit($0) })
-    defer { decoder.cancel() }
+      admit: Self.admitting(into: ring, admission: admission), destination: ring)
+    defer {
+      decoder.cancel()
+      ring?.cancel()
+    }
     let info = try await decoder.mediaInfo()
     if case .seconds(let seconds) = target, info.durationSeconds > 0, seconds >= info.durationSeconds {
       throw DecodeError.startPastEnd(start: seconds, duration: info.durationSeconds)
@@ -108,13 +109,15 @@ extension SoccerService {
       throw DecodeError.startFramePastEnd(frame: frame, count: info.frameCount)
     }
     let generation = target.map { decoder.seek(to: $0) } ?? 0
+    var slots: (ring: SharedMemoryRing, geometry: FrameGeometry)?
+    if let ring { slots = (ring, try await decoder.frameGeometry()) }
     let controls = PlayControls(
       decoder: decoder, info: info, start: match, generation: generation, admission: admission,
-      sizeCap: options)
+      sizeCap: options, ring: slots)
     ready.put(.success(controls))
     defer { progress.commands = controls.now.commands }
     try await sendFrames(
-      from: decoder, under: controls, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
+      from: decoder, under: controls, ring: ring, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
   }
 
   /// How far behind its pace a paced stream may fall (a slow client, a busy machine) before the
@@ -124,8 +127,8 @@ extension SoccerService {
   /// Sends frames as the controls say until the frames run out, `maxFrames` are sent, or the
   /// stream stays paused with no command to come.
   private func sendFrames(
-    from decoder: PlaybackDecoder, under controls: PlayControls, maxFrames: Int, to response: RPCWriter<Stream_Video>,
-    progress: inout StreamProgress
+    from decoder: PlaybackDecoder, under controls: PlayControls, ring: SharedMemoryRing?, maxFrames: Int,
+    to response: RPCWriter<Stream_Video>, progress: inout StreamProgress
   ) async throws {
     var held: PlaybackFrame?
     var pacer = Pacer(slack: Self.paceSlack)
@@ -134,6 +137,7 @@ extension SoccerService {
       let now = controls.now
       if let failure = now.failure { throw failure }
       if maxFrames > 0 && progress.frames >= maxFrames { return }
+      ring?.setIdle(now.paused && now.steps == 0)
       if now.paused && now.steps == 0 {
         // A pause is idle time the client chose: it holds the stream and its decoder, decodes
         // nothing, and ends after the pause timeout.
@@ -163,7 +167,7 @@ extension SoccerService {
         held = nil
         continue
       }
-      var message = Stream_Video(frame.frame)
+      var message = ring?.message(sending: frame.frame) ?? Stream_Video(frame.frame)
       message.command = label
       try await progress.write(message, to: response)
       metrics?.sent(byteCount: frame.frame.pixels.count)

@@ -4,6 +4,7 @@ import SoccerProtocol
 import SoccerWire
 import Synchronization
 import VideoDecoding
+import VideoFrames
 
 #if canImport(Glibc)
   import Glibc
@@ -29,9 +30,9 @@ final class SharedMemoryRing: FrameDestination {
   private let stallTimeout: Duration
   /// The mapping's address as a bit pattern; 0 until mapped.
   private let base = Atomic<Int>(0)
-  /// Frames placed so far: the next one goes to slot `placed % slots` (uint32, as the client counts).
-  private let placed = Atomic<UInt32>(0)
+  private let book: Mutex<SlotBook>
   private let cancelled = Atomic<Bool>(false)
+  private let idle = Atomic<Bool>(false)
 
   /// Opens the object `request` names, for a client running as `peerUID`, after checking it;
   /// nothing is mapped yet.
@@ -50,6 +51,7 @@ final class SharedMemoryRing: FrameDestination {
     }
     slots = Int(request.slots)
     slotBytes = Int(request.slotBytes)
+    book = Mutex(SlotBook(slots: slots))
     size = SharedMemoryLayout.size(slots: slots, slotBytes: slotBytes)
     guard request.size == UInt64(size) else {
       throw .invalid(
@@ -140,6 +142,12 @@ final class SharedMemoryRing: FrameDestination {
     base.store(Int(bitPattern: mapping), ordering: .releasing)
   }
 
+  /// Whether the stream is paused by its client: a full ring is then no stall, as a paused
+  /// stream sends nothing (its pause timeout bounds it).
+  func setIdle(_ paused: Bool) {
+    idle.store(paused, ordering: .relaxed)
+  }
+
   /// Ends waits for room: the stream is over.
   func cancel() {
     cancelled.store(true, ordering: .releasing)
@@ -148,32 +156,63 @@ final class SharedMemoryRing: FrameDestination {
   // MARK: - FrameDestination (the decoding thread)
 
   func waitForRoom() throws {
-    guard let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring)) else {
-      throw SharedMemoryError.invalid("\(name) is not mapped")
-    }
-    let word = (mapping + SharedMemoryLayout.releasedOffset).assumingMemoryBound(to: UInt32.self)
-    let next = placed.load(ordering: .relaxed)
+    guard let word = releasedWord else { throw SharedMemoryError.invalid("\(name) is not mapped") }
     var fullSince: ContinuousClock.Instant?
     while true {
       if cancelled.load(ordering: .acquiring) { throw CancellationError() }
       let released = soccer_load_acquire_u32(word)
-      // The client holds the slots of frames placed but not released; the next slot is free
-      // once fewer than `slots` are held (uint32 arithmetic, as the client counts).
-      if next &- released < UInt32(slots) { return }
-      let now = ContinuousClock.now
-      let since = fullSince ?? now
-      fullSince = since
-      if since.duration(to: now) >= stallTimeout { throw SharedMemoryError.stalled(stallTimeout) }
+      switch book.withLock({ $0.reserve(released: released) }) {
+      case .reserved:
+        return
+      case .heldByServer:
+        // Frames the server holds (queued, paused, or waiting on a slow socket) free their
+        // slots when sent and handed back, or dropped; the transport times out a stalled reader.
+        fullSince = nil
+      case .heldByClient where idle.load(ordering: .relaxed):
+        fullSince = nil
+      case .heldByClient:
+        let now = ContinuousClock.now
+        let since = fullSince ?? now
+        fullSince = since
+        if since.duration(to: now) >= stallTimeout { throw SharedMemoryError.stalled(stallTimeout) }
+      }
       _ = soccer_futex_wait_shared(word, released, Self.pollNanoseconds)
     }
   }
 
   func nextPlace(byteCount: Int) -> FramePlace? {
-    guard byteCount <= slotBytes, let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring))
+    guard byteCount <= slotBytes, let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring)),
+      let slot = book.withLock({ $0.place() })
     else { return nil }
-    let sequence = placed.wrappingAdd(1, ordering: .relaxed).oldValue
-    let slot = Int(sequence % UInt32(slots))
     return FramePlace(pixels: mapping + offset(of: slot), slot: slot, owner: self)
+  }
+
+  func dropped(slot: Int) {
+    guard book.withLock({ $0.drop(slot) }), let word = releasedWord else { return }
+    // A decoding thread waiting for room sleeps on the client's count: wake it for this slot.
+    soccer_futex_wake_shared(word)
+  }
+
+  /// The message for `frame`, whose pixels are in one of this ring's slots: from here on the slot
+  /// is the client's until it counts the frame handed back. Called in the order messages are written.
+  func message(sending frame: Frame) -> Stream_Video {
+    guard let slot = frame.slot else { return Stream_Video(frame) }
+    book.withLock { $0.send(slot) }
+    var pixelless = frame
+    pixelless.pixels = Data()
+    var message = Stream_Video(pixelless)
+    message.slot = Stream_SharedMemorySlot.with {
+      $0.index = UInt32(slot)
+      $0.offset = UInt64(offset(of: slot))
+      $0.length = UInt64(frame.pixels.count)
+    }
+    return message
+  }
+
+  /// The client's count of frames handed back, in the mapped header; nil before mapping.
+  private var releasedWord: UnsafeMutablePointer<UInt32>? {
+    guard let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring)) else { return nil }
+    return (mapping + SharedMemoryLayout.releasedOffset).assumingMemoryBound(to: UInt32.self)
   }
 
   /// Where slot `slot` begins in the object.

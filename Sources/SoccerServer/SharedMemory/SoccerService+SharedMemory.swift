@@ -15,6 +15,17 @@ extension SoccerService {
     return try SharedMemoryRing(request, peerUID: peerUID, stallTimeout: stallTimeout)
   }
 
+  /// What a decoder calls with its frames' geometry before the first: reserves the stream's frame
+  /// memory, and with a ring checks and maps it too.
+  static func admitting(into ring: SharedMemoryRing?, admission: FrameAdmission)
+    -> @Sendable (FrameGeometry) throws -> Void
+  {
+    { geometry in
+      guard let ring else { return try admission.admit(geometry) }
+      try admit(geometry, into: ring, admission: admission)
+    }
+  }
+
   /// Checks that frames of `geometry` fit `ring`'s slots, reserves the stream's frame memory with
   /// the ring in it, and only then maps the ring; on the decoding thread, before any frame.
   static func admit(_ geometry: FrameGeometry, into ring: SharedMemoryRing, admission: FrameAdmission) throws {
@@ -22,23 +33,5 @@ extension SoccerService {
       frameBytes: geometry.outputFrameBytes, frame: "\(geometry.outputSize) \(geometry.format)")
     try admission.admit(geometry, ringBytes: ring.size)
     try ring.map()
-  }
-}
-
-extension Stream_Video {
-  /// The message for one frame: its pixels in `data`, or, when they lie in `ring`, the slot.
-  init(_ frame: Frame, ring: SharedMemoryRing?) {
-    guard let ring, let slot = frame.slot else {
-      self.init(frame)
-      return
-    }
-    var pixelless = frame
-    pixelless.pixels = Data()
-    self.init(pixelless)
-    self.slot = Stream_SharedMemorySlot.with {
-      $0.index = UInt32(slot)
-      $0.offset = UInt64(ring.offset(of: slot))
-      $0.length = UInt64(frame.pixels.count)
-    }
   }
 }

@@ -18,7 +18,7 @@ from ._closing import ClosedOnExit
 from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
 from ._play import Playback
 from ._proto import stream_pb2
-from ._shared_memory import DEFAULT_SLOTS, Ring, slot_bytes_for
+from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, slot_bytes_for
 from ._shared_memory import available as rings_available
 from ._target import grpc_target
 from ._upload import UploadSource
@@ -176,7 +176,8 @@ class Client(ClosedOnExit):
     ) -> Playback:
         """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
         on the `Playback` returned); iterating it gives the frames, those sent before the last
-        seek dropped."""
+        seek dropped. Through shared memory (see `connect`) each frame's array is valid until the
+        next frame is taken."""
         match = self._match(
             id,
             width,
@@ -187,7 +188,20 @@ class Client(ClosedOnExit):
             every=every,
             real_time=real_time,
         )
-        return Playback(match, lambda commands: self._play(commands, metadata=self._metadata))
+        rings = self._rings(id, None, None, format, slots=PLAY_SLOTS)
+
+        def refused(error: grpc.RpcError) -> bool:
+            if self._shared_memory is None and _refuses_rings(error):
+                self._shared_memory = False
+                return True
+            return False
+
+        return Playback(
+            match,
+            lambda commands: self._play(commands, metadata=self._metadata),
+            rings() if rings is not None else None,
+            refused,
+        )
 
     def list(self) -> builtins.list[str]:
         """The ids of the server's matches."""
@@ -370,7 +384,14 @@ class Client(ClosedOnExit):
                 again.max_frames = count - sent.count
         return again
 
-    def _rings(self, id: str, width: int | None, height: int | None, format: PixelFormatName) -> _RingMaker | None:
+    def _rings(
+        self,
+        id: str,
+        width: int | None,
+        height: int | None,
+        format: PixelFormatName,
+        slots: int = DEFAULT_SLOTS,
+    ) -> _RingMaker | None:
         """What makes a ring for each stream of `id` (each attempt gets a new one), when frames
         are to come through shared memory."""
         if self._shared_memory is False:
@@ -378,7 +399,7 @@ class Client(ClosedOnExit):
         info = self.describe(id)
         channels = 1 if format == "gray" else 3
         slot_bytes = slot_bytes_for(info.width, info.height, channels, width or 0, height or 0)
-        return lambda: Ring(DEFAULT_SLOTS, slot_bytes)
+        return lambda: Ring(slots, slot_bytes)
 
     def _resuming(
         self, match: stream_pb2.Match, retries: int, resume: Any, rings: _RingMaker | None = None

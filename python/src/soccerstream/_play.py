@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ import grpc
 from ._closing import ClosedOnExit
 from ._errors import from_rpc_error, replica_of
 from ._proto import stream_pb2
+from ._shared_memory import Ring
 from ._video import Frame, RawVideo
 
 
@@ -39,33 +40,67 @@ class Playback(ClosedOnExit):
     """One Play stream: commands go out as they are called; iterating gives the frames, those
     sent before the last seek (or step back, or resize) dropped.
 
-    Made by `Client.play`; a context manager that ends the stream.
+    Through shared memory, a frame's array is valid until the next frame is taken, as with
+    `Client.frames`. Made by `Client.play`; a context manager that ends the stream.
     """
 
-    def __init__(self, start: stream_pb2.Match, open_call: Any) -> None:
-        self._commands: queue.Queue[stream_pb2.PlayControl | None] = queue.Queue()
+    def __init__(
+        self,
+        start: stream_pb2.Match,
+        open_call: Any,
+        ring: Ring | None = None,
+        refused: Callable[[grpc.RpcError], bool] | None = None,
+    ) -> None:
+        self._start = start
+        self._open_call = open_call
+        self._ring = ring
+        self._refused = refused
         self._sequence = itertools.count(1)
         self._lock = threading.Lock()
         self._floor = 0
         self.refusals: list[Refusal] = []
         """The refusals received so far, in order."""
-        self._commands.put(stream_pb2.PlayControl(sequence=0, start=start))
-        self._call = open_call(iter(self._commands.get, None))
+        # Commands sent before the first message, replayed if the stream is opened again
+        # without shared memory; None once a message came.
+        self._early: list[stream_pb2.PlayControl] | None = []
         self._replica: str | None = None
         self._closed = False
+        with self._lock:
+            self._open()
+
+    @property
+    def shared_memory(self) -> bool:
+        """Whether the frames come through a shared-memory ring."""
+        return self._ring is not None
+
+    def _open(self) -> None:
+        start = stream_pb2.Match()
+        start.CopyFrom(self._start)
+        if self._ring is not None:
+            start.shared_memory.CopyFrom(self._ring.request())
+        self._commands: queue.Queue[stream_pb2.PlayControl | None] = queue.Queue()
+        self._commands.put(stream_pb2.PlayControl(sequence=0, start=start))
+        for command in self._early or []:
+            self._commands.put(command)
+        self._call = self._open_call(iter(self._commands.get, None))
 
     def close(self) -> None:
         """Ends the stream."""
         self._closed = True
         self._commands.put(None)
         self._call.cancel()
+        if self._ring is not None:
+            self._ring.unlink()
 
     def _send(self, moves: bool = False, **action: Any) -> int:
         with self._lock:
             sequence = next(self._sequence)
             if moves:
                 self._floor = sequence
-            self._commands.put(stream_pb2.PlayControl(sequence=sequence, **action))
+            command = stream_pb2.PlayControl(sequence=sequence, **action)
+            if self._early is not None:
+                self._early.append(command)
+            self._commands.put(command)
         return sequence
 
     def pause(self) -> int:
@@ -96,21 +131,43 @@ class Playback(ClosedOnExit):
         return self._send(moves=True, resize=stream_pb2.Resize(max_width=width, max_height=height))
 
     def __iter__(self) -> Iterator[Frame]:
-        try:
-            for video in self._call:
-                if self._replica is None:
-                    self._replica = replica_of(self._call)
-                message: RawVideo = video
-                if message.refusal is not None:
-                    at, length = message.refusal
-                    refusal = stream_pb2.CommandRefusal.FromString(message.raw[at : at + length])
-                    self.refusals.append(Refusal(message.command, _code_name(refusal.code), refusal.message))
-                    continue
-                with self._lock:
-                    stale = message.command < self._floor
-                if not stale:
-                    yield message.frame(self._replica)
-        except grpc.RpcError as error:
-            if self._closed:
+        while True:
+            try:
+                yield from self._frames()
                 return
-            raise from_rpc_error(error, self._replica) from None
+            except grpc.RpcError as error:
+                if self._closed:
+                    return
+                ring = self._ring
+                if ring is not None and self._early is not None and self._refused and self._refused(error):
+                    # The server takes no shared memory: the same stream again, through the socket.
+                    ring.unlink()
+                    with self._lock:
+                        self._ring = None
+                        self._open()
+                    continue
+                raise from_rpc_error(error, self._replica) from None
+
+    def _frames(self) -> Iterator[Frame]:
+        ring = self._ring
+        for video in self._call:
+            if self._early is not None:
+                with self._lock:
+                    self._early = None
+                if ring is not None:
+                    ring.unlink()  # the server has it open: nothing is left in /dev/shm
+            if self._replica is None:
+                self._replica = replica_of(self._call)
+            message: RawVideo = video
+            if message.refusal is not None:
+                at, length = message.refusal
+                refusal = stream_pb2.CommandRefusal.FromString(message.raw[at : at + length])
+                self.refusals.append(Refusal(message.command, _code_name(refusal.code), refusal.message))
+                continue
+            with self._lock:
+                stale = message.command < self._floor
+            if not stale:
+                yield message.frame(self._replica, ring)
+            # A slot goes back once its frame is dropped or the next one is asked for.
+            if ring is not None and message.slot is not None:
+                ring.release()

@@ -28,6 +28,9 @@ MAGIC = b"SOCCERSM"
 RELEASED = 64
 SLACK = 64
 DEFAULT_SLOTS = 8
+# A Play ring holds full-size frames (a resize may ask for them): two the server decodes ahead,
+# one it holds to send, and the consumer's.
+PLAY_SLOTS = 5
 _PREFIX = "soccerstream-"
 _FOLDER = "/dev/shm"
 _SYS_FUTEX = {"x86_64": 202, "aarch64": 98, "arm64": 98}.get(platform.machine())
