@@ -100,6 +100,7 @@ final class PlayControls: Sendable {
       guard s.generation == frame.generation else { return nil }
       s.lastSent = (frame.frame.index, frame.frame.ptsSeconds)
       if s.paused && s.steps > 0 { s.steps -= 1 }
+      noteIdle(s)
       return s.command
     }
   }
@@ -119,6 +120,7 @@ final class PlayControls: Sendable {
       try state.withLock { s throws(PlayError) in
         s.commands += 1
         try apply(control, to: &s)
+        noteIdle(s)
       }
     } catch {
       state.withLock { s in if s.failure == nil { s.failure = error } }
@@ -197,6 +199,12 @@ final class PlayControls: Sendable {
       go(to: target, in: &s)
     }
     s.command = sequence
+  }
+
+  /// Tells the ring whether the stream is paused with nothing to send, as each command and frame
+  /// changes that: the decoding thread may be waiting for room, where no frame would tell it.
+  private func noteIdle(_ s: State) {
+    ring?.ring.setIdle(s.paused && s.steps == 0)
   }
 
   private func pause(_ s: inout State) {

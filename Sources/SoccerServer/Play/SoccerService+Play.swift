@@ -137,7 +137,6 @@ extension SoccerService {
       let now = controls.now
       if let failure = now.failure { throw failure }
       if maxFrames > 0 && progress.frames >= maxFrames { return }
-      ring?.setIdle(now.paused && now.steps == 0)
       if now.paused && now.steps == 0 {
         // A pause is idle time the client chose: it holds the stream and its decoder, decodes
         // nothing, and ends after the pause timeout.
