@@ -135,10 +135,13 @@ public nonisolated struct Stream_Match: Sendable {
   public var frameIndices: [UInt64] = []
 
   /// Deliver the pixels through this shared-memory ring, which the client
-  /// made, instead of in `Video.data`: each `Video` then carries `slot`.
-  /// Watch only, from a client on the server's Unix socket, to a server
-  /// started with --allow-shared-memory (FAILED_PRECONDITION otherwise, saying
-  /// which). The server checks the object before mapping it: its name, that it
+  /// made, instead of in `Video.data`: each `Video` then carries `slot`
+  /// (frames under 64 bytes still come in `data`). Watch and Play's start,
+  /// from a client on the server's Unix socket, to a server started with
+  /// --allow-shared-memory (FAILED_PRECONDITION otherwise, saying which). On
+  /// Play, a Resize to frames that do not fit a slot is refused
+  /// (FAILED_PRECONDITION) and frames go on at their size: a Play ring sized
+  /// for the match's full frames takes every resize. The server checks the object before mapping it: its name, that it
   /// is a regular file of a shared-memory filesystem owned by the connecting
   /// process's user (the socket's peer credentials), not a symbolic link, of
   /// `size` bytes, with the ring's magic, and that slots hold a frame
@@ -168,12 +171,15 @@ public nonisolated struct Stream_Match: Sendable {
 /// little-endian uint32 only the client writes: it starts at 0 and goes up by
 /// one (wrapping) for each frame the client is done with, in the order they
 /// came, and the client then wakes waiters on it (Linux FUTEX_WAKE, not
-/// private). The server writes the stream's Nth frame (from 0) into slot N mod
-/// `slots`, and only once N - released < slots (uint32 arithmetic): it never
-/// overwrites a slot the client holds. A ring that stays full for the server's
-/// stall timeout ends the stream as a client that stops reading over TCP does
-/// (CANCELLED). The client may unlink the object once the first `Video` has
-/// arrived: the server has it open by then.
+/// private). The Kth message (from 0) that carries a `slot` is handed back
+/// once released - K >= 1 (uint32 arithmetic). The server converts each frame
+/// into a slot the client does not hold: one never used, one whose frame was
+/// handed back, or one whose frame it never sent (a seek dropped it); the
+/// message's `slot` says which. It never overwrites a slot the client holds.
+/// A ring whose every slot the client holds for the server's stall timeout,
+/// while the stream is not paused, ends the stream as a client that stops
+/// reading over TCP does (CANCELLED). The client may unlink the object once
+/// the first `Video` has arrived: the server has it open by then.
 public nonisolated struct Stream_SharedMemoryRing: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
