@@ -33,6 +33,11 @@ let package = Package(
       pkgConfig: "libavformat",
       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
     ),
+    // libjpeg-turbo's TurboJPEG API and libpng: frames as JPEG and PNG files.
+    .systemLibrary(
+      name: "CImageCodecs", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev", "libpng-dev"])]),
+    // Frames to JPEG or PNG files and back (on the server's decoding threads, in the clients).
+    .target(name: "FrameCodecs", dependencies: ["CImageCodecs", "VideoFrames"], swiftSettings: strict),
     // libchafa: pictures as terminal text and graphics.
     .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
     // Frames drawn as terminal output (chafa): render modes, colour depths, fitting.
@@ -66,7 +71,9 @@ let package = Package(
       name: "SoccerWire",
       dependencies: ["SoccerProtocol", "VideoFrames", .product(name: "NIOCore", package: "swift-nio")],
       swiftSettings: strict),
-    .target(name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames"], swiftSettings: strict),
+    .target(
+      name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames", "FrameCodecs"],
+      swiftSettings: strict),
     // What a server counts (swift-metrics, exported by swift-prometheus) and its /metrics endpoint (NIO's HTTP/1).
     .target(
       name: "SoccerMetrics",
@@ -100,7 +107,7 @@ let package = Package(
     .target(
       name: "SoccerClient",
       dependencies: [
-        "SoccerProtocol", "SoccerWire", "VideoFrames", "ContentDigest", "CSoccerSystem",
+        "SoccerProtocol", "SoccerWire", "VideoFrames", "ContentDigest", "CSoccerSystem", "FrameCodecs",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -130,6 +137,8 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "VideoFramesTests", dependencies: ["VideoFrames", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FrameCodecsTests", dependencies: ["FrameCodecs", "VideoFrames", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "VideoFrames", "TestSupport"],
       swiftSettings: strict),

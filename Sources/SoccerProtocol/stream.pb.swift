@@ -77,6 +77,52 @@ public nonisolated enum Stream_PixelFormat: SwiftProtobuf.Enum, Swift.CaseIterab
 
 }
 
+/// How `Video.data` holds a frame.
+public nonisolated enum Stream_FrameEncoding: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Packed pixels as `pixel_format` says, `data_shape` bytes of them.
+  case raw // = 0
+
+  /// A baseline JPEG file (libjpeg-turbo, 4:2:0 chroma for colour frames) of
+  /// the frame: lossy, a tenth to a twentieth of the raw bytes.
+  case jpeg // = 1
+
+  /// A PNG file of the frame: lossless, 8 bits per channel, gray or colour.
+  case png // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .raw
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .raw
+    case 1: self = .jpeg
+    case 2: self = .png
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .raw: return 0
+    case .jpeg: return 1
+    case .png: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Stream_FrameEncoding] = [
+    .raw,
+    .jpeg,
+    .png,
+  ]
+
+}
+
 /// Which match to stream, and how.
 public nonisolated struct Stream_Match: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -157,6 +203,18 @@ public nonisolated struct Stream_Match: Sendable {
   /// Clears the value of `sharedMemory`. Subsequent reads from it will return its default value.
   public mutating func clearSharedMemory() {self._sharedMemory = nil}
 
+  /// How each frame travels in `Video.data`: raw pixels (absent), or a JPEG or
+  /// PNG file of the frame. `data_type`, `data_shape` and `pixel_format` still
+  /// describe the decoded array: the file is the same picture whatever the
+  /// channel order, which the client's decoder gives as `pixel_format` says.
+  /// Watch and Play's start. Not with `shared_memory` (INVALID_ARGUMENT).
+  public var encoding: Stream_FrameEncoding = .raw
+
+  /// JPEG quality, 1 to 100, as libjpeg (and so OpenCV and Pillow) counts it;
+  /// 0 (absent) means 90. Only with JPEG (INVALID_ARGUMENT otherwise, and
+  /// above 100).
+  public var jpegQuality: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -230,7 +288,8 @@ public nonisolated struct Stream_Video: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Raw pixels, packed row-major with no row padding.
+  /// Raw pixels, packed row-major with no row padding (or, when `encoding`
+  /// says so, a JPEG or PNG file of them).
   public var data: Data = Data()
 
   /// numpy dtype name of one channel value: "uint8".
@@ -280,6 +339,10 @@ public nonisolated struct Stream_Video: Sendable {
   /// Clears the value of `slot`. Subsequent reads from it will return its default value.
   public mutating func clearSlot() {self._slot = nil}
 
+  /// What `data` holds: raw pixels when absent, as from servers that predate
+  /// this field; a JPEG or PNG file only when the request asked for one.
+  public var encoding: Stream_FrameEncoding = .raw
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -307,83 +370,89 @@ public nonisolated struct Stream_CommandRefusal: Sendable {
 
 /// One message on Play's request stream. The first one must be `start`; every
 /// later one is a command, carried out in the order sent.
-public nonisolated struct Stream_PlayControl: Sendable {
+public nonisolated struct Stream_PlayControl: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Chosen by the client and echoed in `Video.command` of every frame chosen
   /// after this command; increasing numbers let it tell old frames from new.
-  public var sequence: UInt64 = 0
+  public var sequence: UInt64 {
+    get {_storage._sequence}
+    set {_uniqueStorage()._sequence = newValue}
+  }
 
-  public var action: Stream_PlayControl.OneOf_Action? = nil
+  public var action: OneOf_Action? {
+    get {return _storage._action}
+    set {_uniqueStorage()._action = newValue}
+  }
 
   /// The match and its options, as for Watch; first message only.
   /// `real_time` paces frames from the start; `max_frames` ends the stream
   /// after that many frames in all.
   public var start: Stream_Match {
     get {
-      if case .start(let v)? = action {return v}
+      if case .start(let v)? = _storage._action {return v}
       return Stream_Match()
     }
-    set {action = .start(newValue)}
+    set {_uniqueStorage()._action = .start(newValue)}
   }
 
   /// Stop sending frames; the server decodes nothing while paused.
   public var pause: Stream_Pause {
     get {
-      if case .pause(let v)? = action {return v}
+      if case .pause(let v)? = _storage._action {return v}
       return Stream_Pause()
     }
-    set {action = .pause(newValue)}
+    set {_uniqueStorage()._action = .pause(newValue)}
   }
 
   /// Go on from the frame after the last one sent.
   public var resume: Stream_Resume {
     get {
-      if case .resume(let v)? = action {return v}
+      if case .resume(let v)? = _storage._action {return v}
       return Stream_Resume()
     }
-    set {action = .resume(newValue)}
+    set {_uniqueStorage()._action = .resume(newValue)}
   }
 
   /// Go to a position and send from the frame there; a paused stream sends
   /// that one frame and stays paused.
   public var seek: Stream_Seek {
     get {
-      if case .seek(let v)? = action {return v}
+      if case .seek(let v)? = _storage._action {return v}
       return Stream_Seek()
     }
-    set {action = .seek(newValue)}
+    set {_uniqueStorage()._action = .seek(newValue)}
   }
 
   /// Pace frames at this multiple of the file's own rate (1: real time), from
   /// 0.01 to 100; it turns on pacing for a stream started without `real_time`.
   public var speed: Double {
     get {
-      if case .speed(let v)? = action {return v}
+      if case .speed(let v)? = _storage._action {return v}
       return 0
     }
-    set {action = .speed(newValue)}
+    set {_uniqueStorage()._action = .speed(newValue)}
   }
 
   /// New largest frame size, from the next frame on; 0 means no limit.
   public var resize: Stream_Resize {
     get {
-      if case .resize(let v)? = action {return v}
+      if case .resize(let v)? = _storage._action {return v}
       return Stream_Resize()
     }
-    set {action = .resize(newValue)}
+    set {_uniqueStorage()._action = .resize(newValue)}
   }
 
   /// Pause, then send the next `frames` frames, or with -1 the frame before
   /// the last one sent.
   public var step: Stream_Step {
     get {
-      if case .step(let v)? = action {return v}
+      if case .step(let v)? = _storage._action {return v}
       return Stream_Step()
     }
-    set {action = .step(newValue)}
+    set {_uniqueStorage()._action = .step(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -412,6 +481,8 @@ public nonisolated struct Stream_PlayControl: Sendable {
   }
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Play: stop sending frames.
@@ -655,9 +726,13 @@ nonisolated extension Stream_PixelFormat: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PIXEL_FORMAT_BGR24\0\u{1}PIXEL_FORMAT_RGB24\0\u{1}PIXEL_FORMAT_GRAY8\0")
 }
 
+nonisolated extension Stream_FrameEncoding: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FRAME_ENCODING_RAW\0\u{1}FRAME_ENCODING_JPEG\0\u{1}FRAME_ENCODING_PNG\0")
+}
+
 nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Match"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0\u{3}frame_indices\0\u{3}shared_memory\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}pixel_format\0\u{3}max_width\0\u{3}max_height\0\u{3}start_seconds\0\u{3}max_frames\0\u{1}stride\0\u{3}real_time\0\u{3}start_frame\0\u{3}frame_indices\0\u{3}shared_memory\0\u{1}encoding\0\u{3}jpeg_quality\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -676,6 +751,8 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.startFrame) }()
       case 10: try { try decoder.decodeRepeatedUInt64Field(value: &self.frameIndices) }()
       case 11: try { try decoder.decodeSingularMessageField(value: &self._sharedMemory) }()
+      case 12: try { try decoder.decodeSingularEnumField(value: &self.encoding) }()
+      case 13: try { try decoder.decodeSingularUInt32Field(value: &self.jpegQuality) }()
       default: break
       }
     }
@@ -719,6 +796,12 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try { if let v = self._sharedMemory {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     } }()
+    if self.encoding != .raw {
+      try visitor.visitSingularEnumField(value: self.encoding, fieldNumber: 12)
+    }
+    if self.jpegQuality != 0 {
+      try visitor.visitSingularUInt32Field(value: self.jpegQuality, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -734,6 +817,8 @@ nonisolated extension Stream_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.startFrame != rhs.startFrame {return false}
     if lhs.frameIndices != rhs.frameIndices {return false}
     if lhs._sharedMemory != rhs._sharedMemory {return false}
+    if lhs.encoding != rhs.encoding {return false}
+    if lhs.jpegQuality != rhs.jpegQuality {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -826,7 +911,7 @@ nonisolated extension Stream_SharedMemorySlot: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Video"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0\u{1}command\0\u{1}refusal\0\u{1}slot\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}data_type\0\u{3}data_shape\0\u{3}frame_index\0\u{3}pts_seconds\0\u{3}pixel_format\0\u{1}command\0\u{1}refusal\0\u{1}slot\0\u{1}encoding\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -843,6 +928,7 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.command) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._refusal) }()
       case 9: try { try decoder.decodeSingularMessageField(value: &self._slot) }()
+      case 10: try { try decoder.decodeSingularEnumField(value: &self.encoding) }()
       default: break
       }
     }
@@ -880,6 +966,9 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try { if let v = self._slot {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     } }()
+    if self.encoding != .raw {
+      try visitor.visitSingularEnumField(value: self.encoding, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -893,6 +982,7 @@ nonisolated extension Stream_Video: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.command != rhs.command {return false}
     if lhs._refusal != rhs._refusal {return false}
     if lhs._slot != rhs._slot {return false}
+    if lhs.encoding != rhs.encoding {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -937,149 +1027,187 @@ nonisolated extension Stream_PlayControl: SwiftProtobuf.Message, SwiftProtobuf._
   public static let protoMessageName: String = _protobuf_package + ".PlayControl"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}start\0\u{1}pause\0\u{1}resume\0\u{1}seek\0\u{1}speed\0\u{1}resize\0\u{1}step\0")
 
+  fileprivate class _StorageClass {
+    var _sequence: UInt64 = 0
+    var _action: Stream_PlayControl.OneOf_Action?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _sequence = source._sequence
+      _action = source._action
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
-      case 2: try {
-        var v: Stream_Match?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .start(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
+        case 2: try {
+          var v: Stream_Match?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .start(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .start(v)
+          }
+        }()
+        case 3: try {
+          var v: Stream_Pause?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .pause(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .pause(v)
+          }
+        }()
+        case 4: try {
+          var v: Stream_Resume?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .resume(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .resume(v)
+          }
+        }()
+        case 5: try {
+          var v: Stream_Seek?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .seek(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .seek(v)
+          }
+        }()
+        case 6: try {
+          var v: Double?
+          try decoder.decodeSingularDoubleField(value: &v)
+          if let v = v {
+            if _storage._action != nil {try decoder.handleConflictingOneOf()}
+            _storage._action = .speed(v)
+          }
+        }()
+        case 7: try {
+          var v: Stream_Resize?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .resize(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .resize(v)
+          }
+        }()
+        case 8: try {
+          var v: Stream_Step?
+          var hadOneofValue = false
+          if let current = _storage._action {
+            hadOneofValue = true
+            if case .step(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._action = .step(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .start(v)
-        }
-      }()
-      case 3: try {
-        var v: Stream_Pause?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .pause(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .pause(v)
-        }
-      }()
-      case 4: try {
-        var v: Stream_Resume?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .resume(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .resume(v)
-        }
-      }()
-      case 5: try {
-        var v: Stream_Seek?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .seek(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .seek(v)
-        }
-      }()
-      case 6: try {
-        var v: Double?
-        try decoder.decodeSingularDoubleField(value: &v)
-        if let v = v {
-          if self.action != nil {try decoder.handleConflictingOneOf()}
-          self.action = .speed(v)
-        }
-      }()
-      case 7: try {
-        var v: Stream_Resize?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .resize(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .resize(v)
-        }
-      }()
-      case 8: try {
-        var v: Stream_Step?
-        var hadOneofValue = false
-        if let current = self.action {
-          hadOneofValue = true
-          if case .step(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.action = .step(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.sequence != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
-    }
-    switch self.action {
-    case .start?: try {
-      guard case .start(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    }()
-    case .pause?: try {
-      guard case .pause(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    }()
-    case .resume?: try {
-      guard case .resume(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    }()
-    case .seek?: try {
-      guard case .seek(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    }()
-    case .speed?: try {
-      guard case .speed(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
-    }()
-    case .resize?: try {
-      guard case .resize(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    }()
-    case .step?: try {
-      guard case .step(let v)? = self.action else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._sequence != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 1)
+      }
+      switch _storage._action {
+      case .start?: try {
+        guard case .start(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      }()
+      case .pause?: try {
+        guard case .pause(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      }()
+      case .resume?: try {
+        guard case .resume(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      }()
+      case .seek?: try {
+        guard case .seek(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      }()
+      case .speed?: try {
+        guard case .speed(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularDoubleField(value: v, fieldNumber: 6)
+      }()
+      case .resize?: try {
+        guard case .resize(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      }()
+      case .step?: try {
+        guard case .step(let v)? = _storage._action else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Stream_PlayControl, rhs: Stream_PlayControl) -> Bool {
-    if lhs.sequence != rhs.sequence {return false}
-    if lhs.action != rhs.action {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._sequence != rhs_storage._sequence {return false}
+        if _storage._action != rhs_storage._action {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

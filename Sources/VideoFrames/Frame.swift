@@ -2,7 +2,8 @@ import Foundation
 
 /// One decoded picture: packed pixels and where it sits in the match.
 public struct Frame: Sendable {
-  /// Packed pixels, row-major, no row padding.
+  /// Packed pixels, row-major, no row padding; or, when `encoding` says so, a JPEG or PNG file
+  /// of them.
   public var pixels: Data
   public var width: Int
   public var height: Int
@@ -13,6 +14,8 @@ public struct Frame: Sendable {
   public var ptsSeconds: Double
   /// The shared-memory slot `pixels` lie in, when they were converted into one; nil otherwise.
   public var slot: Int?
+  /// What `pixels` holds; the size and format describe the decoded pixels either way.
+  public var encoding = FrameEncoding.raw
 
   public init(pixels: Data, width: Int, height: Int, format: PixelFormat, index: Int, ptsSeconds: Double) {
     self.pixels = pixels

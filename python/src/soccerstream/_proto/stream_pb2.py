@@ -24,47 +24,49 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0cstream.proto\x12\x06stream\"\x90\x02\n\x05Match\x12\n\n\x02id\x18\x01 \x01(\t\x12)\n\x0cpixel_format\x18\x02 \x01(\x0e\x32\x13.stream.PixelFormat\x12\x11\n\tmax_width\x18\x03 \x01(\r\x12\x12\n\nmax_height\x18\x04 \x01(\r\x12\x15\n\rstart_seconds\x18\x05 \x01(\x01\x12\x12\n\nmax_frames\x18\x06 \x01(\r\x12\x0e\n\x06stride\x18\x07 \x01(\r\x12\x11\n\treal_time\x18\x08 \x01(\x08\x12\x13\n\x0bstart_frame\x18\t \x01(\x04\x12\x15\n\rframe_indices\x18\n \x03(\x04\x12/\n\rshared_memory\x18\x0b \x01(\x0b\x32\x18.stream.SharedMemoryRing\"Q\n\x10SharedMemoryRing\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\r\n\x05slots\x18\x03 \x01(\r\x12\x12\n\nslot_bytes\x18\x04 \x01(\x04\"A\n\x10SharedMemorySlot\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0e\n\x06length\x18\x03 \x01(\x04\"\xf3\x01\n\x05Video\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x11\n\tdata_type\x18\x02 \x01(\t\x12\x12\n\ndata_shape\x18\x03 \x01(\t\x12\x13\n\x0b\x66rame_index\x18\x04 \x01(\x04\x12\x13\n\x0bpts_seconds\x18\x05 \x01(\x01\x12)\n\x0cpixel_format\x18\x06 \x01(\x0e\x32\x13.stream.PixelFormat\x12\x0f\n\x07\x63ommand\x18\x07 \x01(\x04\x12\'\n\x07refusal\x18\x08 \x01(\x0b\x32\x16.stream.CommandRefusal\x12&\n\x04slot\x18\t \x01(\x0b\x32\x18.stream.SharedMemorySlot\"/\n\x0e\x43ommandRefusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xfa\x01\n\x0bPlayControl\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x1e\n\x05start\x18\x02 \x01(\x0b\x32\r.stream.MatchH\x00\x12\x1e\n\x05pause\x18\x03 \x01(\x0b\x32\r.stream.PauseH\x00\x12 \n\x06resume\x18\x04 \x01(\x0b\x32\x0e.stream.ResumeH\x00\x12\x1c\n\x04seek\x18\x05 \x01(\x0b\x32\x0c.stream.SeekH\x00\x12\x0f\n\x05speed\x18\x06 \x01(\x01H\x00\x12 \n\x06resize\x18\x07 \x01(\x0b\x32\x0e.stream.ResizeH\x00\x12\x1c\n\x04step\x18\x08 \x01(\x0b\x32\x0c.stream.StepH\x00\x42\x08\n\x06\x61\x63tion\"\x07\n\x05Pause\"\x08\n\x06Resume\"P\n\x04Seek\x12\x11\n\x07seconds\x18\x01 \x01(\x01H\x00\x12\x1a\n\x10relative_seconds\x18\x02 \x01(\x01H\x00\x12\x0f\n\x05\x66rame\x18\x03 \x01(\x04H\x00\x42\x08\n\x06target\"/\n\x06Resize\x12\x11\n\tmax_width\x18\x01 \x01(\r\x12\x12\n\nmax_height\x18\x02 \x01(\r\"\x16\n\x04Step\x12\x0e\n\x06\x66rames\x18\x01 \x01(\x05\"\xc0\x01\n\tMatchInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\r\x12\x0e\n\x06height\x18\x03 \x01(\r\x12\x12\n\nframe_rate\x18\x04 \x01(\x01\x12\x18\n\x10\x64uration_seconds\x18\x05 \x01(\x01\x12\x13\n\x0b\x66rame_count\x18\x06 \x01(\x04\x12\x19\n\x11\x66rame_count_exact\x18\x07 \x01(\x08\x12\r\n\x05\x63odec\x18\x08 \x01(\t\x12\x1b\n\x13source_pixel_format\x18\t \x01(\t\"K\n\x0bUploadChunk\x12$\n\x05start\x18\x01 \x01(\x0b\x32\x13.stream.UploadStartH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"H\n\x0bUploadStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x0e\n\x06sha256\x18\x03 \x01(\x0c\x12\x0f\n\x07replace\x18\x04 \x01(\x08\"\r\n\x0bListRequest\"\x18\n\tMatchList\x12\x0b\n\x03ids\x18\x01 \x03(\t*U\n\x0bPixelFormat\x12\x16\n\x12PIXEL_FORMAT_BGR24\x10\x00\x12\x16\n\x12PIXEL_FORMAT_RGB24\x10\x01\x12\x16\n\x12PIXEL_FORMAT_GRAY8\x10\x02\x32\xfd\x01\n\x06Soccer\x12)\n\x05Watch\x12\r.stream.Match\x1a\r.stream.Video\"\x00\x30\x01\x12.\n\x08\x44\x65scribe\x12\r.stream.Match\x1a\x11.stream.MatchInfo\"\x00\x12\x30\n\x04List\x12\x13.stream.ListRequest\x1a\x11.stream.MatchList\"\x00\x12\x30\n\x04Play\x12\x13.stream.PlayControl\x1a\r.stream.Video\"\x00(\x01\x30\x01\x12\x34\n\x06Upload\x12\x13.stream.UploadChunk\x1a\x11.stream.MatchInfo\"\x00(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0cstream.proto\x12\x06stream\"\xcf\x02\n\x05Match\x12\n\n\x02id\x18\x01 \x01(\t\x12)\n\x0cpixel_format\x18\x02 \x01(\x0e\x32\x13.stream.PixelFormat\x12\x11\n\tmax_width\x18\x03 \x01(\r\x12\x12\n\nmax_height\x18\x04 \x01(\r\x12\x15\n\rstart_seconds\x18\x05 \x01(\x01\x12\x12\n\nmax_frames\x18\x06 \x01(\r\x12\x0e\n\x06stride\x18\x07 \x01(\r\x12\x11\n\treal_time\x18\x08 \x01(\x08\x12\x13\n\x0bstart_frame\x18\t \x01(\x04\x12\x15\n\rframe_indices\x18\n \x03(\x04\x12/\n\rshared_memory\x18\x0b \x01(\x0b\x32\x18.stream.SharedMemoryRing\x12\'\n\x08\x65ncoding\x18\x0c \x01(\x0e\x32\x15.stream.FrameEncoding\x12\x14\n\x0cjpeg_quality\x18\r \x01(\r\"Q\n\x10SharedMemoryRing\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\r\n\x05slots\x18\x03 \x01(\r\x12\x12\n\nslot_bytes\x18\x04 \x01(\x04\"A\n\x10SharedMemorySlot\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\x0e\n\x06length\x18\x03 \x01(\x04\"\x9c\x02\n\x05Video\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x11\n\tdata_type\x18\x02 \x01(\t\x12\x12\n\ndata_shape\x18\x03 \x01(\t\x12\x13\n\x0b\x66rame_index\x18\x04 \x01(\x04\x12\x13\n\x0bpts_seconds\x18\x05 \x01(\x01\x12)\n\x0cpixel_format\x18\x06 \x01(\x0e\x32\x13.stream.PixelFormat\x12\x0f\n\x07\x63ommand\x18\x07 \x01(\x04\x12\'\n\x07refusal\x18\x08 \x01(\x0b\x32\x16.stream.CommandRefusal\x12&\n\x04slot\x18\t \x01(\x0b\x32\x18.stream.SharedMemorySlot\x12\'\n\x08\x65ncoding\x18\n \x01(\x0e\x32\x15.stream.FrameEncoding\"/\n\x0e\x43ommandRefusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xfa\x01\n\x0bPlayControl\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x1e\n\x05start\x18\x02 \x01(\x0b\x32\r.stream.MatchH\x00\x12\x1e\n\x05pause\x18\x03 \x01(\x0b\x32\r.stream.PauseH\x00\x12 \n\x06resume\x18\x04 \x01(\x0b\x32\x0e.stream.ResumeH\x00\x12\x1c\n\x04seek\x18\x05 \x01(\x0b\x32\x0c.stream.SeekH\x00\x12\x0f\n\x05speed\x18\x06 \x01(\x01H\x00\x12 \n\x06resize\x18\x07 \x01(\x0b\x32\x0e.stream.ResizeH\x00\x12\x1c\n\x04step\x18\x08 \x01(\x0b\x32\x0c.stream.StepH\x00\x42\x08\n\x06\x61\x63tion\"\x07\n\x05Pause\"\x08\n\x06Resume\"P\n\x04Seek\x12\x11\n\x07seconds\x18\x01 \x01(\x01H\x00\x12\x1a\n\x10relative_seconds\x18\x02 \x01(\x01H\x00\x12\x0f\n\x05\x66rame\x18\x03 \x01(\x04H\x00\x42\x08\n\x06target\"/\n\x06Resize\x12\x11\n\tmax_width\x18\x01 \x01(\r\x12\x12\n\nmax_height\x18\x02 \x01(\r\"\x16\n\x04Step\x12\x0e\n\x06\x66rames\x18\x01 \x01(\x05\"\xc0\x01\n\tMatchInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\r\x12\x0e\n\x06height\x18\x03 \x01(\r\x12\x12\n\nframe_rate\x18\x04 \x01(\x01\x12\x18\n\x10\x64uration_seconds\x18\x05 \x01(\x01\x12\x13\n\x0b\x66rame_count\x18\x06 \x01(\x04\x12\x19\n\x11\x66rame_count_exact\x18\x07 \x01(\x08\x12\r\n\x05\x63odec\x18\x08 \x01(\t\x12\x1b\n\x13source_pixel_format\x18\t \x01(\t\"K\n\x0bUploadChunk\x12$\n\x05start\x18\x01 \x01(\x0b\x32\x13.stream.UploadStartH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"H\n\x0bUploadStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x0e\n\x06sha256\x18\x03 \x01(\x0c\x12\x0f\n\x07replace\x18\x04 \x01(\x08\"\r\n\x0bListRequest\"\x18\n\tMatchList\x12\x0b\n\x03ids\x18\x01 \x03(\t*U\n\x0bPixelFormat\x12\x16\n\x12PIXEL_FORMAT_BGR24\x10\x00\x12\x16\n\x12PIXEL_FORMAT_RGB24\x10\x01\x12\x16\n\x12PIXEL_FORMAT_GRAY8\x10\x02*X\n\rFrameEncoding\x12\x16\n\x12\x46RAME_ENCODING_RAW\x10\x00\x12\x17\n\x13\x46RAME_ENCODING_JPEG\x10\x01\x12\x16\n\x12\x46RAME_ENCODING_PNG\x10\x02\x32\xfd\x01\n\x06Soccer\x12)\n\x05Watch\x12\r.stream.Match\x1a\r.stream.Video\"\x00\x30\x01\x12.\n\x08\x44\x65scribe\x12\r.stream.Match\x1a\x11.stream.MatchInfo\"\x00\x12\x30\n\x04List\x12\x13.stream.ListRequest\x1a\x11.stream.MatchList\"\x00\x12\x30\n\x04Play\x12\x13.stream.PlayControl\x1a\r.stream.Video\"\x00(\x01\x30\x01\x12\x34\n\x06Upload\x12\x13.stream.UploadChunk\x1a\x11.stream.MatchInfo\"\x00(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'stream_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PIXELFORMAT']._serialized_start=1558
-  _globals['_PIXELFORMAT']._serialized_end=1643
+  _globals['_PIXELFORMAT']._serialized_start=1662
+  _globals['_PIXELFORMAT']._serialized_end=1747
+  _globals['_FRAMEENCODING']._serialized_start=1749
+  _globals['_FRAMEENCODING']._serialized_end=1837
   _globals['_MATCH']._serialized_start=25
-  _globals['_MATCH']._serialized_end=297
-  _globals['_SHAREDMEMORYRING']._serialized_start=299
-  _globals['_SHAREDMEMORYRING']._serialized_end=380
-  _globals['_SHAREDMEMORYSLOT']._serialized_start=382
-  _globals['_SHAREDMEMORYSLOT']._serialized_end=447
-  _globals['_VIDEO']._serialized_start=450
-  _globals['_VIDEO']._serialized_end=693
-  _globals['_COMMANDREFUSAL']._serialized_start=695
-  _globals['_COMMANDREFUSAL']._serialized_end=742
-  _globals['_PLAYCONTROL']._serialized_start=745
-  _globals['_PLAYCONTROL']._serialized_end=995
-  _globals['_PAUSE']._serialized_start=997
-  _globals['_PAUSE']._serialized_end=1004
-  _globals['_RESUME']._serialized_start=1006
-  _globals['_RESUME']._serialized_end=1014
-  _globals['_SEEK']._serialized_start=1016
-  _globals['_SEEK']._serialized_end=1096
-  _globals['_RESIZE']._serialized_start=1098
-  _globals['_RESIZE']._serialized_end=1145
-  _globals['_STEP']._serialized_start=1147
-  _globals['_STEP']._serialized_end=1169
-  _globals['_MATCHINFO']._serialized_start=1172
-  _globals['_MATCHINFO']._serialized_end=1364
-  _globals['_UPLOADCHUNK']._serialized_start=1366
-  _globals['_UPLOADCHUNK']._serialized_end=1441
-  _globals['_UPLOADSTART']._serialized_start=1443
-  _globals['_UPLOADSTART']._serialized_end=1515
-  _globals['_LISTREQUEST']._serialized_start=1517
-  _globals['_LISTREQUEST']._serialized_end=1530
-  _globals['_MATCHLIST']._serialized_start=1532
-  _globals['_MATCHLIST']._serialized_end=1556
-  _globals['_SOCCER']._serialized_start=1646
-  _globals['_SOCCER']._serialized_end=1899
+  _globals['_MATCH']._serialized_end=360
+  _globals['_SHAREDMEMORYRING']._serialized_start=362
+  _globals['_SHAREDMEMORYRING']._serialized_end=443
+  _globals['_SHAREDMEMORYSLOT']._serialized_start=445
+  _globals['_SHAREDMEMORYSLOT']._serialized_end=510
+  _globals['_VIDEO']._serialized_start=513
+  _globals['_VIDEO']._serialized_end=797
+  _globals['_COMMANDREFUSAL']._serialized_start=799
+  _globals['_COMMANDREFUSAL']._serialized_end=846
+  _globals['_PLAYCONTROL']._serialized_start=849
+  _globals['_PLAYCONTROL']._serialized_end=1099
+  _globals['_PAUSE']._serialized_start=1101
+  _globals['_PAUSE']._serialized_end=1108
+  _globals['_RESUME']._serialized_start=1110
+  _globals['_RESUME']._serialized_end=1118
+  _globals['_SEEK']._serialized_start=1120
+  _globals['_SEEK']._serialized_end=1200
+  _globals['_RESIZE']._serialized_start=1202
+  _globals['_RESIZE']._serialized_end=1249
+  _globals['_STEP']._serialized_start=1251
+  _globals['_STEP']._serialized_end=1273
+  _globals['_MATCHINFO']._serialized_start=1276
+  _globals['_MATCHINFO']._serialized_end=1468
+  _globals['_UPLOADCHUNK']._serialized_start=1470
+  _globals['_UPLOADCHUNK']._serialized_end=1545
+  _globals['_UPLOADSTART']._serialized_start=1547
+  _globals['_UPLOADSTART']._serialized_end=1619
+  _globals['_LISTREQUEST']._serialized_start=1621
+  _globals['_LISTREQUEST']._serialized_end=1634
+  _globals['_MATCHLIST']._serialized_start=1636
+  _globals['_MATCHLIST']._serialized_end=1660
+  _globals['_SOCCER']._serialized_start=1840
+  _globals['_SOCCER']._serialized_end=2093
 # @@protoc_insertion_point(module_scope)

@@ -12,12 +12,21 @@ class PixelFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PIXEL_FORMAT_BGR24: _ClassVar[PixelFormat]
     PIXEL_FORMAT_RGB24: _ClassVar[PixelFormat]
     PIXEL_FORMAT_GRAY8: _ClassVar[PixelFormat]
+
+class FrameEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FRAME_ENCODING_RAW: _ClassVar[FrameEncoding]
+    FRAME_ENCODING_JPEG: _ClassVar[FrameEncoding]
+    FRAME_ENCODING_PNG: _ClassVar[FrameEncoding]
 PIXEL_FORMAT_BGR24: PixelFormat
 PIXEL_FORMAT_RGB24: PixelFormat
 PIXEL_FORMAT_GRAY8: PixelFormat
+FRAME_ENCODING_RAW: FrameEncoding
+FRAME_ENCODING_JPEG: FrameEncoding
+FRAME_ENCODING_PNG: FrameEncoding
 
 class Match(_message.Message):
-    __slots__ = ("id", "pixel_format", "max_width", "max_height", "start_seconds", "max_frames", "stride", "real_time", "start_frame", "frame_indices", "shared_memory")
+    __slots__ = ("id", "pixel_format", "max_width", "max_height", "start_seconds", "max_frames", "stride", "real_time", "start_frame", "frame_indices", "shared_memory", "encoding", "jpeg_quality")
     ID_FIELD_NUMBER: _ClassVar[int]
     PIXEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     MAX_WIDTH_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +38,8 @@ class Match(_message.Message):
     START_FRAME_FIELD_NUMBER: _ClassVar[int]
     FRAME_INDICES_FIELD_NUMBER: _ClassVar[int]
     SHARED_MEMORY_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    JPEG_QUALITY_FIELD_NUMBER: _ClassVar[int]
     id: str
     pixel_format: PixelFormat
     max_width: int
@@ -40,7 +51,9 @@ class Match(_message.Message):
     start_frame: int
     frame_indices: _containers.RepeatedScalarFieldContainer[int]
     shared_memory: SharedMemoryRing
-    def __init__(self, id: _Optional[str] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., start_seconds: _Optional[float] = ..., max_frames: _Optional[int] = ..., stride: _Optional[int] = ..., real_time: bool = ..., start_frame: _Optional[int] = ..., frame_indices: _Optional[_Iterable[int]] = ..., shared_memory: _Optional[_Union[SharedMemoryRing, _Mapping]] = ...) -> None: ...
+    encoding: FrameEncoding
+    jpeg_quality: int
+    def __init__(self, id: _Optional[str] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., start_seconds: _Optional[float] = ..., max_frames: _Optional[int] = ..., stride: _Optional[int] = ..., real_time: bool = ..., start_frame: _Optional[int] = ..., frame_indices: _Optional[_Iterable[int]] = ..., shared_memory: _Optional[_Union[SharedMemoryRing, _Mapping]] = ..., encoding: _Optional[_Union[FrameEncoding, str]] = ..., jpeg_quality: _Optional[int] = ...) -> None: ...
 
 class SharedMemoryRing(_message.Message):
     __slots__ = ("name", "size", "slots", "slot_bytes")
@@ -65,7 +78,7 @@ class SharedMemorySlot(_message.Message):
     def __init__(self, index: _Optional[int] = ..., offset: _Optional[int] = ..., length: _Optional[int] = ...) -> None: ...
 
 class Video(_message.Message):
-    __slots__ = ("data", "data_type", "data_shape", "frame_index", "pts_seconds", "pixel_format", "command", "refusal", "slot")
+    __slots__ = ("data", "data_type", "data_shape", "frame_index", "pts_seconds", "pixel_format", "command", "refusal", "slot", "encoding")
     DATA_FIELD_NUMBER: _ClassVar[int]
     DATA_TYPE_FIELD_NUMBER: _ClassVar[int]
     DATA_SHAPE_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +88,7 @@ class Video(_message.Message):
     COMMAND_FIELD_NUMBER: _ClassVar[int]
     REFUSAL_FIELD_NUMBER: _ClassVar[int]
     SLOT_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     data_type: str
     data_shape: str
@@ -84,7 +98,8 @@ class Video(_message.Message):
     command: int
     refusal: CommandRefusal
     slot: SharedMemorySlot
-    def __init__(self, data: _Optional[bytes] = ..., data_type: _Optional[str] = ..., data_shape: _Optional[str] = ..., frame_index: _Optional[int] = ..., pts_seconds: _Optional[float] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., command: _Optional[int] = ..., refusal: _Optional[_Union[CommandRefusal, _Mapping]] = ..., slot: _Optional[_Union[SharedMemorySlot, _Mapping]] = ...) -> None: ...
+    encoding: FrameEncoding
+    def __init__(self, data: _Optional[bytes] = ..., data_type: _Optional[str] = ..., data_shape: _Optional[str] = ..., frame_index: _Optional[int] = ..., pts_seconds: _Optional[float] = ..., pixel_format: _Optional[_Union[PixelFormat, str]] = ..., command: _Optional[int] = ..., refusal: _Optional[_Union[CommandRefusal, _Mapping]] = ..., slot: _Optional[_Union[SharedMemorySlot, _Mapping]] = ..., encoding: _Optional[_Union[FrameEncoding, str]] = ...) -> None: ...
 
 class CommandRefusal(_message.Message):
     __slots__ = ("code", "message")
