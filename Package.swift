@@ -120,7 +120,8 @@ let package = Package(
     .target(
       name: "ThroughputBench",
       dependencies: [
-        "SoccerClient", "VideoDecoding", "VideoFrames", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        "SoccerClient", "VideoDecoding", "VideoFrames", "FrameCodecs",
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
       ],
       swiftSettings: strict
     ),

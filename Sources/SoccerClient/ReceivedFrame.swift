@@ -1,4 +1,5 @@
 import Foundation
+import FrameCodecs
 import SoccerProtocol
 import SoccerWire
 import VideoFrames
@@ -11,13 +12,23 @@ public struct ReceivedFrame: Sendable {
   public var format: PixelFormat
   public var index: Int
   public var ptsSeconds: Double
+  /// What `pixels` holds: the pixels, or a JPEG or PNG file of them (`frame()` decodes it).
+  public var encoding: FrameEncoding
 
   /// Checks a `Video` message the way the reference client reads it with numpy; its pixels are
   /// `pixels` when they came apart from it (a shared-memory slot), else its `data`.
   init(_ video: Stream_Video, pixels given: Data? = nil) throws(ClientError) {
     let pixels = given ?? video.data
+    guard let encoding = FrameEncoding(video.encoding) else {
+      throw .badFrame("unknown encoding \(video.encoding.rawValue)")
+    }
+    guard encoding == .raw || (!pixels.isEmpty && given == nil) else {
+      throw .badFrame("an encoded frame must come in data, and not be empty")
+    }
+    self.encoding = encoding
     do {
-      header = try ArrayHeader(dataType: video.dataType, dataShape: video.dataShape, byteCount: pixels.count)
+      header = try ArrayHeader(
+        dataType: video.dataType, dataShape: video.dataShape, byteCount: encoding == .raw ? pixels.count : nil)
     } catch {
       throw .badFrame(error.description)
     }
@@ -37,6 +48,7 @@ public struct ReceivedFrame: Sendable {
     guard header.channels == 1 || header.channels == 3 else {
       throw .badFrame("frames with \(header.channels) channels cannot be written as PPM/PGM")
     }
+    let pixels = encoding == .raw ? self.pixels : try frame().pixels
     do {
       return try NetPBM.encode(
         pixels: pixels, width: header.width, height: header.height, channels: header.channels,
@@ -48,12 +60,21 @@ public struct ReceivedFrame: Sendable {
 }
 
 extension ReceivedFrame {
-  /// The frame as a plain 8-bit picture; fails for other element types or channel counts.
-  public func frame() throws(ClientError) -> Frame {
+  /// The frame as a plain 8-bit picture, a JPEG or PNG decoded (with `decoder`, which a loop
+  /// keeps for its frames); fails for other element types or channel counts, or a file that
+  /// does not decode to the frame the message describes.
+  public func frame(decoder: FrameDecoder? = nil) throws(ClientError) -> Frame {
     guard header.elementType == .uint8, header.channels == format.channels else {
       throw .badFrame("a \(header.dataType) frame of \(header.channels) channels cannot be shown as \(format)")
     }
-    return Frame(
+    var frame = Frame(
       pixels: pixels, width: header.width, height: header.height, format: format, index: index, ptsSeconds: ptsSeconds)
+    guard encoding != .raw else { return frame }
+    frame.encoding = encoding
+    do {
+      return try (decoder ?? FrameDecoder()).decode(frame)
+    } catch {
+      throw .badFrame("frame \(index): \(error)")
+    }
   }
 }

@@ -114,7 +114,7 @@ public struct SoccerClient: Sendable {
   /// on a Unix socket, has not refused it, and the match's size is known (from `Describe`). A
   /// Play ring holds full-size frames, as a resize may ask for them.
   func ring(for request: WatchRequest, play: Bool) async throws(ClientError) -> ClientRing? {
-    guard configuration.sharedMemory, !configuration.sharedMemoryRefused.isSet,
+    guard configuration.sharedMemory, !configuration.sharedMemoryRefused.isSet, request.encoding == .raw,
       case .unixSocket = configuration.server.kind
     else { return nil }
     let info: MediaInfo

@@ -43,6 +43,9 @@ struct VideoDeserializer: MessageDeserializer {
           } catch {
             throw VideoWireError("slot: \(error)")
           }
+        case (10, 0):
+          let value = Int(Int32(truncatingIfNeeded: try reader.varint()))
+          video.encoding = Stream_FrameEncoding(rawValue: value) ?? .UNRECOGNIZED(value)
         case (let field, let wireType):
           guard field > 0 else { throw VideoWireError("field number 0") }
           try reader.skip(wireType: wireType)

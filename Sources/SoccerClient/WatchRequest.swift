@@ -18,6 +18,9 @@ public struct WatchRequest: Sendable, Hashable {
   /// The frames to receive, by index, in this order (repeats allowed), instead of a range: not
   /// with a start, stride or count. Empty for a range.
   public var frameIndices: [Int] = []
+  /// How frames travel: raw pixels, or JPEG or PNG files the server encodes. Not through shared
+  /// memory, which carries raw pixels: an encoded request never makes a ring.
+  public var encoding = FrameEncoding.raw
 
   public init(id: String) { self.id = id }
 
@@ -33,6 +36,7 @@ public struct WatchRequest: Sendable, Hashable {
       $0.stride = UInt32(clamping: max(1, stride))
       $0.realTime = realTime
       $0.frameIndices = frameIndices.map { UInt64(clamping: max(0, $0)) }
+      $0.setEncoding(encoding)
     }
   }
 }

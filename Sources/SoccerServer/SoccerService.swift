@@ -214,6 +214,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     if match.stride > 1 { parts.append("stride:\(match.stride)") }
     if !match.frameIndices.isEmpty { parts.append("frames-at:\(match.frameIndices.count)") }
     if match.hasSharedMemory { parts.append("shared-memory:\(match.sharedMemory.slots)") }
+    if let encoding = try? FrameEncoding.requested(match.encoding, jpegQuality: match.jpegQuality), encoding != .raw {
+      parts.append("encoding:\(encoding)")
+    }
     if match.realTime { parts.append("real-time") }
     return parts.isEmpty ? "-" : parts.joined(separator: ",")
   }
@@ -280,6 +283,14 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       format: format, maxWidth: Int(match.maxWidth), maxHeight: Int(match.maxHeight),
       startSeconds: match.startSeconds, maxFrames: Int(match.maxFrames), stride: Int(max(1, match.stride)))
     options.startFrame = Int(clamping: match.startFrame)
+    do {
+      options.encoding = try FrameEncoding.requested(match.encoding, jpegQuality: match.jpegQuality)
+    } catch {
+      throw .invalidOption(error.description)
+    }
+    if options.encoding != .raw && match.hasSharedMemory {
+      throw .invalidOption("shared_memory carries raw pixels: it does not go with an encoding")
+    }
     if !match.frameIndices.isEmpty {
       guard match.frameIndices.count <= maxFrameIndices else {
         throw .invalidOption(
@@ -313,6 +324,7 @@ extension Stream_Video {
     frameIndex = UInt64(clamping: frame.index)
     ptsSeconds = frame.ptsSeconds
     pixelFormat = Stream_PixelFormat(frame.format)
+    if frame.encoding != .raw { encoding = Stream_FrameEncoding(frame.encoding) }
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCodecs
 import SoccerClient
 import Synchronization
 import VideoDecoding
@@ -31,12 +32,15 @@ public enum Bench {
               var clock = try await client.watch(request, resuming: resumption, state: StreamClock()) {
                 clock, frames in
                 var counted = false
+                let decoder = FrameDecoder()
                 for try await frame in frames {
                   // Counted once a frame came that way: a refused ring is retried through the socket.
                   if frames.sharedMemory && !counted {
                     counted = true
                     _ = throughSharedMemory.increment()
                   }
+                  // An encoded frame counts once it is pixels, as a consumer needs them.
+                  if frame.encoding != .raw { _ = try frame.frame(decoder: decoder) }
                   clock.frame(bytes: frame.pixels.count)
                   progress(counter.increment())
                 }

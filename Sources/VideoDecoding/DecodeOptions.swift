@@ -24,6 +24,8 @@ public struct DecodeOptions: Sendable, Hashable {
   /// Most pixels a produced frame may have, after fitting to `maxWidth`×`maxHeight`; 0 for no
   /// cap. A file over it is refused before FFmpeg opens its decoder.
   public var maxFramePixels = 0
+  /// How each frame leaves the decoder: raw pixels, or encoded as JPEG or PNG on its thread.
+  public var encoding = FrameEncoding.raw
 
   public init(
     format: PixelFormat = .bgr24, maxWidth: Int = 0, maxHeight: Int = 0,

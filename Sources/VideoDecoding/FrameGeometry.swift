@@ -14,6 +14,8 @@ public struct FrameGeometry: Sendable, Hashable {
   public var outputWidth: Int
   public var outputHeight: Int
   public var format: PixelFormat
+  /// Whether frames are encoded (JPEG, PNG) after their conversion.
+  public var encoded = false
 
   public init(
     sourceWidth: Int, sourceHeight: Int, decodedFrameBytes: Int, decoderThreads: Int, outputWidth: Int,

@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import FrameCodecs
 import VideoFrames
 
 /// Decodes the video stream of one media file into packed frames with FFmpeg, keeping the
@@ -35,6 +36,8 @@ public final class VideoDecoder {
   private let startTimestamp: Int64
 
   private var options = DecodeOptions()
+  /// Encodes frames when the options ask for JPEG or PNG, on this decoder's thread.
+  private lazy var encoder = FrameEncoder()
   private var draining = false
   private var finished = false
   private var pendingReadError: String?
@@ -117,10 +120,12 @@ public final class VideoDecoder {
 
   /// What this file's frames weigh, decoded and converted as `options` ask.
   public func geometry(for options: DecodeOptions) -> FrameGeometry {
-    FrameGeometry(
+    var geometry = FrameGeometry(
       sourceWidth: info.width, sourceHeight: info.height, decodedFrameBytes: decodedFrameBytes,
       decoderThreads: decoderThreads, outputWidth: info.width, outputHeight: info.height, format: options.format
     ).converted(to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight)
+    geometry.encoded = options.encoding != .raw
+    return geometry
   }
 
   /// Sets what `next()` produces; call before the first `next()`.
@@ -532,9 +537,15 @@ public final class VideoDecoder {
     eligibleCount += 1
     guard eligible % options.stride == 0 else { return nil }
     let index = position
-    return try converter.convert(
+    let converted = try converter.convert(
       frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts,
       destination: destination)
+    guard options.encoding != .raw else { return converted }
+    do {
+      return try encoder.encode(converted, as: options.encoding)
+    } catch {
+      throw .resources("frame \(index): \(error)")
+    }
   }
 
   private func releaseAll() {

@@ -68,8 +68,9 @@ public struct ArrayHeader: Sendable, Hashable {
     isTwoDimensional && channels == 1 ? "(\(height), \(width))" : "(\(height), \(width), \(channels))"
   }
 
-  /// Parses what a Python server sends, checking it against the payload size.
-  public init(dataType: String, dataShape: String, byteCount: Int) throws(ArrayHeaderError) {
+  /// Parses what a Python server sends, checking it against the payload size (nil: a JPEG or
+  /// PNG file of the array, whose size says nothing of it).
+  public init(dataType: String, dataShape: String, byteCount: Int?) throws(ArrayHeaderError) {
     guard let type = ElementType(rawValue: dataType) else { throw .unsupportedType(dataType) }
     let dims = try Self.parseShape(dataShape)
     guard dims.count == 2 || dims.count == 3 else { throw .unsupportedRank(dims.count) }
@@ -80,7 +81,7 @@ public struct ArrayHeader: Sendable, Hashable {
       guard !overflow else { throw .malformedShape(dataShape) }
       expected = product
     }
-    guard expected == byteCount else { throw .sizeMismatch(expected: expected, actual: byteCount) }
+    if let byteCount, expected != byteCount { throw .sizeMismatch(expected: expected, actual: byteCount) }
     self.elementType = type
     self.height = dims[0]
     self.width = dims[1]

@@ -7,6 +7,34 @@ import VideoFrames
 // Values the command line parses straight into the types the engines take.
 
 extension PixelFormat: ExpressibleByArgument {}
+
+/// What `soccer dump` writes: the pixels, in a format, as PPM/PGM files; or the server's JPEG or
+/// PNG files.
+enum DumpFormat: ExpressibleByArgument, Equatable {
+  case pixels(PixelFormat)
+  case encoded(FrameEncoding)
+
+  init?(argument: String) {
+    if let format = PixelFormat(rawValue: argument) {
+      self = .pixels(format)
+    } else if let encoding = FrameEncoding(parsing: argument), encoding != .raw {
+      self = .encoded(encoding)
+    } else {
+      return nil
+    }
+  }
+
+  var defaultValueDescription: String {
+    switch self {
+    case .pixels(let format): return format.rawValue
+    case .encoded(let encoding): return encoding.description
+    }
+  }
+}
+
+extension FrameEncoding: ExpressibleByArgument {
+  public init?(argument: String) { self.init(parsing: argument) }
+}
 extension ModeChoice: ExpressibleByArgument {}
 extension ColorChoice: ExpressibleByArgument {}
 

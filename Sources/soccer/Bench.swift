@@ -67,6 +67,12 @@ extension Soccer {
     @Option(help: ArgumentHelp("Pixel format: bgr, rgb or gray.", valueName: "format"))
     var format: PixelFormat = .bgr24
 
+    @Option(
+      help: ArgumentHelp(
+        "How frames travel: raw, jpeg[:QUALITY] (1-100, default 90) or png, encoded by the server and decoded here; "
+          + "MB and MB/s are then the encoded bytes.", valueName: "encoding"))
+    var encoding: FrameEncoding = .raw
+
     @Option(help: ArgumentHelp("Measure N random seeks over Play and over reopened Watch streams.", valueName: "n"))
     var seeks: Int = 0
 
@@ -90,6 +96,9 @@ extension Soccer {
       guard (0...10_000).contains(seeks) else { throw ValidationError("--seeks must be 1 to 10000") }
       guard seeks == 0 || (ids.count == 1 && streams == 1 && `repeat` == 1) else {
         throw ValidationError("--seeks takes one match id, without --local, --streams or --repeat")
+      }
+      guard encoding == .raw || (local == nil && seeks == 0) else {
+        throw ValidationError("--encoding is for a server's frames: not with --local or --seeks")
       }
       guard !choice.chosen || (local == nil && seeks == 0) else {
         throw ValidationError("--sample and --frames-at do not go with --local or --seeks")
@@ -138,6 +147,7 @@ extension Soccer {
               request.maxWidth = width
               request.maxHeight = height
               request.frameIndices = chosen[id] ?? []
+              request.encoding = encoding
               return request
             }
             run = try await ThroughputBench.Bench.remote(

@@ -7,11 +7,13 @@ import VideoFrames
 extension Soccer {
   struct Dump: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write the frames of a match as PPM (or PGM) files.",
+      abstract: "Write the frames of a match as PPM (or PGM), JPEG or PNG files.",
       discussion: """
         Files are named <id>_<frame number>.ppm, the number counting from 1 within the match \
-        (so --every 5 writes _000001, _000006, ...). Gray frames are written as .pgm. Each file \
-        appears whole: it is written under a temporary name and then renamed.
+        (so --every 5 writes _000001, _000006, ...). Gray frames are written as .pgm. With \
+        --format jpeg[:QUALITY] or png the server encodes each frame and its bytes are written \
+        as they came, as .jpg or .png (nothing is decoded here). Each file appears whole: it is \
+        written under a temporary name and then renamed.
 
         A stream that breaks off (the server dies or drains, the connection is lost) is asked \
         for again from the frame after the last one written, --retries times, each time with a \
@@ -58,9 +60,10 @@ extension Soccer {
     var height: Int = 0
 
     @Option(
-      help: ArgumentHelp("Pixel format to ask the server for: bgr, rgb or gray (gray writes PGM).", valueName: "format")
-    )
-    var format: PixelFormat = .rgb24
+      help: ArgumentHelp(
+        "What to write: rgb or bgr (PPM), gray (PGM), jpeg[:QUALITY] (1-100, default 90) or png (lossless).",
+        valueName: "format"))
+    var format: DumpFormat = .pixels(.rgb24)
 
     @OptionGroup var choice: FrameChoiceOptions
 
@@ -94,7 +97,14 @@ extension Soccer {
         throw fail("dump", error.description)
       }
       var request = WatchRequest(id: id)
-      request.format = format
+      switch format {
+      case .pixels(let pixels): request.format = pixels
+      case .encoded(let encoding):
+        // The file is the same picture in either channel order.
+        request.format = .rgb24
+        request.encoding = encoding
+      }
+      let extensions = FrameDump.fileExtensions(for: request.encoding)
       request.stride = every
       request.startSeconds = start
       request.startFrame = startFrame
@@ -112,7 +122,7 @@ extension Soccer {
         request.frameIndices = chosen
         if resume {
           writer.removeUnfinished(prefix: id + "_")
-          let done = Set(FrameDump.framesOnDisk(id: id, directory: out))
+          let done = Set(FrameDump.framesOnDisk(id: id, directory: out, extensions: extensions))
           request.frameIndices = chosen.filter { !done.contains($0) }
           onDisk = chosen.count - request.frameIndices.count
           if request.frameIndices.isEmpty {
@@ -122,7 +132,7 @@ extension Soccer {
         }
       } else if resume {
         writer.removeUnfinished(prefix: id + "_")
-        let done = FrameDump.framesOnDisk(id: id, directory: out)
+        let done = FrameDump.framesOnDisk(id: id, directory: out, extensions: extensions)
         if let last = done.last {
           onDisk = done.count
           if frames > 0 {

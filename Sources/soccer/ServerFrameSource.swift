@@ -21,6 +21,8 @@ struct ServerFrameSource: FrameSource {
   /// How a stream that breaks mid-match goes on.
   var resumption = Resumption(retries: 0)
   var throughSharedMemory = SharedMemoryUse()
+  /// How frames travel; JPEG and PNG frames are decoded here, as the player needs pixels.
+  var encoding = FrameEncoding.raw
 
   /// RGB frames of this match, from the request's time and no bigger than it asks.
   private func watchRequest(_ request: FrameRequest) -> WatchRequest {
@@ -29,6 +31,7 @@ struct ServerFrameSource: FrameSource {
     watch.startSeconds = request.startSeconds
     watch.maxWidth = request.maxWidth
     watch.maxHeight = request.maxHeight
+    watch.encoding = encoding
     return watch
   }
 

@@ -6,6 +6,7 @@ import TerminalGraphics
 import TerminalIO
 import TerminalPlayback
 import ThroughputBench
+import VideoFrames
 
 extension Soccer {
   struct Watch: AsyncParsableCommand {
@@ -66,6 +67,12 @@ extension Soccer {
 
     @OptionGroup var resuming: ResumeOptions
 
+    @Option(
+      help: ArgumentHelp(
+        "How frames travel: raw, jpeg[:QUALITY] (1-100, default 90) or png, encoded by the server and decoded here "
+          + "(for thin links).", valueName: "encoding"))
+    var encoding: FrameEncoding = .raw
+
     @OptionGroup var sharedMemory: SharedMemoryOption
 
     @OptionGroup var client: ClientOptions
@@ -103,7 +110,8 @@ extension Soccer {
         let picture: [UInt8]
         do {
           picture = try await SoccerClient.with(configuration) { client in
-            try await player.renderOnce(from: ServerFrameSource(client: client, id: id), replies: replies)
+            try await player.renderOnce(
+              from: ServerFrameSource(client: client, id: id, encoding: encoding), replies: replies)
           }
         } catch {
           throw fail("watch", error)
@@ -139,7 +147,8 @@ extension Soccer {
         summary = try await SoccerClient.with(configuration) { client in
           try await player.play(
             from: ServerFrameSource(
-              client: client, id: id, resumption: resumption, throughSharedMemory: throughSharedMemory),
+              client: client, id: id, resumption: resumption, throughSharedMemory: throughSharedMemory,
+              encoding: encoding),
             replies: replies)
         }
       } catch {

@@ -24,7 +24,11 @@ struct FrameFootprint: Sendable, Equatable {
   var convertedFrames: Int { ringBytes > 0 ? 0 : queueDepth + Self.transportFrames }
   var decodedFrames: Int { geometry.decoderThreads + Self.decoderFramesBeyondThreads }
   var decodedBytes: Int { geometry.decodedFrameBytes * decodedFrames }
-  var bytes: Int { geometry.outputFrameBytes * convertedFrames + decodedBytes + ringBytes }
+  /// An encoded stream's frame, converted, and the encoder's output buffer before it shrinks to
+  /// the file (at most a little over the frame): the encoded frames themselves are counted at
+  /// their raw size, which a JPEG never reaches and a PNG reaches only for noise.
+  var encoderBytes: Int { geometry.encoded ? 2 * geometry.outputFrameBytes + geometry.outputFrameBytes / 64 + 4096 : 0 }
+  var bytes: Int { geometry.outputFrameBytes * convertedFrames + decodedBytes + ringBytes + encoderBytes }
 
   /// The same stream with frames fitted to `maxWidth`×`maxHeight` (0: no limit).
   func resized(maxWidth: Int, maxHeight: Int) -> FrameFootprint {
