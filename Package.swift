@@ -151,7 +151,7 @@ let package = Package(
     .testTarget(
       name: "SoccerServerTests",
       dependencies: [
-        "SoccerServer", "SoccerProtocol", "SoccerWire", "VideoDecoding", "TestSupport",
+        "SoccerServer", "SoccerProtocol", "SoccerWire", "VideoDecoding", "TestSupport", "FrameCodecs", "VideoFrames",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),

@@ -26,6 +26,17 @@ import VideoFrames
     #expect(footprint.resized(maxWidth: 1024, maxHeight: 0).bytes == footprint.bytes)
   }
 
+  @Test func anEncodedStreamCountsItsFramesRawAndTheEncodersBuffersBeside() {
+    var encoded = Self.eightK
+    encoded.encoded = true
+    let raw = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
+    let footprint = FrameFootprint(geometry: encoded, queueDepth: 2)
+    let frame = 8192 * 4320 * 3
+    #expect(footprint.bytes - raw.bytes == 2 * frame + frame / 64 + 4096)
+    // Resizing keeps the stream encoded.
+    #expect(footprint.resized(maxWidth: 1024, maxHeight: 0).encoderBytes > 0)
+  }
+
   @Test func scalingShrinksTheConvertedFramesOnly() {
     let footprint = FrameFootprint(geometry: Self.eightK, queueDepth: 2)
     let small = footprint.resized(maxWidth: 1024, maxHeight: 0)

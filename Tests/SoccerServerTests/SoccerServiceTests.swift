@@ -1,8 +1,11 @@
+import Foundation
+import FrameCodecs
 import GRPCCore
 import GRPCInProcessTransport
 import SoccerProtocol
 import TestSupport
 import Testing
+import VideoFrames
 
 @testable import SoccerServer
 
@@ -132,5 +135,64 @@ import Testing
     #expect(SoccerService.decoderThreads(openDecoders: 3, cores: 8) == 2)
     #expect(SoccerService.decoderThreads(openDecoders: 1, cores: 2) == 1)
     #expect(SoccerService.decoderThreads(openDecoders: 31, cores: 2) == 1)
+  }
+
+  @Test func pngFramesAreTheRawFramesAndSayTheirEncoding() async throws {
+    let raw = try await watch {
+      $0.maxFrames = 2
+      $0.maxWidth = 160
+      $0.pixelFormat = .rgb24
+    }
+    let png = try await watch {
+      $0.maxFrames = 2
+      $0.maxWidth = 160
+      $0.pixelFormat = .rgb24
+      $0.encoding = .png
+    }
+    #expect(raw.allSatisfy { $0.encoding == .raw } && png.allSatisfy { $0.encoding == .png })
+    #expect(png.map(\.dataShape) == raw.map(\.dataShape) && png.map(\.frameIndex) == [0, 1])
+    let decoder = FrameDecoder()
+    for (encoded, plain) in zip(png, raw) {
+      var frame = Frame(pixels: encoded.data, width: 160, height: 90, format: .rgb24, index: 0, ptsSeconds: 0)
+      frame.encoding = .png
+      #expect(try decoder.decode(frame).pixels == plain.data)
+    }
+  }
+
+  @Test func aJPEGsQualityChangesItsBytes() async throws {
+    let sizes = try await [40, 95].asyncMap { quality in
+      try await watch {
+        $0.maxFrames = 1
+        $0.encoding = .jpeg
+        $0.jpegQuality = UInt32(quality)
+      }[0].data.count
+    }
+    #expect(sizes[0] < sizes[1] && sizes[1] < 640 * 360 * 3 / 4)
+  }
+
+  @Test(arguments: [
+    (Stream_FrameEncoding.jpeg, UInt32(101), "jpeg_quality must be 1 to 100"),
+    (.png, 50, "jpeg_quality goes only with the JPEG encoding"),
+    (.raw, 50, "jpeg_quality goes only with the JPEG encoding"),
+    (.UNRECOGNIZED(7), 0, "unknown encoding 7"),
+  ])
+  func badEncodingsAreInvalidArguments(encoding: Stream_FrameEncoding, quality: UInt32, words: String) async throws {
+    await #expect {
+      _ = try await watch {
+        $0.encoding = encoding
+        $0.jpegQuality = quality
+      }
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains(words)
+    }
+  }
+}
+
+extension Array {
+  fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+    var results: [T] = []
+    for element in self { results.append(try await transform(element)) }
+    return results
   }
 }

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ._allocator import keep_frame_memory
 from ._closing import ClosedOnExit
 from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
+from ._images import ENCODINGS, EncodingName, opencv
 from ._play import Playback
 from ._proto import stream_pb2
 from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, slot_bytes_for
@@ -173,11 +174,14 @@ class Client(ClosedOnExit):
         height: int | None = None,
         format: PixelFormatName = "bgr",
         real_time: bool = True,
+        encoding: EncodingName = "raw",
+        quality: int | None = None,
+        decode: bool = True,
     ) -> Playback:
         """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
         on the `Playback` returned); iterating it gives the frames, those sent before the last
         seek dropped. Through shared memory (see `connect`) each frame's array is valid until the
-        next frame is taken."""
+        next frame is taken. `encoding`, `quality` and `decode` are as `frames` takes them."""
         match = self._match(
             id,
             width,
@@ -187,8 +191,11 @@ class Client(ClosedOnExit):
             start_seconds=start_seconds,
             every=every,
             real_time=real_time,
+            encoding=encoding,
+            quality=quality,
+            decode=decode,
         )
-        rings = self._rings(id, None, None, format, slots=PLAY_SLOTS)
+        rings = self._rings(id, None, None, format, slots=PLAY_SLOTS) if encoding == "raw" else None
 
         def refused(error: grpc.RpcError) -> bool:
             if self._shared_memory is None and _refuses_rings(error):
@@ -201,6 +208,7 @@ class Client(ClosedOnExit):
             lambda commands: self._play(commands, metadata=self._metadata),
             rings() if rings is not None else None,
             refused,
+            decode,
         )
 
     def list(self) -> builtins.list[str]:
@@ -224,9 +232,18 @@ class Client(ClosedOnExit):
         format: PixelFormatName = "bgr",
         real_time: bool = False,
         retries: int = 3,
+        encoding: EncodingName = "raw",
+        quality: int | None = None,
+        decode: bool = True,
     ) -> Iterator[Frame]:
         """The frames of match `id`, from `start_frame` (or `start_seconds`), every `every`th, at
         most `count`, fitted within `width` x `height` (aspect kept, never enlarged).
+
+        `encoding="jpeg"` (at `quality` 1-100, 90 by default) or `"png"` has the server send each
+        frame as that file, a fraction of the bytes for a thin link: `Frame.array` is the same
+        array as raw (PNG exactly, JPEG within its loss), decoded with OpenCV (the `images`
+        extra), and `Frame.encoded` the file; with `decode=False` the array is decoded only when
+        first read.
 
         A stream that breaks (a server killed or drained, a lost connection) is asked for again
         from the frame after the last one yielded, on another replica when there is one, up to
@@ -247,19 +264,22 @@ class Client(ClosedOnExit):
             start_seconds=start_seconds,
             every=every,
             real_time=real_time,
+            encoding=encoding,
+            quality=quality,
+            decode=decode,
         )
         match.max_frames = count or 0
         if count == 0:
             return
         sent = _Sent()
-        rings = self._rings(id, width, height, format)
+        rings = self._rings(id, width, height, format) if encoding == "raw" else None
         for video, replica, ring in self._resuming(
             match, retries, lambda: self._resume(match, sent, every, count), rings
         ):
             # A server that ignores start_frame sends the match from its start again.
             if sent.last is not None and video.frame_index <= sent.last:
                 continue
-            frame = video.frame(replica, ring)
+            frame = video.frame(replica, ring, decode)
             sent.last = frame.index
             sent.count += 1
             yield frame
@@ -275,6 +295,8 @@ class Client(ClosedOnExit):
         height: int | None = None,
         format: PixelFormatName = "bgr",
         retries: int = 3,
+        encoding: EncodingName = "raw",
+        quality: int | None = None,
     ) -> npt.NDArray[np.uint8]:
         """The frames at `indices` of match `id`, in that order (repeats allowed), as one
         `(n, height, width, channels)` array (`(n, height, width)` for gray), each landed on
@@ -283,7 +305,16 @@ class Client(ClosedOnExit):
         out: npt.NDArray[np.uint8] | None = None
         n = len(indices)
         for i, frame in enumerate(
-            self.iter_frames_at(id, indices, width=width, height=height, format=format, retries=retries)
+            self.iter_frames_at(
+                id,
+                indices,
+                width=width,
+                height=height,
+                format=format,
+                retries=retries,
+                encoding=encoding,
+                quality=quality,
+            )
         ):
             if out is None:
                 out = np.empty((n, *frame.array.shape), dtype=np.uint8)
@@ -301,6 +332,9 @@ class Client(ClosedOnExit):
         height: int | None = None,
         format: PixelFormatName = "bgr",
         retries: int = 3,
+        encoding: EncodingName = "raw",
+        quality: int | None = None,
+        decode: bool = True,
     ) -> Iterator[Frame]:
         """The frames at `indices`, one at a time, as `frames` yields them (see `frames_at`)."""
         wanted = [int(i) for i in indices]
@@ -309,7 +343,9 @@ class Client(ClosedOnExit):
         if any(i < 0 for i in wanted):
             raise InvalidArgument("frame indices are 0 or more", code="INVALID_ARGUMENT")
         for start in range(0, len(wanted), _MAX_INDICES):
-            yield from self._frames_at(id, wanted[start : start + _MAX_INDICES], width, height, format, retries)
+            yield from self._frames_at(
+                id, wanted[start : start + _MAX_INDICES], width, height, format, retries, encoding, quality, decode
+            )
 
     def _frames_at(
         self,
@@ -319,11 +355,14 @@ class Client(ClosedOnExit):
         height: int | None,
         format: PixelFormatName,
         retries: int,
+        encoding: EncodingName,
+        quality: int | None,
+        decode: bool,
     ) -> Iterator[Frame]:
-        match = self._match(id, width, height, format)
+        match = self._match(id, width, height, format, encoding=encoding, quality=quality, decode=decode)
         match.frame_indices.extend(wanted)
         got = 0
-        rings = self._rings(id, width, height, format)
+        rings = self._rings(id, width, height, format) if encoding == "raw" else None
 
         def resume() -> stream_pb2.Match:
             again = stream_pb2.Match()
@@ -341,7 +380,7 @@ class Client(ClosedOnExit):
                     replica=replica,
                 )
             got += 1
-            yield video.frame(replica, ring)
+            yield video.frame(replica, ring, decode)
         if got < len(wanted):
             raise DataLoss(f"the stream ended after {got} of {len(wanted)} frames asked for", code="DATA_LOSS")
 
@@ -356,9 +395,18 @@ class Client(ClosedOnExit):
         start_seconds: float = 0.0,
         every: int = 1,
         real_time: bool = False,
+        encoding: EncodingName = "raw",
+        quality: int | None = None,
+        decode: bool = True,
     ) -> stream_pb2.Match:
         if format not in _FORMATS:
             raise InvalidArgument(f"format is bgr, rgb or gray, not {format!r}", code="INVALID_ARGUMENT")
+        if encoding not in ENCODINGS:
+            raise InvalidArgument(f"encoding is raw, jpeg or png, not {encoding!r}", code="INVALID_ARGUMENT")
+        if quality is not None and (encoding != "jpeg" or not 1 <= quality <= 100):
+            raise InvalidArgument("quality goes with encoding='jpeg', from 1 to 100", code="INVALID_ARGUMENT")
+        if encoding != "raw" and decode:
+            opencv()  # missing: said now, not at the first frame
         if (width is not None and width < 1) or (height is not None and height < 1):
             raise InvalidArgument("width and height are 1 or more", code="INVALID_ARGUMENT")
         return stream_pb2.Match(
@@ -370,6 +418,8 @@ class Client(ClosedOnExit):
             start_seconds=start_seconds,
             stride=every,
             real_time=real_time,
+            encoding=ENCODINGS[encoding],  # type: ignore[arg-type]
+            jpeg_quality=quality or 0,
         )
 
     @staticmethod

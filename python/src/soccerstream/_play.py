@@ -50,8 +50,10 @@ class Playback(ClosedOnExit):
         open_call: Any,
         ring: Ring | None = None,
         refused: Callable[[grpc.RpcError], bool] | None = None,
+        decode: bool = True,
     ) -> None:
         self._start = start
+        self._decode = decode
         self._open_call = open_call
         self._ring = ring
         self._refused = refused
@@ -167,7 +169,7 @@ class Playback(ClosedOnExit):
             with self._lock:
                 stale = message.command < self._floor
             if not stale:
-                yield message.frame(self._replica, ring)
+                yield message.frame(self._replica, ring, self._decode)
             # A slot goes back once its frame is dropped or the next one is asked for.
             if ring is not None and message.slot is not None:
                 ring.release()

@@ -3,30 +3,64 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from ._errors import DataLoss
+from ._images import NAMES, EncodingName, decode_image
 from ._shared_memory import Ring
 
 _DOUBLE = struct.Struct("<d")
 
 
-@dataclass(frozen=True)
 class Frame:
     """One frame of a match."""
 
-    array: npt.NDArray[np.uint8]
-    """The pixels, (height, width, 3) or (height, width), read-only: a view of the received
-    bytes, not a copy. `.copy()` gives a writable array."""
-    index: int
-    """Its position in the match, counting from 0 in presentation order."""
-    seconds: float
-    """Its presentation time, in seconds from the start."""
-    replica: str | None = None
-    """The replica that sent it, when the server names itself."""
+    __slots__ = ("_array", "_decode", "encoded", "encoding", "index", "replica", "seconds")
+
+    def __init__(
+        self,
+        array: npt.NDArray[np.uint8] | None,
+        index: int,
+        seconds: float,
+        replica: str | None = None,
+        *,
+        encoded: bytes | None = None,
+        encoding: EncodingName = "raw",
+        decode: Callable[[], npt.NDArray[np.uint8]] | None = None,
+    ) -> None:
+        self._array = array
+        self._decode = decode
+        self.index = index
+        """Its position in the match, counting from 0 in presentation order."""
+        self.seconds = seconds
+        """Its presentation time, in seconds from the start."""
+        self.replica = replica
+        """The replica that sent it, when the server names itself."""
+        self.encoded = encoded
+        """The JPEG or PNG file the server sent, when frames were asked for encoded; None for raw."""
+        self.encoding: EncodingName = encoding
+        """"raw", "jpeg" or "png": how the frame travelled."""
+
+    @property
+    def array(self) -> npt.NDArray[np.uint8]:
+        """The pixels, (height, width, 3) or (height, width). Raw frames are read-only views of
+        the received bytes (`.copy()` gives a writable array); JPEG and PNG frames are decoded,
+        with `decode=False` only when this is first read."""
+        if self._array is None:
+            if self._decode is None:
+                raise DataLoss(f"frame {self.index} has no pixels", code="DATA_LOSS")
+            self._array = self._decode()
+            self._decode = None
+        return self._array
+
+    def __repr__(self) -> str:
+        return (
+            f"Frame(index={self.index}, seconds={self.seconds}, encoding={self.encoding!r}, replica={self.replica!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -45,17 +79,48 @@ class RawVideo:
     """Where a Play command's refusal lies in `raw`, when the message is one."""
     slot: tuple[int, int, int] | None = None
     """(index, offset, length) of the shared-memory slot that holds the pixels, when one does."""
+    pixel_format: int = 0
+    encoding: int = 0
+    """The wire's FrameEncoding: 0 raw, 1 JPEG, 2 PNG."""
 
-    def frame(self, replica: str | None, ring: Ring | None = None) -> Frame:
-        """The frame, its header checked against its bytes (in `ring` when they came through it)."""
-        return Frame(self.array(ring), self.frame_index, self.pts_seconds, replica)
+    def frame(self, replica: str | None, ring: Ring | None = None, decode: bool = True) -> Frame:
+        """The frame, its header checked against its bytes (in `ring` when they came through it);
+        a JPEG or PNG one decoded now, or with `decode` False when its array is first read."""
+        if self.encoding == 0:
+            return Frame(self.array(ring), self.frame_index, self.pts_seconds, replica)
+        name = NAMES.get(self.encoding)
+        shape = self.shape()
+        if name is None or self.slot is not None or not self.data_length:
+            raise DataLoss(
+                f"frame {self.frame_index} came with encoding {self.encoding} and {self.data_length} bytes of data",
+                code="DATA_LOSS",
+            )
+        encoded = self.raw[self.data_offset : self.data_offset + self.data_length]
 
-    def array(self, ring: Ring | None = None) -> npt.NDArray[np.uint8]:
+        def decoded() -> npt.NDArray[np.uint8]:
+            return decode_image(encoded, self.encoding, shape, self.pixel_format, self.frame_index)
+
+        return Frame(
+            decoded() if decode else None,
+            self.frame_index,
+            self.pts_seconds,
+            replica,
+            encoded=encoded,
+            encoding=name,  # type: ignore[arg-type]
+            decode=decoded,
+        )
+
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape, which must be of uint8."""
         if self.data_type != "uint8":
             raise DataLoss(f"frame {self.frame_index} has dtype {self.data_type!r}, not uint8", code="DATA_LOSS")
         shape = parse_shape(self.data_shape)
         if shape is None:
             raise DataLoss(f"frame {self.frame_index} has shape {self.data_shape!r}", code="DATA_LOSS")
+        return shape
+
+    def array(self, ring: Ring | None = None) -> npt.NDArray[np.uint8]:
+        shape = self.shape()
         expected = 1
         for side in shape:
             expected *= side
@@ -110,7 +175,7 @@ def parse_video(raw: bytes) -> RawVideo:
     at = 0
     data = (0, 0)
     strings = {2: "", 3: ""}
-    numbers = {4: 0, 7: 0}
+    numbers = {4: 0, 6: 0, 7: 0, 10: 0}
     pts = 0.0
     refusal: tuple[int, int] | None = None
     slot: tuple[int, int, int] | None = None
@@ -145,7 +210,20 @@ def parse_video(raw: bytes) -> RawVideo:
             at += 4
         else:
             raise DataLoss(f"a Video message has wire type {wire}", code="DATA_LOSS")
-    return RawVideo(raw, data[0], data[1], strings[2], strings[3], numbers[4], pts, numbers[7], refusal, slot)
+    return RawVideo(
+        raw,
+        data[0],
+        data[1],
+        strings[2],
+        strings[3],
+        numbers[4],
+        pts,
+        numbers[7],
+        refusal,
+        slot,
+        numbers[6],
+        numbers[10],
+    )
 
 
 def _slot(raw: bytes, at: int, end: int) -> tuple[int, int, int]:
