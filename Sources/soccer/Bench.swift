@@ -67,6 +67,9 @@ extension Soccer {
     @Option(help: ArgumentHelp("Pixel format: bgr, rgb or gray.", valueName: "format"))
     var format: PixelFormat = .bgr24
 
+    @Option(help: ArgumentHelp("Receive at most this many frames of each stream (0: all).", valueName: "n"))
+    var frames: Int = 0
+
     @Option(
       help: ArgumentHelp(
         "How frames travel: raw, jpeg[:QUALITY] (1-100, default 90) or png, encoded by the server and decoded here; "
@@ -92,6 +95,10 @@ extension Soccer {
       guard (1...256).contains(streams) else { throw ValidationError("--streams must be 1 to 256") }
       guard (1...1000).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 1000") }
       guard width >= 0, height >= 0 else { throw ValidationError("--width and --height must be 0 or more") }
+      guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
+      guard frames == 0 || (local == nil && seeks == 0 && !choice.chosen) else {
+        throw ValidationError("--frames does not go with --local, --seeks, --sample or --frames-at")
+      }
       guard local == nil || streams == 1 else { throw ValidationError("--streams does not apply to --local") }
       guard (0...10_000).contains(seeks) else { throw ValidationError("--seeks must be 1 to 10000") }
       guard seeks == 0 || (ids.count == 1 && streams == 1 && `repeat` == 1) else {
@@ -148,6 +155,7 @@ extension Soccer {
               request.maxHeight = height
               request.frameIndices = chosen[id] ?? []
               request.encoding = encoding
+              request.maxFrames = frames
               return request
             }
             run = try await ThroughputBench.Bench.remote(
