@@ -103,7 +103,7 @@ def main():
             runs = alternated(
                 ENCODINGS, args.reps,
                 lambda e: bench(args.bin, server, target, args.clip, e, args.link_frames if e == "raw" else 0,
-                                link.in_client),
+                                lambda argv: link.in_client(*argv)),
                 describe)
             print(f"{args.clip} over 100 Mbit/s, {args.reps} alternated runs (medians):")
             results = medians(runs, describe)
