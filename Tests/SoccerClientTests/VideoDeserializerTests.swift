@@ -18,6 +18,7 @@ import Testing
       $0.frameIndex = UInt64.random(in: 0...UInt64.max, using: &numbers)
       $0.ptsSeconds = Double.random(in: -1e6...1e6, using: &numbers)
       $0.pixelFormat = [.bgr24, .rgb24, .gray8].randomElement(using: &numbers) ?? .bgr24
+      $0.encoding = [.raw, .jpeg, .png].randomElement(using: &numbers) ?? .raw
       // Play's fields: the command number always, a refusal on one message in four.
       $0.command = UInt64.random(in: 0...UInt64.max, using: &numbers)
       if Int.random(in: 0..<4, using: &numbers) == 0 {
