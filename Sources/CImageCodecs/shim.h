@@ -7,12 +7,18 @@
 #include <turbojpeg.h>
 #include <png.h>
 
-/// PNG_IMAGE_PNG_SIZE_MAX for an 8-bit image of `channels` (1 or 3) channels: the most bytes
-/// libpng's simplified writer can need, so one buffer of this size always holds the file.
-static inline size_t soccer_png_size_max(png_uint_32 width, png_uint_32 height, int channels) {
+/// A zeroed png_image of this libpng's version.
+static inline png_image soccer_png_image(void) {
   png_image image;
   memset(&image, 0, sizeof image);
   image.version = PNG_IMAGE_VERSION;
+  return image;
+}
+
+/// PNG_IMAGE_PNG_SIZE_MAX for an 8-bit image of `channels` (1 or 3) channels: the most bytes
+/// libpng's simplified writer can need, so one buffer of this size always holds the file.
+static inline size_t soccer_png_size_max(png_uint_32 width, png_uint_32 height, int channels) {
+  png_image image = soccer_png_image();
   image.width = width;
   image.height = height;
   image.format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
@@ -24,9 +30,7 @@ static inline size_t soccer_png_size_max(png_uint_32 width, png_uint_32 height, 
 static inline int soccer_png_encode(
     const void *pixels, png_uint_32 width, png_uint_32 height, int channels, int bgr, void *memory, size_t *size,
     char *message, size_t message_size) {
-  png_image image;
-  memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
+  png_image image = soccer_png_image();
   image.width = width;
   image.height = height;
   image.format = channels == 1 ? PNG_FORMAT_GRAY : (bgr ? PNG_FORMAT_BGR : PNG_FORMAT_RGB);
@@ -46,9 +50,7 @@ static inline int soccer_png_encode(
 static inline int soccer_png_size(
     const void *file, size_t file_size, png_uint_32 *width, png_uint_32 *height, char *message,
     size_t message_size) {
-  png_image image;
-  memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
+  png_image image = soccer_png_image();
   if (!png_image_begin_read_from_memory(&image, file, file_size)) {
     snprintf(message, message_size, "%s", image.message);
     return -1;
@@ -64,9 +66,7 @@ static inline int soccer_png_size(
 static inline int soccer_png_decode(
     const void *file, size_t file_size, void *pixels, png_uint_32 width, png_uint_32 height, int channels,
     int bgr, char *message, size_t message_size) {
-  png_image image;
-  memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
+  png_image image = soccer_png_image();
   if (!png_image_begin_read_from_memory(&image, file, file_size)) {
     snprintf(message, message_size, "%s", image.message);
     return -1;

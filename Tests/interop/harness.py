@@ -146,6 +146,19 @@ def make_media(folder, name, *options):
     return path
 
 
+BENCH_CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
+
+
+def bench_clip(name, seconds=10):
+    """(folder, path) of the benchmark clip `name` in .bench/media: `seconds` of testsrc2 at 30
+    frames/s at one of BENCH_CLIPS' sizes, made the first time it is asked for."""
+    media = os.path.join(ROOT, ".bench", "media")
+    path = os.path.join(media, f"{name}.mp4")
+    if not os.path.exists(path):
+        make_media(media, name, "--size", BENCH_CLIPS[name], "--seconds", str(seconds), "--rate", "30")
+    return media, path
+
+
 def make_8k(path, seconds):
     """An 8192x4320 H.264 clip at 25 frames/s, made with FFmpeg's test source (a second takes a few)."""
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",

@@ -23,9 +23,8 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, ThinLink, alternated, cpu_seconds, make_media, medians  # noqa: E402
+from harness import BENCH_CLIPS, Server, ThinLink, alternated, cpu_seconds, bench_clip, medians  # noqa: E402
 
-CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 ENCODINGS = ["raw", "png", "jpeg:75", "jpeg:90", "jpeg:95"]
 
 
@@ -72,14 +71,11 @@ def dump_against_ffmpeg(binary, server, clip, path, reps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
-    parser.add_argument("--clip", choices=CLIPS, default="720p")
+    parser.add_argument("--clip", choices=BENCH_CLIPS, default="720p")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--link-frames", type=int, default=20, help="raw frames per run over the thin link")
     args = parser.parse_args()
-    media = os.path.join(ROOT, ".bench", "media")
-    path = os.path.join(media, f"{args.clip}.mp4")
-    if not os.path.exists(path):
-        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", "10", "--rate", "30")
+    media, path = bench_clip(args.clip)
 
     server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
     try:

@@ -19,9 +19,8 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, alternated, make_media, medians  # noqa: E402
+from harness import BENCH_CLIPS, Server, alternated, bench_clip, medians  # noqa: E402
 
-CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 PACKAGE = """
 import json, sys, time, soccerstream
@@ -74,13 +73,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN", os.path.join(ROOT, ".build", "release",
                                                                                   "soccer")))
-    parser.add_argument("--clip", choices=CLIPS, default="1080p")
+    parser.add_argument("--clip", choices=BENCH_CLIPS, default="1080p")
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
-    media = os.path.join(ROOT, ".bench", "media")
-    path = os.path.join(media, f"{args.clip}.mp4")
-    if not os.path.exists(path):
-        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", "10", "--rate", "30")
+    media, path = bench_clip(args.clip)
     server = Server([args.bin, "serve", "--media", media, "--port", "0", "--log-level", "warning"])
     python = sys.executable
     sides = {

@@ -17,10 +17,9 @@ import tempfile
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "interop"))
 
-from harness import Server, alternated, cpu_seconds, make_media, medians  # noqa: E402
+from harness import BENCH_CLIPS, Server, alternated, cpu_seconds, bench_clip, medians  # noqa: E402
 from package_bench import LOCAL  # noqa: E402
 
-CLIPS = {"720p": "1280x720", "1080p": "1920x1080"}
 
 PACKAGE = """
 import json, sys, time, soccerstream
@@ -37,14 +36,11 @@ with soccerstream.connect(sys.argv[1], shared_memory=sys.argv[3] == "yes") as cl
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("SOCCER_BIN"), required="SOCCER_BIN" not in os.environ)
-    parser.add_argument("--clip", choices=CLIPS, default="1080p")
+    parser.add_argument("--clip", choices=BENCH_CLIPS, default="1080p")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--only", choices=["soccer", "python"], help="measure one client kind alone")
     args = parser.parse_args()
-    media = os.path.join(ROOT, ".bench", "media")
-    path = os.path.join(media, f"{args.clip}.mp4")
-    if not os.path.exists(path):
-        make_media(media, args.clip, "--size", CLIPS[args.clip], "--seconds", "10", "--rate", "30")
+    media, path = bench_clip(args.clip)
     socket = os.path.join(tempfile.mkdtemp(prefix="soccer-shm-"), "soccer.sock")
     server = Server([args.bin, "serve", "--media", media, "--port", "0", "--unix", socket, "--allow-shared-memory",
                      "--log-level", "warning"])
