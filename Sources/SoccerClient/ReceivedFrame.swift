@@ -14,6 +14,9 @@ public struct ReceivedFrame: Sendable {
   public var ptsSeconds: Double
   /// What `pixels` holds: the pixels, or a JPEG or PNG file of them (`frame()` decodes it).
   public var encoding: FrameEncoding
+  /// Whether `pixels` is a view of a shared-memory slot, which goes back to the server, in
+  /// order, once the last copy of the view is dropped.
+  public var inSharedMemory: Bool
 
   /// Checks a `Video` message the way the reference client reads it with numpy; its pixels are
   /// `pixels` when they came apart from it (a shared-memory slot), else its `data`.
@@ -26,6 +29,7 @@ public struct ReceivedFrame: Sendable {
       throw .badFrame("an encoded frame must come in data, and not be empty")
     }
     self.encoding = encoding
+    inSharedMemory = given != nil
     do {
       header = try ArrayHeader(
         dataType: video.dataType, dataShape: video.dataShape, byteCount: encoding == .raw ? pixels.count : nil)
@@ -60,6 +64,18 @@ public struct ReceivedFrame: Sendable {
 }
 
 extension ReceivedFrame {
+  /// `frame()` with pixels of its own: one from a shared-memory slot is copied out, so its slot
+  /// goes back now however long the frame is kept. For a consumer that keeps one frame while it
+  /// drops later ones (a player's frame on screen), which would otherwise hold back the ring's
+  /// in-order hand-back until the ring is full.
+  public func ownFrame(decoder: FrameDecoder? = nil) throws(ClientError) -> Frame {
+    var frame = try frame(decoder: decoder)
+    if inSharedMemory {
+      frame.pixels = frame.pixels.withUnsafeBytes { Data(buffer: $0.bindMemory(to: UInt8.self)) }
+    }
+    return frame
+  }
+
   /// The frame as a plain 8-bit picture, a JPEG or PNG decoded (with `decoder`, which a loop
   /// keeps for its frames); fails for other element types or channel counts, or a file that
   /// does not decode to the frame the message describes.

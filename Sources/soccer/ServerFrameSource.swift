@@ -76,7 +76,8 @@ struct ServerFrames: AsyncSequence, Sendable {
     var frames: WatchFrames.AsyncIterator
 
     mutating func next() async throws -> Frame? {
-      try await frames.next()?.frame()
+      // The player keeps the frame on screen while it skips later ones: its own pixels.
+      try await frames.next()?.ownFrame()
     }
   }
 }
@@ -174,7 +175,9 @@ struct ServerEvents: AsyncSequence, Sendable {
       guard var events else { return nil }
       defer { self.events = events }
       switch try await events.next() {
-      case .frame(let frame, let command)?: return .frame(try frame.frame(), command: command)
+      case .frame(let frame, let command)?:
+        // The player keeps the frame on screen while it drops the stale ones after a seek.
+        return .frame(try frame.ownFrame(), command: command)
       case .refused(let command, _, let message)?: return .refused(command: command, message: message)
       case nil: return nil
       }

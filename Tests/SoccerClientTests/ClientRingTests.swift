@@ -1,5 +1,7 @@
 import Foundation
+import SoccerProtocol
 import Testing
+import VideoFrames
 
 @testable import SoccerClient
 
@@ -35,6 +37,28 @@ import Testing
     #expect(ring.pixels(sequence: 3, offset: 4096 * 5 - 99, length: 100) == nil)
     ring.unlink()
     #expect(!FileManager.default.fileExists(atPath: "/dev/shm" + ring.name))
+  }
+
+  @Test func aFrameOfItsOwnGivesItsSlotBackAtOnce() throws {
+    let ring = try ClientRing(frameBytes: 12, slots: 2)
+    let video = Stream_Video.with {
+      $0.dataType = "uint8"
+      $0.dataShape = "(2, 2, 3)"
+      $0.frameIndex = 4
+    }
+    let kept: Frame
+    do {
+      let pixels = try #require(ring.pixels(sequence: 0, offset: 4096, length: 12))
+      let received = try ReceivedFrame(video, pixels: pixels)
+      #expect(received.inSharedMemory)
+      // Kept, as a player keeps the frame on screen: the slot is the server's again.
+      kept = try received.ownFrame()
+    }
+    #expect(released(ring) == 1)
+    #expect(kept.pixels.count == 12 && kept.index == 4)
+    var plain = video
+    plain.data = Data(count: 12)
+    #expect(!(try ReceivedFrame(plain)).inSharedMemory)
   }
 
   @Test func theLargestFrameBoundsTheServersFittedSize() {

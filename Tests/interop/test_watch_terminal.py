@@ -370,13 +370,19 @@ def play_status(lines):
 def long_server(soccer, tmp_path_factory):
     media = tmp_path_factory.mktemp("long-media")
     make_media(str(media), "long", "--size", "320x180", "--seconds", "60")
-    server = Server([soccer, "serve", "--media", str(media), "--port", "0"])
+    socket = media / "soccer.sock"
+    # Over TCP, and on a Unix socket whose clients take their frames through shared memory.
+    server = Server([soccer, "serve", "--media", str(media), "--port", "0", "--unix", str(socket),
+                     "--allow-shared-memory"])
+    server.unix = f"unix:{socket}"
     yield server
     server.stop()
 
 
-def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane):
-    pane.type(f"{soccer} watch long --mode blocks --server {long_server.target}; echo exit=$?")
+@pytest.mark.parametrize("path", ["tcp", "shared-memory"])
+def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane, path):
+    target = long_server.target if path == "tcp" else long_server.unix
+    pane.type(f"{soccer} watch long --mode blocks --server {target}; echo exit=$?")
     pane.wait_for(lambda lines: (play_status(lines) or ("", 0, 0))[1] > 10 or None, what="playback")
     before = play_status(pane.screen())
     for _ in range(3):
@@ -396,10 +402,14 @@ def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane):
                   what="playing again")
     pane.key("q")
     assert pane.wait_for(exit_status, what="the exit status") == 0
+    summary = next(line for line in pane.screen(joined=True) if "long: showed" in line)
+    assert ("through shared memory" in summary) == (path == "shared-memory"), summary
 
 
-def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server, pane, tmp_path):
-    pane.type(f"cd {tmp_path} && {soccer} watch long --mode blocks --server {long_server.target}; echo exit=$?")
+@pytest.mark.parametrize("path", ["tcp", "shared-memory"])
+def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server, pane, tmp_path, path):
+    target = long_server.target if path == "tcp" else long_server.unix
+    pane.type(f"cd {tmp_path} && {soccer} watch long --mode blocks --server {target}; echo exit=$?")
     pane.wait_for(lambda lines: (play_status(lines) or ("", 0, 0))[1] > 5 or None, what="playback")
     pane.key("}")
     pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "×2" or None, what="speed ×2")
