@@ -80,7 +80,8 @@ public struct PlayEvents: AsyncSequence, Sendable {
   let ring: ClientRing?
 
   /// Whether frames come through a shared-memory ring: each frame's pixels are then a view of
-  /// its slot, which goes back to the server when the frame is dropped.
+  /// its slot, which goes back to the server when the frame is dropped, in the order frames
+  /// came (`ReceivedFrame.ownFrame()` keeps one without holding its slot).
   public var sharedMemory: Bool { ring != nil }
 
   public func makeAsyncIterator() -> AsyncIterator {
