@@ -129,6 +129,7 @@ let package = Package(
       name: "soccer",
       dependencies: [
         "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem",
+        "FrameCodecs",
         "SoccerMetrics",
         "TerminalPlayback", "TerminalGraphics", "TerminalIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

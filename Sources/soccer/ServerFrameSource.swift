@@ -1,3 +1,4 @@
+import FrameCodecs
 import SoccerClient
 import Synchronization
 import TerminalPlayback
@@ -74,10 +75,12 @@ struct ServerFrames: AsyncSequence, Sendable {
 
   struct AsyncIterator: AsyncIteratorProtocol {
     var frames: WatchFrames.AsyncIterator
+    /// Decodes JPEG and PNG frames, one decompressor for the whole stream.
+    let decoder = FrameDecoder()
 
     mutating func next() async throws -> Frame? {
       // The player keeps the frame on screen while it skips later ones: its own pixels.
-      try await frames.next()?.ownFrame()
+      try await frames.next()?.ownFrame(decoder: decoder)
     }
   }
 }
@@ -163,6 +166,8 @@ struct ServerEvents: AsyncSequence, Sendable {
     var events: PlayEvents.AsyncIterator?
     let reopened: FrameHandoff<ControlledFrame>?
     var told = false
+    /// Decodes JPEG and PNG frames, one decompressor for the whole stream.
+    let decoder = FrameDecoder()
 
     mutating func next() async throws -> ControlledFrame? {
       if let reopened {
@@ -177,7 +182,7 @@ struct ServerEvents: AsyncSequence, Sendable {
       switch try await events.next() {
       case .frame(let frame, let command)?:
         // The player keeps the frame on screen while it drops the stale ones after a seek.
-        return .frame(try frame.ownFrame(), command: command)
+        return .frame(try frame.ownFrame(decoder: decoder), command: command)
       case .refused(let command, _, let message)?: return .refused(command: command, message: message)
       case nil: return nil
       }

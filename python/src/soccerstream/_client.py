@@ -195,7 +195,7 @@ class Client(ClosedOnExit):
             quality=quality,
             decode=decode,
         )
-        rings = self._rings(id, None, None, format, slots=PLAY_SLOTS) if encoding == "raw" else None
+        rings = self._rings(id, None, None, format, encoding, slots=PLAY_SLOTS)
 
         def refused(error: grpc.RpcError) -> bool:
             if self._shared_memory is None and _refuses_rings(error):
@@ -272,7 +272,7 @@ class Client(ClosedOnExit):
         if count == 0:
             return
         sent = _Sent()
-        rings = self._rings(id, width, height, format) if encoding == "raw" else None
+        rings = self._rings(id, width, height, format, encoding)
         for video, replica, ring in self._resuming(
             match, retries, lambda: self._resume(match, sent, every, count), rings
         ):
@@ -362,7 +362,7 @@ class Client(ClosedOnExit):
         match = self._match(id, width, height, format, encoding=encoding, quality=quality, decode=decode)
         match.frame_indices.extend(wanted)
         got = 0
-        rings = self._rings(id, width, height, format) if encoding == "raw" else None
+        rings = self._rings(id, width, height, format, encoding)
 
         def resume() -> stream_pb2.Match:
             again = stream_pb2.Match()
@@ -440,11 +440,12 @@ class Client(ClosedOnExit):
         width: int | None,
         height: int | None,
         format: PixelFormatName,
+        encoding: EncodingName,
         slots: int = DEFAULT_SLOTS,
     ) -> _RingMaker | None:
         """What makes a ring for each stream of `id` (each attempt gets a new one), when frames
-        are to come through shared memory."""
-        if self._shared_memory is False:
+        are to come through shared memory: raw frames only, which is what a ring carries."""
+        if self._shared_memory is False or encoding != "raw":
             return None
         info = self.describe(id)
         channels = 1 if format == "gray" else 3
