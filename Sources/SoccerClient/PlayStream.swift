@@ -94,7 +94,7 @@ public struct PlayEvents: AsyncSequence, Sendable {
     let server: ServerTarget
     var messages: RPCAsyncSequence<Stream_Video, any Error>.AsyncIterator
     let progress: WatchProgress?
-    var slots: SlotReader
+    let slots: SlotReader
     var frames = 0
 
     /// The next event; errors come out as `ClientError`.

@@ -48,7 +48,7 @@ public struct WatchFrames: AsyncSequence, Sendable {
     /// `frame_indices` sends a range instead, and that is an error, never frames mislabelled.
     let chosen: [Int]
     let progress: WatchProgress?
-    var slots: SlotReader
+    let slots: SlotReader
     var numbering = FrameNumbering()
 
     public mutating func next() async throws -> ReceivedFrame? {

@@ -196,10 +196,18 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       ring?.cancel()
     }
     var pacer = request.realTime ? Pacer() : nil
-    for try await frame in frames {
-      try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-      try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
-      metrics?.sent(byteCount: frame.pixels.count)
+    // gRPC tells a handler of a cancelled RPC (the client cancelled, reset or went away) only
+    // through this: a handler waiting on its decoder (a full ring, a slow start) stops at once,
+    // and its stream slot, frame memory, mapping and decoder go with it.
+    try await withRPCCancellationHandler {
+      for try await frame in frames {
+        try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
+        try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
+        metrics?.sent(byteCount: frame.pixels.count)
+      }
+    } onCancelRPC: {
+      frames.cancel()
+      ring?.cancel()
     }
   }
 

@@ -68,6 +68,8 @@ extension SharedMemoryError: RPCErrorConvertible {
     case .notAllowed, .notOverUnixSocket: return .failedPrecondition
     case .invalid: return .invalidArgument
     case .denied: return .permissionDenied
+    case .noRoom: return .resourceExhausted
+    case .broken: return .failedPrecondition
     // As a TCP client that stops reading: its stream is reset, which the client sees as CANCELLED.
     case .stalled: return .cancelled
     }

@@ -35,6 +35,20 @@ import Testing
     }
   }
 
+  @Test func framesKeptThroughSharedMemoryAreTheFramesTCPCarries() async throws {
+    let path = try makeTemporaryFolder("soccer-socket") + "/shm.sock"
+    try await withSocketServer(path, tcp: true, sharedMemory: true) { server, client in
+      let address = try await server.listeningAddress
+      let tcp = ClientConfiguration(server: ServerTarget(ServerAddress(host: address.host, port: address.port)))
+      // Every frame kept in a list: 100 frames through a ring of 8 slots.
+      let kept = try await frames(WatchRequest(id: "sample"), client)
+      let overTCP = try await frames(WatchRequest(id: "sample"), tcp)
+      #expect(kept.allSatisfy(\.inSharedMemory) && !overTCP.contains(where: \.inSharedMemory))
+      #expect(kept.map(\.index) == Array(0..<100))
+      #expect(kept.map(\.pixels) == overTCP.map(\.pixels))
+    }
+  }
+
   @Test func aStaleSocketIsReplacedAndALiveOneOrAnotherFileIsRefused() async throws {
     let folder = try makeTemporaryFolder("soccer-socket")
     // A socket file nobody listens on, as a killed server leaves it.
@@ -66,8 +80,11 @@ import Testing
     #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep me")
   }
 
-  static func configuration(_ path: String, tcp: Bool = false, mode: mode_t = 0o660) -> ServerConfiguration {
+  static func configuration(
+    _ path: String, tcp: Bool = false, mode: mode_t = 0o660, sharedMemory: Bool = false
+  ) -> ServerConfiguration {
     var configuration = ServerConfiguration(mediaRoot: TestLibrary.folder, host: "127.0.0.1", port: 0)
+    configuration.allowsSharedMemory = sharedMemory
     configuration.logger.logLevel = .critical
     configuration.listensOnTCP = tcp
     configuration.unixSocket = UnixSocketConfiguration(path: path, mode: mode)
@@ -76,12 +93,13 @@ import Testing
 }
 
 /// Runs `body` against a real server listening on the Unix socket at `path` (and on TCP with
-/// `tcp`), with a client of the socket; stops the server afterwards.
+/// `tcp`; taking shared-memory rings with `sharedMemory`), with a client of the socket; stops the server afterwards.
 private func withSocketServer<T: Sendable>(
-  _ path: String, tcp: Bool = false, mode: mode_t = 0o660,
+  _ path: String, tcp: Bool = false, mode: mode_t = 0o660, sharedMemory: Bool = false,
   _ body: @Sendable (SoccerServer, ClientConfiguration) async throws -> T
 ) async throws -> T {
-  let server = try SoccerServer(configuration: UnixSocketTests.configuration(path, tcp: tcp, mode: mode))
+  let server = try SoccerServer(
+    configuration: UnixSocketTests.configuration(path, tcp: tcp, mode: mode, sharedMemory: sharedMemory))
   return try await withThrowingTaskGroup(of: T?.self) { group in
     group.addTask {
       try await server.run()

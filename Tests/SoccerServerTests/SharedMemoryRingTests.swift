@@ -66,7 +66,7 @@ private final class ShmObject {
     var frame = Frame(pixels: pixels, width: 10, height: 10, format: .bgr24, index: 0, ptsSeconds: 0)
     frame.slot = slot
     if send {
-      let message = ring.message(sending: frame)
+      let message = try ring.message(sending: frame)
       #expect(message.data.isEmpty && message.slot.index == UInt32(slot) && message.slot.length == 300)
     }
     return (frame, slot)

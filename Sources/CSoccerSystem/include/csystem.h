@@ -3,6 +3,7 @@
 
 // glibc facilities that Swift's Glibc module does not export.
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Sets glibc's mmap and trim thresholds (bytes); returns 0 when glibc refused a value.
@@ -59,5 +60,27 @@ void soccer_store_release_u32(uint32_t *word, uint32_t value);
 
 /// 1 when `fd` is a file of a tmpfs (the filesystem of /dev/shm), 0 when not, -1 on error.
 int soccer_is_on_tmpfs(int fd);
+
+/// Starts catching bus errors (SIGBUS) inside ranges registered with soccer_fault_guard_add: a
+/// fault there (a client shrank the shared memory behind the range, or its filesystem had no page
+/// to give) maps private zeroed memory over the whole range and marks it hit, so the faulting
+/// store completes harmlessly and only the range's owner fails. Faults anywhere else go to the
+/// handler installed before. Idempotent; returns 0, or the errno of sigaction.
+int soccer_fault_guard_install(void);
+
+/// Registers `length` bytes at `base` with the guard (before the first store into them); returns
+/// a handle of 0 or more, or -1 when every place in the guard's table is taken.
+int soccer_fault_guard_add(void *base, size_t length);
+
+/// 1 once a fault hit the range of `handle` (its memory is private zeroes from then on), else 0.
+int soccer_fault_guard_hit(int handle);
+
+/// Unregisters `handle`; called before its range is unmapped.
+void soccer_fault_guard_remove(int handle);
+
+/// Replaces the `length` bytes mapped at `address` (whole pages) with a private copy of what they
+/// hold now, in one step (mremap), so views of them keep their bytes while what was mapped there
+/// goes back to its owner; returns 0 or the errno. The copy is unmapped with munmap like the range.
+int soccer_replace_with_private_copy(void *address, size_t length);
 
 #endif

@@ -116,8 +116,15 @@ extension SoccerService {
       sizeCap: options, ring: slots)
     ready.put(.success(controls))
     defer { progress.commands = controls.now.commands }
-    try await sendFrames(
-      from: decoder, under: controls, ring: ring, maxFrames: Int(match.maxFrames), to: response, progress: &progress)
+    // As Watch's: a cancelled RPC stops a wait on the decoder at once.
+    try await withRPCCancellationHandler {
+      try await sendFrames(
+        from: decoder, under: controls, ring: ring, maxFrames: Int(match.maxFrames), to: response,
+        progress: &progress)
+    } onCancelRPC: {
+      decoder.cancel()
+      ring?.cancel()
+    }
   }
 
   /// How far behind its pace a paced stream may fall (a slow client, a busy machine) before the
@@ -166,7 +173,7 @@ extension SoccerService {
         held = nil
         continue
       }
-      var message = ring?.message(sending: frame.frame) ?? Stream_Video(frame.frame)
+      var message = try ring?.message(sending: frame.frame) ?? Stream_Video(frame.frame)
       message.command = label
       try await progress.write(message, to: response)
       metrics?.sent(byteCount: frame.frame.pixels.count)

@@ -16,6 +16,11 @@ import VideoFrames
 /// Opened, and checked, by the stream's handler; mapped by the decoding thread once the stream's
 /// frame memory is reserved; unmapped when the last of the handler, the decoding thread and the
 /// frames in flight lets go of it.
+///
+/// Nothing a client does to its object afterwards can fault the server: every page is allocated
+/// before mapping (`fallocate`), and the mapping is registered with the fault guard, so a bus
+/// error from pages lost later (the object shrunk, a hole punched on a full tmpfs) replaces the
+/// mapping with private memory and ends only this stream (`SharedMemoryError.broken`).
 final class SharedMemoryRing: FrameDestination {
   static let maxSlots = 64
   static let maxSlotBytes = 1 << 30
@@ -33,6 +38,10 @@ final class SharedMemoryRing: FrameDestination {
   private let book: Mutex<SlotBook>
   private let cancelled = Atomic<Bool>(false)
   private let idle = Atomic<Bool>(false)
+  /// The mapping's place in the fault guard; -1 until mapped.
+  private let guarded = Atomic<Int>(-1)
+  /// Whether the process's fault guard is installed; done once, by the first ring mapped.
+  private static let guardInstalled = soccer_fault_guard_install() == 0
 
   /// Opens the object `request` names, for a client running as `peerUID`, after checking it;
   /// nothing is mapped yet.
@@ -82,6 +91,7 @@ final class SharedMemoryRing: FrameDestination {
 
   deinit {
     if let mapping = UnsafeMutableRawPointer(bitPattern: base.load(ordering: .acquiring)) {
+      soccer_fault_guard_remove(Int32(guarded.load(ordering: .acquiring)))
       munmap(mapping, size)
     }
     close(fd)
@@ -134,12 +144,36 @@ final class SharedMemoryRing: FrameDestination {
 
   /// Maps the object; called once, on the decoding thread, after the frame memory is reserved.
   func map() throws(SharedMemoryError) {
+    // Every page exists before the first store: a sparse object on a full tmpfs is refused here,
+    // not met as a bus error mid-frame.
+    let reserved = soccer_reserve_file_space(fd, Int64(size))
+    guard reserved == 0 else {
+      if reserved == ENOSPC {
+        throw .noRoom(
+          "there is no room in /dev/shm for the \(ByteCount.text(size)) of \(name): free some, or ask for fewer "
+            + "or smaller slots")
+      }
+      throw .invalid("cannot allocate the pages of \(name): \(String(cString: strerror(reserved)))")
+    }
+    guard Self.guardInstalled else { throw .noRoom("the server cannot guard shared memory on this system") }
     guard let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
       mapping != MAP_FAILED
     else {
       throw .invalid("cannot map \(name): \(String(cString: strerror(errno)))")
     }
+    let place = soccer_fault_guard_add(mapping, size)
+    guard place >= 0 else {
+      munmap(mapping, size)
+      throw .noRoom("the server maps as many shared-memory rings as it can guard; try again when a stream ends")
+    }
+    guarded.store(Int(place), ordering: .releasing)
     base.store(Int(bitPattern: mapping), ordering: .releasing)
+  }
+
+  /// Whether a page of the mapping was lost under the server: its frames are not the client's.
+  var isBroken: Bool {
+    let place = guarded.load(ordering: .acquiring)
+    return place >= 0 && soccer_fault_guard_hit(Int32(place)) == 1
   }
 
   /// Whether the stream is paused by its client: a full ring is then no stall, as a paused
@@ -148,9 +182,10 @@ final class SharedMemoryRing: FrameDestination {
     idle.store(paused, ordering: .relaxed)
   }
 
-  /// Ends waits for room: the stream is over.
+  /// Ends waits for room at once: the stream is over.
   func cancel() {
     cancelled.store(true, ordering: .releasing)
+    if let word = releasedWord { soccer_futex_wake_shared(word) }
   }
 
   // MARK: - FrameDestination (the decoding thread)
@@ -161,6 +196,7 @@ final class SharedMemoryRing: FrameDestination {
     while true {
       if cancelled.load(ordering: .acquiring) { throw CancellationError() }
       let released = soccer_load_acquire_u32(word)
+      if isBroken { throw SharedMemoryError.broken(name: name) }
       switch book.withLock({ $0.reserve(released: released) }) {
       case .reserved:
         return
@@ -195,8 +231,10 @@ final class SharedMemoryRing: FrameDestination {
 
   /// The message for `frame`, whose pixels are in one of this ring's slots: from here on the slot
   /// is the client's until it counts the frame handed back. Called in the order messages are written.
-  func message(sending frame: Frame) -> Stream_Video {
+  /// Throws when the ring lost pages since the frame was converted: its pixels are not the frame's.
+  func message(sending frame: Frame) throws(SharedMemoryError) -> Stream_Video {
     guard let slot = frame.slot else { return Stream_Video(frame) }
+    if isBroken { throw .broken(name: name) }
     book.withLock { $0.send(slot) }
     var pixelless = frame
     pixelless.pixels = Data()

@@ -14,6 +14,7 @@ from ._errors import (
     PermissionDenied,
     ResourceExhausted,
     SoccerError,
+    StaleFrame,
     Unauthenticated,
     Unavailable,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Refusal",
     "ResourceExhausted",
     "SoccerError",
+    "StaleFrame",
     "Unauthenticated",
     "Unavailable",
     "connect",

@@ -15,7 +15,15 @@ import numpy.typing as npt
 
 from ._allocator import keep_frame_memory
 from ._closing import ClosedOnExit
-from ._errors import DataLoss, InvalidArgument, SoccerError, breaks_stream, from_rpc_error, replica_of
+from ._errors import (
+    DataLoss,
+    InvalidArgument,
+    ResourceExhausted,
+    SoccerError,
+    breaks_stream,
+    from_rpc_error,
+    replica_of,
+)
 from ._images import ENCODINGS, EncodingName, opencv
 from ._play import Playback
 from ._proto import stream_pb2
@@ -177,11 +185,11 @@ class Client(ClosedOnExit):
         encoding: EncodingName = "raw",
         quality: int | None = None,
         decode: bool = True,
+        zero_copy: bool = False,
     ) -> Playback:
         """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
         on the `Playback` returned); iterating it gives the frames, those sent before the last
-        seek dropped. Through shared memory (see `connect`) each frame's array is valid until the
-        next frame is taken. `encoding`, `quality` and `decode` are as `frames` takes them."""
+        seek dropped. `encoding`, `quality`, `decode` and `zero_copy` are as `frames` takes them."""
         match = self._match(
             id,
             width,
@@ -195,7 +203,7 @@ class Client(ClosedOnExit):
             quality=quality,
             decode=decode,
         )
-        rings = self._rings(id, None, None, format, encoding, slots=PLAY_SLOTS)
+        rings = self._rings(id, None, None, format, encoding, zero_copy, slots=PLAY_SLOTS)
 
         def refused(error: grpc.RpcError) -> bool:
             if self._shared_memory is None and _refuses_rings(error):
@@ -206,7 +214,7 @@ class Client(ClosedOnExit):
         return Playback(
             match,
             lambda commands: self._play(commands, metadata=self._metadata),
-            rings() if rings is not None else None,
+            self._ring(rings),
             refused,
             decode,
         )
@@ -235,6 +243,7 @@ class Client(ClosedOnExit):
         encoding: EncodingName = "raw",
         quality: int | None = None,
         decode: bool = True,
+        zero_copy: bool = False,
     ) -> Iterator[Frame]:
         """The frames of match `id`, from `start_frame` (or `start_seconds`), every `every`th, at
         most `count`, fitted within `width` x `height` (aspect kept, never enlarged).
@@ -244,6 +253,13 @@ class Client(ClosedOnExit):
         array as raw (PNG exactly, JPEG within its loss), decoded with OpenCV (the `images`
         extra), and `Frame.encoded` the file; with `decode=False` the array is decoded only when
         first read.
+
+        Through shared memory (see `connect`) a frame's array views the slot the server wrote it
+        into, and stays as it is however long it is kept: a slot whose array is still alive when
+        it goes back to the server is first swapped for a private copy. `zero_copy=True` skips
+        that check and copy: each array is then valid only until the next frame is taken (reading
+        `Frame.array` after that raises `StaleFrame`; an array already taken changes silently),
+        so copy what you keep.
 
         A stream that breaks (a server killed or drained, a lost connection) is asked for again
         from the frame after the last one yielded, on another replica when there is one, up to
@@ -272,17 +288,17 @@ class Client(ClosedOnExit):
         if count == 0:
             return
         sent = _Sent()
-        rings = self._rings(id, width, height, format, encoding)
+        rings = self._rings(id, width, height, format, encoding, zero_copy)
         for video, replica, ring in self._resuming(
             match, retries, lambda: self._resume(match, sent, every, count), rings
         ):
             # A server that ignores start_frame sends the match from its start again.
             if sent.last is not None and video.frame_index <= sent.last:
                 continue
-            frame = video.frame(replica, ring, decode)
-            sent.last = frame.index
+            sent.last = video.frame_index
             sent.count += 1
-            yield frame
+            # Not bound to a name here: the ring sees whether the consumer still holds it.
+            yield video.frame(replica, ring, decode)
             if count is not None and sent.count >= count:
                 return
 
@@ -314,12 +330,14 @@ class Client(ClosedOnExit):
                 retries=retries,
                 encoding=encoding,
                 quality=quality,
+                zero_copy=True,
             )
         ):
             if out is None:
                 out = np.empty((n, *frame.array.shape), dtype=np.uint8)
-            # Copied as it comes: a frame from shared memory is valid only until the next one.
             out[i] = frame.array
+            # Let go of before the next is asked for: its shared-memory slot then goes back uncopied.
+            del frame
         assert out is not None  # iter_frames_at yields every index or raises
         return out
 
@@ -335,6 +353,7 @@ class Client(ClosedOnExit):
         encoding: EncodingName = "raw",
         quality: int | None = None,
         decode: bool = True,
+        zero_copy: bool = False,
     ) -> Iterator[Frame]:
         """The frames at `indices`, one at a time, as `frames` yields them (see `frames_at`)."""
         wanted = [int(i) for i in indices]
@@ -344,7 +363,16 @@ class Client(ClosedOnExit):
             raise InvalidArgument("frame indices are 0 or more", code="INVALID_ARGUMENT")
         for start in range(0, len(wanted), _MAX_INDICES):
             yield from self._frames_at(
-                id, wanted[start : start + _MAX_INDICES], width, height, format, retries, encoding, quality, decode
+                id,
+                wanted[start : start + _MAX_INDICES],
+                width,
+                height,
+                format,
+                retries,
+                encoding,
+                quality,
+                decode,
+                zero_copy,
             )
 
     def _frames_at(
@@ -358,11 +386,12 @@ class Client(ClosedOnExit):
         encoding: EncodingName,
         quality: int | None,
         decode: bool,
+        zero_copy: bool,
     ) -> Iterator[Frame]:
         match = self._match(id, width, height, format, encoding=encoding, quality=quality, decode=decode)
         match.frame_indices.extend(wanted)
         got = 0
-        rings = self._rings(id, width, height, format, encoding)
+        rings = self._rings(id, width, height, format, encoding, zero_copy)
 
         def resume() -> stream_pb2.Match:
             again = stream_pb2.Match()
@@ -441,6 +470,7 @@ class Client(ClosedOnExit):
         height: int | None,
         format: PixelFormatName,
         encoding: EncodingName,
+        zero_copy: bool,
         slots: int = DEFAULT_SLOTS,
     ) -> _RingMaker | None:
         """What makes a ring for each stream of `id` (each attempt gets a new one), when frames
@@ -450,7 +480,7 @@ class Client(ClosedOnExit):
         info = self.describe(id)
         channels = 1 if format == "gray" else 3
         slot_bytes = slot_bytes_for(info.width, info.height, channels, width or 0, height or 0)
-        return lambda: Ring(slots, slot_bytes)
+        return lambda: Ring(slots, slot_bytes, zero_copy=zero_copy)
 
     def _resuming(
         self, match: stream_pb2.Match, retries: int, resume: Any, rings: _RingMaker | None = None
@@ -460,7 +490,7 @@ class Client(ClosedOnExit):
         request = match
         retry = 0
         while True:
-            ring = rings() if rings is not None and self._shared_memory is not False else None
+            ring = self._ring(rings)
             sent = request
             if ring is not None:
                 sent = stream_pb2.Match()
@@ -478,7 +508,7 @@ class Client(ClosedOnExit):
                     received = True
                     yield video, replica, ring
                     if ring is not None and video.slot is not None:
-                        ring.release()
+                        ring.release(video.slot[1])
                 return
             except grpc.RpcError as error:
                 if ring is not None and not received and self._shared_memory is None and _refuses_rings(error):
@@ -497,6 +527,23 @@ class Client(ClosedOnExit):
                 call.cancel()
                 if ring is not None:
                     ring.unlink()
+
+    def _ring(self, rings: _RingMaker | None) -> Ring | None:
+        """A new ring from `rings` when frames go through shared memory; None when they do not, or
+        when this machine cannot make one and shared memory was not insisted on."""
+        if rings is None or self._shared_memory is False:
+            return None
+        try:
+            return rings()
+        except OSError as error:
+            if self._shared_memory is None:
+                self._shared_memory = False
+                return None
+            raise ResourceExhausted(
+                f"cannot make a shared-memory ring in /dev/shm: {error.strerror}; free some room there, or "
+                "connect with shared_memory=None to go through the socket when it is full",
+                code="RESOURCE_EXHAUSTED",
+            ) from None
 
 
 def _refuses_rings(error: grpc.RpcError) -> bool:
@@ -528,9 +575,9 @@ def connect(
     in seconds.
 
     On a "unix:PATH" target, frames come through shared memory when the server allows it (a ring
-    in /dev/shm the server converts frames straight into): each `Frame.array` is then valid only
-    until the next frame is taken (`.copy()` keeps one). `shared_memory=False` turns that off;
-    True insists on it (a refusal is then the server's error).
+    in /dev/shm the server converts frames straight into), with arrays that never change however
+    long they are kept (see `frames` for `zero_copy`). `shared_memory=False` turns that off; True
+    insists on it (a refusal is then the server's error).
 
     On glibc the first connect keeps up to 128 MiB of freed heap for reuse (mallopt), so frames
     are not faulted in afresh each time; SOCCERSTREAM_MALLOC=default leaves the allocator alone.

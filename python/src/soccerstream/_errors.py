@@ -56,6 +56,10 @@ class DeadlineExceeded(SoccerError):
     """The call's deadline passed."""
 
 
+class StaleFrame(FailedPrecondition):
+    """A frame taken with `zero_copy=True` was read after its shared-memory slot went back."""
+
+
 class DataLoss(SoccerError):
     """The match's data is damaged, or a frame arrived that is not what was asked for."""
 

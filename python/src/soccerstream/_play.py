@@ -172,4 +172,4 @@ class Playback(ClosedOnExit):
                 yield message.frame(self._replica, ring, self._decode)
             # A slot goes back once its frame is dropped or the next one is asked for.
             if ring is not None and message.slot is not None:
-                ring.release()
+                ring.release(message.slot[1])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ._errors import DataLoss
+from ._errors import DataLoss, StaleFrame
 from ._images import NAMES, EncodingName, decode_image
 from ._shared_memory import Ring
 
@@ -19,7 +19,7 @@ _DOUBLE = struct.Struct("<d")
 class Frame:
     """One frame of a match."""
 
-    __slots__ = ("_array", "_decode", "encoded", "encoding", "index", "replica", "seconds")
+    __slots__ = ("_array", "_decode", "_valid", "encoded", "encoding", "index", "replica", "seconds")
 
     def __init__(
         self,
@@ -31,9 +31,11 @@ class Frame:
         encoded: bytes | None = None,
         encoding: EncodingName = "raw",
         decode: Callable[[], npt.NDArray[np.uint8]] | None = None,
+        valid: Callable[[], bool] | None = None,
     ) -> None:
         self._array = array
         self._decode = decode
+        self._valid = valid
         self.index = index
         """Its position in the match, counting from 0 in presentation order."""
         self.seconds = seconds
@@ -48,8 +50,16 @@ class Frame:
     @property
     def array(self) -> npt.NDArray[np.uint8]:
         """The pixels, (height, width, 3) or (height, width). Raw frames are read-only views of
-        the received bytes (`.copy()` gives a writable array); JPEG and PNG frames are decoded,
-        with `decode=False` only when this is first read."""
+        the received bytes (`.copy()` gives a writable array), which never change however long
+        they are kept; JPEG and PNG frames are decoded, with `decode=False` only when this is
+        first read. A `zero_copy` frame's array raises `StaleFrame` once its slot went back."""
+        if self._valid is not None and not self._valid():
+            raise StaleFrame(
+                f"frame {self.index} came with zero_copy=True and its shared-memory slot went back to the "
+                "server when a later frame was taken: copy what you keep (frame.array.copy()) before taking "
+                "the next, or leave zero_copy off",
+                code="FAILED_PRECONDITION",
+            )
         if self._array is None:
             if self._decode is None:
                 raise DataLoss(f"frame {self.index} has no pixels", code="DATA_LOSS")
@@ -87,7 +97,8 @@ class RawVideo:
         """The frame, its header checked against its bytes (in `ring` when they came through it);
         a JPEG or PNG one decoded now, or with `decode` False when its array is first read."""
         if self.encoding == 0:
-            return Frame(self.array(ring), self.frame_index, self.pts_seconds, replica)
+            valid = ring.validity() if ring is not None and ring.zero_copy and self.slot is not None else None
+            return Frame(self.array(ring), self.frame_index, self.pts_seconds, replica, valid=valid)
         name = NAMES.get(self.encoding)
         shape = self.shape()
         if name is None or self.slot is not None or not self.data_length:
