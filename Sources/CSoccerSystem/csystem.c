@@ -227,6 +227,8 @@ void soccer_fault_guard_remove(int handle) {
 int soccer_replace_with_private_copy(void *address, size_t length) {
   void *copy = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (copy == MAP_FAILED) return errno;
+  // Huge pages where the kernel allows them: far fewer page faults for a frame-sized copy.
+  (void)madvise(copy, length, MADV_HUGEPAGE);
   memcpy(copy, address, length);
   if (mremap(copy, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, address) == MAP_FAILED) {
     int error = errno;

@@ -151,7 +151,7 @@ final class ClientRing: Sendable {
     guard let (slot, address) = book.held[sequence], let pixels = UnsafeMutableRawPointer(bitPattern: address),
       soccer_replace_with_private_copy(pixels, slotBytes) == 0,
       let fresh = mmap(
-        nil, slotBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+        nil, slotBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
         off_t(SharedMemoryLayout.headerBytes + slot * slotBytes)),
       fresh != MAP_FAILED
     else { return false }

@@ -2,7 +2,8 @@
 """Shared memory against the Unix socket, TCP and decoding locally, on one release server.
 
 For `soccer bench` (against `soccer bench --local`, the same decoder in-process) and for the
-Python package (against cv2.VideoCapture decoding the file in Python): frames/s, the client's CPU
+Python package (against cv2.VideoCapture decoding the file in Python; through shared memory with
+its safe default, with zero_copy, and keeping every frame a while): frames/s, the client's CPU
 per frame and the server's CPU per frame on each path, alternated, medians of --reps. Clips are
 10 s of testsrc2 at 30 frames/s (.bench/media). Example, as in BENCHMARKS.md "Shared memory":
   tools/shm-bench --clip 1080p --reps 5
@@ -21,12 +22,19 @@ from harness import BENCH_CLIPS, Server, alternated, cpu_seconds, bench_clip, me
 from package_bench import LOCAL  # noqa: E402
 
 
+# Each frame's array is read, as a consumer does; "keep" holds the last three arrays, so every
+# frame is set aside (copied out of its slot) before its slot goes back.
 PACKAGE = """
-import json, sys, time, soccerstream
+import collections, json, sys, time, soccerstream
+mode = sys.argv[4]
 with soccerstream.connect(sys.argv[1], shared_memory=sys.argv[3] == "yes") as client:
     client.list()
+    kept = collections.deque(maxlen=3 if mode == "keep" else 0)
     started, cpu = time.perf_counter(), time.process_time()
-    count = sum(1 for _ in client.frames(sys.argv[2]))
+    count = 0
+    for frame in client.frames(sys.argv[2], zero_copy=mode == "zero-copy"):
+        kept.append(frame.array)
+        count += int(frame.array[0, 0, 0] >= 0)
     print(json.dumps({"frames": count, "seconds": time.perf_counter() - started,
                       "cpu_seconds": time.process_time() - cpu, "shared_memory": client.shared_memory}))
 """
@@ -63,9 +71,11 @@ def main():
             argv = [sys.executable, "-c", LOCAL, path]
         else:
             target = server.target if side == "tcp" else unix
-            argv = [sys.executable, "-c", PACKAGE, target, args.clip, "yes" if side == "shm" else "no"]
+            shm = side.startswith("shm")
+            mode = side.partition(" ")[2] or "default"
+            argv = [sys.executable, "-c", PACKAGE, target, args.clip, "yes" if shm else "no", mode]
         report = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
-        assert report.get("shared_memory", False) == (side == "shm"), report
+        assert report.get("shared_memory", False) == side.startswith("shm"), report
         served = cpu_seconds(server.process.pid) - before
         frames = report["frames"]
         return frames / report["seconds"], report["cpu_seconds"] * 1000 / frames, served * 1000 / frames
@@ -78,7 +88,8 @@ def main():
         if args.only != "python":
             sides.update({f"soccer bench {s}": (soccer, s) for s in ("local", "shm", "unix", "tcp")})
         if args.only != "soccer":
-            sides.update({f"python {s}": (python, s) for s in ("cv2", "shm", "unix", "tcp")})
+            sides.update({f"python {s}": (python, s)
+                          for s in ("cv2", "shm", "shm zero-copy", "shm keep", "unix", "tcp")})
         runs = alternated(list(sides), args.reps, lambda side: sides[side][0](sides[side][1]), describe)
         print(f"{args.clip}, {args.reps} alternated runs each (medians):")
         result = medians(runs, describe)
@@ -87,7 +98,10 @@ def main():
                   f"{result['soccer bench shm'][0] / result['soccer bench local'][0]:.2f}, "
                   f"unix / local = {result['soccer bench unix'][0] / result['soccer bench local'][0]:.2f}")
         if args.only != "soccer":
-            print(f"  python: shared memory / cv2 = {result['python shm'][0] / result['python cv2'][0]:.2f}, "
+            cv2 = result["python cv2"][0]
+            print(f"  python: shared memory / cv2 = {result['python shm'][0] / cv2:.2f} (zero_copy "
+                  f"{result['python shm zero-copy'][0] / cv2:.2f}, every frame kept "
+                  f"{result['python shm keep'][0] / cv2:.2f}), "
                   f"unix / cv2 = {result['python unix'][0] / result['python cv2'][0]:.2f}, "
                   f"tcp / cv2 = {result['python tcp'][0] / result['python cv2'][0]:.2f}")
     finally:
