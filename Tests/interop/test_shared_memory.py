@@ -62,7 +62,7 @@ def test_frames_through_shared_memory_are_the_frames_the_socket_carries(shm_serv
     assert [i for i, _, _ in through] == [i for i, _, _ in carried] and len(through) >= 34
     for (_, seconds, a), (_, expected_seconds, b) in zip(through, carried):
         assert seconds == expected_seconds and a.shape == b.shape and np.array_equal(a, b)
-    assert shm_server.wait_for_line("shared-memory:8", "status=OK", timeout=10), shm_server.log()
+    assert shm_server.wait_for_line("shared-memory:9", "status=OK", timeout=10), shm_server.log()
     assert rings() == before
 
 
@@ -242,7 +242,7 @@ def test_a_client_that_stops_taking_frames_is_ended_by_the_stall_timeout(tmp_pat
     try:
         with soccerstream.connect(server.target) as client:
             stream = client.frames("sample", retries=0)
-            first = next(stream)  # its slot, and the seven after it, stay with the client
+            first = next(stream)  # its slot, and the eight after it, stay with the client
             assert first.index == 0
             line = server.wait_for_line("id=sample", "cause=stalled", timeout=10)
             assert line and "status=CANCELLED" in line, server.log()

@@ -300,7 +300,7 @@ def test_a_ring_client_killed_with_its_ring_full_frees_everything_at_once(one_st
         holder.wait()
     print(f"SIGKILL to a new stream admitted: {admitted * 1000:.0f} ms; maps and frame memory clear: "
           f"{freed * 1000:.0f} ms")
-    assert server.wait_for_line("status=CANCELLED", "shared-memory:8", timeout=5), server.log()
+    assert server.wait_for_line("status=CANCELLED", "shared-memory:9", timeout=5), server.log()
 
 
 def test_a_ring_client_that_cancels_with_its_ring_full_frees_everything_at_once(one_stream_server):
@@ -349,7 +349,7 @@ def test_ring_churn_leaves_nothing_mapped(shm_server):
     time.sleep(1)
     assert rings_mapped(shm_server.process.pid) == []
     assert metric(shm_server.metrics, "soccer_frame_memory_bytes") == 0
-    assert shm_server.log().count("shared-memory:8") >= 40
+    assert shm_server.log().count("shared-memory:9") >= 40
 
 
 def test_frames_kept_in_a_list_are_the_frames_tcp_carries(shm_server):

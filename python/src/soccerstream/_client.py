@@ -480,6 +480,9 @@ class Client(ClosedOnExit):
         info = self.describe(id)
         channels = 1 if format == "gray" else 3
         slot_bytes = slot_bytes_for(info.width, info.height, channels, width or 0, height or 0)
+        # Unless zero_copy, the consumer's newest frame waits a call before its slot goes back:
+        # a slot more keeps the server as far ahead.
+        slots += 0 if zero_copy else 1
         return lambda: Ring(slots, slot_bytes, zero_copy=zero_copy)
 
     def _resuming(
