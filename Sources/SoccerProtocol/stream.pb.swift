@@ -238,6 +238,13 @@ public nonisolated struct Stream_Match: Sendable {
 /// while the stream is not paused, ends the stream as a client that stops
 /// reading over TCP does (CANCELLED). The client may unlink the object once
 /// the first `Video` has arrived: the server has it open by then.
+///
+/// The server allocates every page of the object before it maps it (a full
+/// tmpfs is RESOURCE_EXHAUSTED then). The object must keep its size and pages
+/// until the stream ends: a page lost under the server (the object shrunk, a
+/// hole punched in it on a full tmpfs) ends that stream alone with
+/// FAILED_PRECONDITION; growing or unlinking it changes nothing. A stream that
+/// is cancelled, or whose connection closes, lets go of its mapping at once.
 public nonisolated struct Stream_SharedMemoryRing: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
