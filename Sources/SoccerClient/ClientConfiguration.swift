@@ -1,5 +1,5 @@
 import GRPCNIOTransportHTTP2
-import Synchronization
+import VideoFrames
 
 /// TLS settings of a client.
 public struct ClientTLS: Sendable, Hashable {
@@ -36,7 +36,7 @@ public struct ClientConfiguration: Sendable {
   /// (when the server allows it; without, through the socket).
   public var sharedMemory = true
   /// Set once a server has refused shared memory: later streams go without asking.
-  let sharedMemoryRefused = Flag()
+  let sharedMemoryRefused = Latch()
 
   public init(
     server: ServerTarget = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051)),
@@ -59,11 +59,4 @@ extension ClientConfiguration {
       }
     }
   }
-}
-
-/// A yes/no that copies of a configuration share.
-final class Flag: Sendable {
-  private let value = Atomic<Bool>(false)
-  var isSet: Bool { value.load(ordering: .relaxed) }
-  func set() { value.store(true, ordering: .relaxed) }
 }

@@ -263,6 +263,7 @@ public struct SoccerServer: Service {
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.
   public func beginGracefulShutdown() {
     health.beginShutdown()
+    service.draining.set()
     tcp?.beginGracefulShutdown()
     unix?.server.beginGracefulShutdown()
     startShutdown.finish()

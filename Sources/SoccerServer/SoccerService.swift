@@ -40,6 +40,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   let uploads: UploadPolicy?
   /// Whether Watch may deliver frames through a client's shared-memory ring (Unix socket only).
   let allowsSharedMemory: Bool
+  /// Set when the server begins its graceful shutdown, which cancels every RPC's handle too.
+  let draining = Latch()
 
   /// Frames a stream decodes ahead of its writer unless told otherwise.
   ///
@@ -157,6 +159,19 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     }
   }
 
+  /// Runs a stream's `body`, calling `stop` at once when its client cancels the RPC, resets it or
+  /// goes away. gRPC tells a handler so only through its RPC cancellation handle, so without this
+  /// a handler waiting on its decoder (a full ring, a slow start) would hold its stream slot,
+  /// frame memory, mapping and decoder until the stall timeout. A graceful shutdown cancels
+  /// every handle too: streams then keep their grace period.
+  func stoppingOnCancel(
+    _ body: () async throws -> Void, stop: @escaping @Sendable () -> Void
+  ) async throws {
+    try await withRPCCancellationHandler(operation: body) { [draining] in
+      if !draining.isSet { stop() }
+    }
+  }
+
   /// Takes a stream slot, or throws RESOURCE_EXHAUSTED.
   func acquireStream() throws {
     do {
@@ -196,16 +211,13 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       ring?.cancel()
     }
     var pacer = request.realTime ? Pacer() : nil
-    // gRPC tells a handler of a cancelled RPC (the client cancelled, reset or went away) only
-    // through this: a handler waiting on its decoder (a full ring, a slow start) stops at once,
-    // and its stream slot, frame memory, mapping and decoder go with it.
-    try await withRPCCancellationHandler {
+    try await stoppingOnCancel {
       for try await frame in frames {
         try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
         try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
         metrics?.sent(byteCount: frame.pixels.count)
       }
-    } onCancelRPC: {
+    } stop: {
       frames.cancel()
       ring?.cancel()
     }

@@ -116,12 +116,11 @@ extension SoccerService {
       sizeCap: options, ring: slots)
     ready.put(.success(controls))
     defer { progress.commands = controls.now.commands }
-    // As Watch's: a cancelled RPC stops a wait on the decoder at once.
-    try await withRPCCancellationHandler {
+    try await stoppingOnCancel {
       try await sendFrames(
         from: decoder, under: controls, ring: ring, maxFrames: Int(match.maxFrames), to: response,
         progress: &progress)
-    } onCancelRPC: {
+    } stop: {
       decoder.cancel()
       ring?.cancel()
     }
