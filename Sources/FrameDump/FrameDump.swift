@@ -56,7 +56,8 @@ public struct FrameDump: Sendable {
     var summary = try await client.watch(
       request, resuming: resumption, state: DumpSummary(frames: 0, bytes: 0, seconds: 0)
     ) { summary, frames in
-      if let replica = frames.replica { summary.replicas.append(replica) }
+      // Named again only when a stream came from another replica than the one before.
+      if let replica = frames.replica, replica != summary.replicas.last { summary.replicas.append(replica) }
       for try await frame in frames {
         // Said once a frame came that way: a refused ring is retried through the socket.
         summary.sharedMemory = summary.sharedMemory || frames.sharedMemory

@@ -19,20 +19,21 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .unavailable(let server, let reason): return "cannot reach the server at \(server): \(reason)"
+    case .unavailable(let server, let reason): return "cannot reach \(server): \(reason)"
     case .tls(let server, let reason): return "TLS with the server at \(server) failed: \(reason)"
     case .server(let code, let message):
       switch code {
-      case .notFound: return message.isEmpty ? "not found" : message
+      case .notFound, .outOfRange: return message.isEmpty ? code.plainWords : message
       case .invalidArgument: return "rejected by the server: \(message)"
       case .failedPrecondition: return "the server cannot play this match: \(message)"
       case .deadlineExceeded: return "deadline exceeded: \(message)"
       case .unauthenticated: return "the server refused the credentials: \(message)"
       case .permissionDenied: return "the server does not allow it: \(message)"
       case .resourceExhausted: return "over the server's limits: \(message)"
-      case .alreadyExists, .aborted: return message.isEmpty ? "\(code)" : message
-      case .dataLoss: return "the data arrived damaged: \(message)"
-      default: return "server error (\(code)): \(message)"
+      case .alreadyExists, .aborted: return message.isEmpty ? code.plainWords : message
+      // The server's words say what is damaged: a match's file, or an upload's bytes.
+      case .dataLoss: return message.isEmpty ? code.plainWords : message
+      default: return message.isEmpty ? code.plainWords : "\(code.plainWords): \(message)"
       }
     case .badFrame(let why): return "bad frame from the server: \(why)"
     case .noFrames(let id): return "the server sent no frames for \"\(id)\""
@@ -61,7 +62,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
   var reason: String {
     switch self {
     case .unavailable(_, let reason), .tls(_, let reason): return reason
-    case .server(let code, let message): return message.isEmpty ? "\(code)" : "\(code): \(message)"
+    case .server(let code, let message): return message.isEmpty ? code.plainWords : "\(code.plainWords): \(message)"
     default: return description
     }
   }
@@ -82,16 +83,76 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     if let error = error as? RPCError {
       if error.code == .unavailable {
         if let reason = tlsFailure(in: error) { return .tls(server: server.description, reason: reason) }
-        let hint = error.message.contains("connection preface") ? " (does the server need --tls?)" : ""
-        return .unavailable(server: server.description, reason: error.message + hint)
+        if let reason = connectionFailure(in: error) { return .unavailable(server: server.description, reason: reason) }
+        // The transport's own words for a stream whose server died or drained; a server's
+        // UNAVAILABLE (an origin it cannot reach, say) keeps its message.
+        let lowered = error.message.lowercased()
+        let transport = ["unexpectedly closed", "stream was reset", "connection reset", "goaway", "rst_stream"]
+        let reason =
+          transport.contains(where: lowered.contains) || error.message.isEmpty
+          ? "the server went away or is shutting down" : error.message
+        return .unavailable(server: server.description, reason: reason)
       }
       return .server(code: error.code, message: error.message)
     }
     if let error = error as? RuntimeError {
-      return .unavailable(server: server.description, reason: error.message)
+      return .unavailable(server: server.description, reason: connectionFailure(in: error) ?? error.message)
     }
     return .local("\(error)")
   }
+}
+
+extension RPCError.Code {
+  /// The status in a person's words, for a server that sent no message with it.
+  var plainWords: String {
+    switch self {
+    case .cancelled: return "the stream was cancelled"
+    case .unknown: return "the server failed and did not say why"
+    case .invalidArgument: return "the server rejected the request"
+    case .deadlineExceeded: return "the deadline passed"
+    case .notFound: return "no such match"
+    case .alreadyExists: return "it exists already"
+    case .permissionDenied: return "the server does not allow it"
+    case .resourceExhausted: return "over the server's limits"
+    case .failedPrecondition: return "the server cannot do it now"
+    case .aborted: return "the server gave up on it"
+    case .outOfRange: return "past the end of the match"
+    case .unimplemented: return "the server does not offer this (it may be an older or another server)"
+    case .internalError: return "the server or a proxy in between failed"
+    case .unavailable: return "the server is unavailable"
+    case .dataLoss: return "the match's file is damaged"
+    case .unauthenticated: return "the server refused the credentials"
+    default: return "the server failed"
+    }
+  }
+}
+
+/// What kept a connection from being made, in plain words, from the error and its causes; nil
+/// when nothing in them says.
+func connectionFailure(in error: any Error) -> String? {
+  var texts: [String] = []
+  var cause: (any Error)? = error
+  while let current = cause {
+    texts.append(String(describing: current))
+    cause = (current as? RPCError)?.cause ?? (current as? RuntimeError)?.cause
+  }
+  let all = texts.joined(separator: " ").lowercased()
+  if all.contains("connection refused") || all.contains("econnrefused") || all.contains("errno: 111") {
+    return "connection refused (is the server running, on this port?)"
+  }
+  if all.contains("resolve") || all.contains("name or service not known") || all.contains("nodename nor servname") {
+    return "no such host"
+  }
+  if all.contains("no such file") || all.contains("enoent") { return "no socket at that path (is the server running?)" }
+  if all.contains("permission denied") || all.contains("eacces") { return "permission denied on the socket" }
+  if all.contains("timed out") || all.contains("timeout") { return "the connection timed out" }
+  if all.contains("connection preface") || all.contains("badclientmagic") || all.contains("http/1") {
+    return "what answered there does not speak gRPC (an HTTP/1 server, or one that needs --tls)"
+  }
+  if all.contains("could not establish a connection") || all.contains("transient failure") {
+    return "no connection could be made"
+  }
+  return nil
 }
 
 /// The TLS reason behind an UNAVAILABLE error, if a handshake failure caused it.

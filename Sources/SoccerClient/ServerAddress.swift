@@ -12,10 +12,17 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     self.port = port
   }
 
-  /// Parses "HOST:PORT", "[IPv6]:PORT" or a bare "HOST" (port 50051).
+  /// Parses "HOST:PORT", "[IPv6]:PORT", a bare "HOST" (port 50051) or a bare "PORT" (on
+  /// 127.0.0.1: no host is all digits).
   public init?(_ text: String) {
     var host = Substring(text)
     var port = 50051
+    if !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+      guard let p = Int(text), (1...65535).contains(p) else { return nil }
+      self.host = "127.0.0.1"
+      self.port = p
+      return
+    }
     if host.hasPrefix("[") {
       guard let close = host.firstIndex(of: "]") else { return nil }
       let rest = host[host.index(after: close)...]

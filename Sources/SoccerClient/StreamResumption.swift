@@ -65,6 +65,8 @@ extension SoccerClient {
   /// exactly once, over as many streams as it took.
   ///
   /// `body` runs once per stream, with `state` as the last stream left it, even when it broke.
+  /// Chosen frames past what one request carries (`WatchRequest.maxFrameIndices`) come in
+  /// consecutive streams, as if resumed.
   public func watch<State: Sendable>(
     _ request: WatchRequest, resuming resumption: Resumption, state initial: State,
     _ body: @escaping @Sendable (inout State, WatchFrames) async throws -> Void
@@ -74,6 +76,9 @@ extension SoccerClient {
     var request = request
     let wanted = request.maxFrames
     let chosen = request.frameIndices
+    // More chosen frames than one request may carry go in consecutive requests.
+    request.frameIndices = Array(chosen.prefix(WatchRequest.maxFrameIndices))
+    var chosenEnd = request.frameIndices.count
     var floor: Int?
     var retry = 0
     var startFailures: [ClientError] = []
@@ -98,7 +103,13 @@ extension SoccerClient {
       }
       let error: ClientError
       switch attempt {
-      case .finished(let last): return last
+      case .finished(let last):
+        let count = progress.snapshot.count
+        guard count == chosenEnd, count < chosen.count else { return last }
+        state = last
+        request.frameIndices = Array(chosen.dropFirst(count).prefix(WatchRequest.maxFrameIndices))
+        chosenEnd = count + request.frameIndices.count
+        continue
       case .broken(let last, let failure):
         state = last
         error = failure
@@ -155,7 +166,8 @@ extension SoccerClient {
         request.startFrame = next
         floor = next
       } else {
-        request.frameIndices = rest
+        request.frameIndices = Array(rest.prefix(WatchRequest.maxFrameIndices))
+        chosenEnd = count + request.frameIndices.count
       }
       try? await Task.sleep(for: Resumption.delay(beforeRetry: retry))
     }

@@ -4,6 +4,10 @@ import VideoFrames
 
 /// What to ask the server for in `Watch`.
 public struct WatchRequest: Sendable, Hashable {
+  /// Most frame indices one request carries (the server's limit); a client asking for more
+  /// sends them in consecutive requests.
+  public static let maxFrameIndices = 10_000
+
   public var id: String
   /// Pixel format; nil leaves the server's default (BGR24, like the Python demo).
   public var format: PixelFormat?

@@ -629,6 +629,12 @@ public nonisolated struct Stream_MatchInfo: Sendable {
   /// FFmpeg's name of the source pixel format: "yuv420p", "yuv420p10le", ...
   public var sourcePixelFormat: String = String()
 
+  /// Why the file cannot be played whole, as far as its container shows without
+  /// decoding: "the file is cut short: its data holds 250 of the 500 frames its
+  /// index lists". Absent (empty) when it looks whole; `frame_count` is still
+  /// what the index lists.
+  public var damage: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1394,7 +1400,7 @@ nonisolated extension Stream_Step: SwiftProtobuf.Message, SwiftProtobuf._Message
 
 nonisolated extension Stream_MatchInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MatchInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}width\0\u{1}height\0\u{3}frame_rate\0\u{3}duration_seconds\0\u{3}frame_count\0\u{3}frame_count_exact\0\u{1}codec\0\u{3}source_pixel_format\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}width\0\u{1}height\0\u{3}frame_rate\0\u{3}duration_seconds\0\u{3}frame_count\0\u{3}frame_count_exact\0\u{1}codec\0\u{3}source_pixel_format\0\u{1}damage\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1411,6 +1417,7 @@ nonisolated extension Stream_MatchInfo: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 7: try { try decoder.decodeSingularBoolField(value: &self.frameCountExact) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.codec) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.sourcePixelFormat) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.damage) }()
       default: break
       }
     }
@@ -1444,6 +1451,9 @@ nonisolated extension Stream_MatchInfo: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.sourcePixelFormat.isEmpty {
       try visitor.visitSingularStringField(value: self.sourcePixelFormat, fieldNumber: 9)
     }
+    if !self.damage.isEmpty {
+      try visitor.visitSingularStringField(value: self.damage, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1457,6 +1467,7 @@ nonisolated extension Stream_MatchInfo: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.frameCountExact != rhs.frameCountExact {return false}
     if lhs.codec != rhs.codec {return false}
     if lhs.sourcePixelFormat != rhs.sourcePixelFormat {return false}
+    if lhs.damage != rhs.damage {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

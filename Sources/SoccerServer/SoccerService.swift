@@ -130,6 +130,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     var progress = StreamProgress(firstFrame: metrics.map { metrics in { metrics.firstFrame(after: $0) } })
     var status = "OK"
     var cause: String?
+    var reason: String?
     defer {
       let (id, options) = subject()
       let elapsed = progress.started.duration(to: .now)
@@ -142,6 +143,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       if let rpc { metadata["rpc"] = "\(rpc)" }
       if let commands = progress.commands { metadata["commands"] = "\(commands)" }
       if let cause { metadata["cause"] = "\(cause)" }
+      if let reason { metadata["reason"] = "\(reason)" }
       logger.info("stream", metadata: metadata)
     }
     do {
@@ -154,6 +156,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
         disconnected: departed.contains(context.remotePeer))
       status = end.status
       cause = end.cause
+      // Why it failed, in the words the client was sent; a cancel says it all.
+      if end.rpcError.code != .cancelled { reason = String(end.rpcError.message.prefix(300)) }
       if end.cause == "stalled" { metrics?.rejected(.stall) }
       throw end.rpcError
     }

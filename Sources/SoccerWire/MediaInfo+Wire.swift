@@ -14,6 +14,7 @@ extension Stream_MatchInfo {
     frameCountExact = info.frameCountExact
     codec = info.codec
     sourcePixelFormat = info.sourcePixelFormat
+    damage = info.damage
   }
 }
 
@@ -24,5 +25,6 @@ extension MediaInfo {
       width: Int(message.width), height: Int(message.height), frameRate: message.frameRate,
       durationSeconds: message.durationSeconds, frameCount: Int(clamping: message.frameCount),
       frameCountExact: message.frameCountExact, codec: message.codec, sourcePixelFormat: message.sourcePixelFormat)
+    damage = message.damage
   }
 }

@@ -79,7 +79,8 @@ public struct DisplayChoice: Sendable, Hashable {
     let term = environment["TERM"]?.lowercased() ?? ""
     let colorTerm = environment["COLORTERM"]?.lowercased() ?? ""
     let program = environment["TERM_PROGRAM"] ?? ""
-    if term == "dumb" { return .none }
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    if term == "dumb" || !(environment["NO_COLOR"] ?? "").isEmpty { return .none }
     if colorTerm == "truecolor" || colorTerm == "24bit" || term.hasSuffix("-direct") || term == "xterm-kitty"
       || ["iTerm.app", "WezTerm", "vscode", "ghostty", "kitty"].contains(program)
     {

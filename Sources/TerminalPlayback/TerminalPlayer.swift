@@ -186,9 +186,11 @@ public struct TerminalPlayer: Sendable {
 
   /// Draws one frame (the first, or the one at the start time) as text on standard output.
   public func renderOnce(from source: some FrameSource, replies: TerminalReplies?) async throws -> [UInt8] {
-    let display = DisplayChoice.resolve(
-      mode: settings.mode, colors: settings.colors, environment: environment, replies: replies)
     let terminal = terminalSize(of: session.output)
+    // Colours by choice only into a file or a pipe: text there is read, not shown.
+    let colors = settings.colors == .auto && terminal == nil ? .none : settings.colors
+    let display = DisplayChoice.resolve(
+      mode: settings.mode, colors: colors, environment: environment, replies: replies)
     let space =
       settings.size ?? terminal.map { CellGrid(columns: $0.columns, rows: max(1, $0.rows - 1)) }
       ?? CellGrid(columns: 80, rows: 24)

@@ -37,7 +37,7 @@ public enum DecodeError: Error, Equatable, CustomStringConvertible {
     case .noDecodableFrames(let why): return "no frame could be decoded: \(why)"
     case .startPastEnd(let start, let duration):
       return "start offset \(start.shortText) s is at or past the end of the video (\(duration.shortText) s)"
-    case .dataLoss(let why): return "the rest of the video cannot be decoded: \(why)"
+    case .dataLoss(let why): return "the match's file is damaged: \(why)"
     case .resources(let why): return "decoder resources: \(why)"
     case .startFramePastEnd(let frame, let count):
       return "start frame \(frame) is past the end of the video (\(count) frames, numbered from 0)"

@@ -12,6 +12,7 @@ extension VideoDecoder {
         info.frameCount = index.frameCount
         info.frameCountExact = true
       }
+      info.damage = decoder.truncation() ?? ""
       return info
     }
   }

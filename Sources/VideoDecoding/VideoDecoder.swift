@@ -302,6 +302,24 @@ public final class VideoDecoder {
     return index
   }
 
+  /// For a container that lists where each frame's bytes lie (MP4's sample table): how many of
+  /// the frames it lists lie wholly within the file, when some do not (the file was cut short);
+  /// nil when it lists none or all are there. Reads no frame.
+  func framesPastTheData() -> (present: Int, listed: Int)? {
+    guard let fmt = format, let pb = fmt.pointee.pb, let stream = fmt.pointee.streams[Int(streamIndex)] else {
+      return nil
+    }
+    let size = avio_size(pb)
+    let listed = Int(avformat_index_get_entries_count(stream))
+    guard size > 0, listed > 0 else { return nil }
+    var present = 0
+    for i in 0..<listed {
+      guard let entry = avformat_index_get_entry(stream, Int32(i)) else { break }
+      if entry.pointee.pos >= 0, entry.pointee.pos + Int64(entry.pointee.size) <= size { present += 1 }
+    }
+    return present < listed ? (present, listed) : nil
+  }
+
   /// Sets the largest frame size from the next frame on; 0 for no limit.
   public func resize(maxWidth: Int, maxHeight: Int) {
     options.maxWidth = max(0, maxWidth)
@@ -402,7 +420,9 @@ public final class VideoDecoder {
         consecutiveErrors += 1
         if consecutiveErrors > 1000 {
           finished = true
-          throw decodedCount > 0 ? .dataLoss(ffmpegErrorText(received)) : .noDecodableFrames(ffmpegErrorText(received))
+          throw decodedCount > 0
+            ? .dataLoss("it breaks after frame \(decodedCount - 1): \(ffmpegErrorText(received))")
+            : .noDecodableFrames(ffmpegErrorText(received))
         }
         continue
       }
@@ -443,16 +463,10 @@ public final class VideoDecoder {
   }
 
   /// Why the file ended early, if its index names video data past its end (a cut-off download, say).
-  private func truncation() -> String? {
-    guard let format, let io = format.pointee.pb, let stream = format.pointee.streams[Int(streamIndex)] else {
-      return nil
+  func truncation() -> String? {
+    framesPastTheData().map {
+      "the file is cut short: its data holds \($0.present) of the \($0.listed) frames its index lists"
     }
-    let entries = avformat_index_get_entries_count(stream)
-    guard entries > 0, let last = avformat_index_get_entry(stream, entries - 1) else { return nil }
-    let needed = last.pointee.pos + Int64(last.pointee.size)
-    let size = avio_size(io)
-    guard size > 0, needed > size else { return nil }
-    return "the file is truncated: its index needs \(needed) bytes but it has \(size)"
   }
 
   /// At the end: a file that gave nothing is an error, never an empty success.
@@ -462,7 +476,7 @@ public final class VideoDecoder {
         throw .originUnavailable(origin: location.origin, reason: pendingReadError)
       }
       if decodedCount == 0 { throw .noDecodableFrames(pendingReadError) }
-      throw .dataLoss(pendingReadError)
+      throw .dataLoss("it breaks after frame \(decodedCount - 1): \(pendingReadError)")
     }
     if decodedCount == 0 {
       throw .noDecodableFrames(

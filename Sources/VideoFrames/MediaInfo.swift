@@ -12,6 +12,9 @@ public struct MediaInfo: Sendable, Hashable {
   public var codec: String
   /// FFmpeg's name for the source pixel format: "yuv420p", ...
   public var sourcePixelFormat: String
+  /// Why the file cannot be played whole, as far as its container shows without decoding; ""
+  /// when it looks whole.
+  public var damage = ""
 
   public init(
     width: Int = 0, height: Int = 0, frameRate: Double = 0, durationSeconds: Double = 0, frameCount: Int = 0,

@@ -52,31 +52,40 @@ extension Soccer {
       completion: .file())
     var local: String?
 
-    @Option(help: ArgumentHelp("Concurrent streams, each on its own connection.", valueName: "n"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Concurrent streams, each on its own connection.", valueName: "n"))
     var streams: Int = 1
 
-    @Option(help: ArgumentHelp("Runs; the report gives each and their median.", valueName: "k"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Runs; the report gives each and their median.", valueName: "k"))
     var `repeat`: Int = 1
 
-    @Option(help: ArgumentHelp("Largest frame width (server-side downscale).", valueName: "pixels"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Largest frame width (server-side downscale).", valueName: "pixels"))
     var width: Int = 0
 
-    @Option(help: ArgumentHelp("Largest frame height (server-side downscale).", valueName: "pixels"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Largest frame height (server-side downscale).", valueName: "pixels"))
     var height: Int = 0
 
     @Option(help: ArgumentHelp("Pixel format: bgr, rgb or gray.", valueName: "format"))
     var format: PixelFormat = .bgr24
 
-    @Option(help: ArgumentHelp("Receive at most this many frames of each stream (0: all).", valueName: "n"))
+    @Option(
+      parsing: .unconditional,
+      help: ArgumentHelp("Receive at most this many frames of each stream (0: all).", valueName: "n"))
     var frames: Int = 0
 
     @Option(
       help: ArgumentHelp(
         "How frames travel: raw, jpeg[:QUALITY] (1-100, default 90) or png, encoded by the server and decoded here; "
-          + "MB and MB/s are then the encoded bytes.", valueName: "encoding"))
+          + "MB and MB/s are then the encoded bytes.", valueName: "encoding"),
+      transform: parseEncoding)
     var encoding: FrameEncoding = .raw
 
-    @Option(help: ArgumentHelp("Measure N random seeks over Play and over reopened Watch streams.", valueName: "n"))
+    @Option(
+      parsing: .unconditional,
+      help: ArgumentHelp("Measure N random seeks over Play and over reopened Watch streams.", valueName: "n"))
     var seeks: Int = 0
 
     @OptionGroup var choice: FrameChoiceOptions

@@ -37,7 +37,7 @@ struct ClientOptions: ParsableArguments {
     completion: .file())
   var tokenFile: String?
 
-  @Option(help: ArgumentHelp("Give up after this many seconds.", valueName: "seconds"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this many seconds.", valueName: "seconds"))
   var deadline: Double?
 
   func validate() throws {
@@ -97,6 +97,7 @@ func readToken(file: String?, environment variable: String = "SOCCER_TOKEN") thr
 /// How streaming commands survive a server lost mid-stream.
 struct ResumeOptions: ParsableArguments {
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Re-issue a stream that breaks (server gone, connection lost) from the frame after the last one received, up to this many times.",
       valueName: "n"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrameDump
 import SoccerClient
+import Synchronization
 import VideoFrames
 
 extension Soccer {
@@ -36,33 +37,38 @@ extension Soccer {
       completion: .directory)
     var out: String
 
-    @Option(help: ArgumentHelp("Keep every Nth frame.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep every Nth frame.", valueName: "n"))
     var every: Int = 1
 
-    @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
     var start: Double = 0
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp(
         "Start at this frame, by its number in the match counting from 0 (exact, also for variable frame rates).",
         valueName: "n"))
     var startFrame: Int = 0
 
-    @Option(help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Write at most this many frames (0: all).", valueName: "n"))
     var frames: Int = 0
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp("Largest frame width; the server downscales keeping the aspect ratio.", valueName: "pixels"))
     var width: Int = 0
 
     @Option(
+      parsing: .unconditional,
       help: ArgumentHelp("Largest frame height; the server downscales keeping the aspect ratio.", valueName: "pixels"))
     var height: Int = 0
 
     @Option(
       help: ArgumentHelp(
         "What to write: rgb or bgr (PPM), gray (PGM), jpeg[:QUALITY] (1-100, default 90) or png (lossless).",
-        valueName: "format"))
+        valueName: "format"),
+      transform: DumpFormat.parse)
     var format: DumpFormat = .pixels(.rgb24)
 
     @OptionGroup var choice: FrameChoiceOptions
@@ -147,14 +153,20 @@ extension Soccer {
         }
       }
       let showProgress = standardErrorIsTerminal
+      let total = await expectedFrames(request, configuration: configuration, showProgress: showProgress)
+      let written = WrittenFrames()
+      let started = ContinuousClock.now
       let summary: DumpSummary
       do {
         summary = try await SoccerClient.with(configuration) { client in
           try await FrameDump(request: request, writer: writer).run(
             client: client, resumption: resuming.resumption("dump")
           ) { frames, bytes in
+            written.count.store(frames, ordering: .relaxed)
             if showProgress && (frames == 1 || frames % 10 == 0) {
-              FileHandle.standardError.write(Data("\r\(frames) frames, \(formatBytes(bytes))\u{1B}[K".utf8))
+              let line = progressLine(
+                done: frames, total: total, bytes: bytes, elapsed: started.duration(to: .now).seconds)
+              FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
             }
           }
         }
@@ -165,7 +177,16 @@ extension Soccer {
           print("all frames of \(id) are already in \(out) (\(onDisk) files)")
           return
         }
-        throw fail("dump", error)
+        let exit = fail("dump", error)
+        let done = written.count.load(ordering: .relaxed)
+        if done + onDisk > 0 {
+          FileHandle.standardError.write(
+            Data(
+              ("soccer dump: \(counted(done + onDisk, "frame")) of \(id) \(done + onDisk == 1 ? "is" : "are") "
+                + "complete in \(out); go on with: "
+                + commandLine(adding: "--resume") + "\n").utf8))
+        }
+        throw exit
       }
       if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       let already = onDisk > 0 ? ", after \(onDisk) already there" : ""
@@ -173,9 +194,31 @@ extension Soccer {
       let through = summary.sharedMemory ? " through shared memory" : ""
       print(
         String(
-          format: "wrote %d frames (%@) to %@%@ in %.2f s: %.1f frames/s%@%@",
-          summary.frames, formatBytes(summary.bytes), out, already, summary.seconds, summary.framesPerSecond, from,
-          through))
+          format: "wrote %@ (%@) to %@%@ in %.2f s: %.1f frames/s%@%@",
+          counted(summary.frames, "frame"), formatBytes(summary.bytes), out, already, summary.seconds,
+          summary.framesPerSecond, from, through))
     }
   }
+}
+
+/// Frames a dump has written so far, for the line that says how to go on after a failure.
+private final class WrittenFrames: Sendable {
+  let count = Atomic<Int>(0)
+}
+
+/// How many frames `request` will bring, for the progress line on a terminal: the chosen ones,
+/// `--frames`, or what the match's frame count leaves after the start and stride; nil when not
+/// known (or not shown).
+private func expectedFrames(
+  _ request: WatchRequest, configuration: ClientConfiguration, showProgress: Bool
+) async -> Int? {
+  guard showProgress else { return nil }
+  if !request.frameIndices.isEmpty { return request.frameIndices.count }
+  guard request.startSeconds == 0,
+    let info = try? await SoccerClient.with(configuration, { try await $0.describe(request.id) }),
+    info.frameCount > 0
+  else { return request.maxFrames > 0 ? request.maxFrames : nil }
+  let left = max(0, info.frameCount - request.startFrame)
+  let strided = (left + max(1, request.stride) - 1) / max(1, request.stride)
+  return request.maxFrames > 0 ? min(request.maxFrames, strided) : strided
 }

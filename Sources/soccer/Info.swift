@@ -22,6 +22,7 @@ extension Soccer {
         print("duration:  \(info.durationSeconds.shortText) s")
         print("frames:    \(info.frameCount)\(info.frameCountExact ? "" : " (estimated)")")
         print("codec:     \(info.codec) (\(info.sourcePixelFormat))")
+        if !info.damage.isEmpty { print("damaged:   \(info.damage)") }
       } catch {
         throw fail("info", error)
       }

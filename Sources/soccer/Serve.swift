@@ -362,12 +362,15 @@ extension Soccer {
             // run() fails too and reports why.
           }
         }
+        let started = ContinuousClock.now
         do {
           try await tasks.waitForAll()
         } catch {
           let place = listensOnTCP ? listening : "unix:\(unix ?? "")"
           throw fail("serve", "cannot serve on \(place): \(startupFailureReason(error))")
         }
+        let seconds = started.duration(to: .now).seconds
+        FileHandle.standardOutput.write(Data(String(format: "stopped after %.1f s\n", seconds).utf8))
       }
     }
   }

@@ -50,10 +50,11 @@ extension Soccer {
     )
     var size: CellGrid?
 
-    @Option(help: ArgumentHelp("Playback speed; 2 plays twice as fast.", valueName: "factor"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Playback speed; 2 plays twice as fast.", valueName: "factor"))
     var speed: Double = 1
 
-    @Option(help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
+    @Option(
+      parsing: .unconditional, help: ArgumentHelp("Start this many seconds into the match.", valueName: "seconds"))
     var start: Double = 0
 
     @Flag(help: "At the end, play again (from --start), until quit.")
@@ -70,7 +71,8 @@ extension Soccer {
     @Option(
       help: ArgumentHelp(
         "How frames travel: raw, jpeg[:QUALITY] (1-100, default 90) or png, encoded by the server and decoded here "
-          + "(for thin links).", valueName: "encoding"))
+          + "(for thin links).", valueName: "encoding"),
+      transform: parseEncoding)
     var encoding: FrameEncoding = .raw
 
     @OptionGroup var sharedMemory: SharedMemoryOption

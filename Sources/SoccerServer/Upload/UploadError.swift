@@ -45,10 +45,10 @@ public enum UploadError: Error, Equatable, CustomStringConvertible {
     case .noSpace(let needed, nil): return "the media folder's disk ran out of room for \(needed) bytes"
     case .sizeMismatch(let declared, let received, let more):
       return more
-        ? "the upload sent more than the \(declared) bytes it declared"
-        : "the upload ended after \(received) of the \(declared) bytes it declared"
+        ? "the upload arrived damaged: it sent more than the \(declared) bytes it declared"
+        : "the upload arrived damaged: it ended after \(received) of the \(declared) bytes it declared"
     case .checksumMismatch(let declared, let received):
-      return "the bytes received have SHA-256 \(received), not the declared \(declared)"
+      return "the upload arrived damaged: the bytes received have SHA-256 \(received), not the declared \(declared)"
     case .unplayable(let why): return "not a playable video: \(why)"
     case .stalled(let limit): return "the client sent nothing for \(limit)"
     case .io(let why): return "the server could not store the upload: \(why)"

@@ -22,6 +22,9 @@ from ._play import Playback, Refusal
 from ._sampler import Clip, FrameSampler
 from ._video import Frame
 
+__version__ = "0.1.0"
+"""The package's version, as `soccer --version` prints its own."""
+
 __all__ = [
     "Cancelled",
     "Client",

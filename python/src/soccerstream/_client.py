@@ -62,6 +62,8 @@ class MatchInfo:
     frame_count_exact: bool
     codec: str
     source_pixel_format: str
+    damage: str = ""
+    """Why the file cannot be played whole, as far as its container shows; "" when it looks whole."""
 
 
 def _serialize(message: Any) -> bytes:
@@ -80,6 +82,7 @@ def _match_info(info: stream_pb2.MatchInfo, id: str) -> MatchInfo:
         frame_count_exact=info.frame_count_exact,
         codec=info.codec,
         source_pixel_format=info.source_pixel_format,
+        damage=info.damage,
     )
 
 
@@ -320,6 +323,7 @@ class Client(ClosedOnExit):
         they lie."""
         out: npt.NDArray[np.uint8] | None = None
         n = len(indices)
+        self._check_fits(id, n, width, height, format)
         for i, frame in enumerate(
             self.iter_frames_at(
                 id,
@@ -341,6 +345,22 @@ class Client(ClosedOnExit):
         assert out is not None  # iter_frames_at yields every index or raises
         return out
 
+    def _check_fits(self, id: str, n: int, width: int | None, height: int | None, format: PixelFormatName) -> None:
+        """Raises before anything is asked for when `n` frames would not fit in the memory free now."""
+        if n < 1000:
+            return
+        free = _free_memory()
+        info = self.describe(id)
+        channels = 1 if format == "gray" else 3
+        need = n * (slot_bytes_for(info.width, info.height, channels, width or 0, height or 0) - 4096)
+        if free is not None and need > free:
+            raise ResourceExhausted(
+                f"{n} frames of {id!r} make an array of about {need / 1e9:.1f} GB, more than the "
+                f"{free / 1e9:.1f} GB of memory free here: take them one at a time with iter_frames_at, "
+                "or ask for smaller frames (width, height)",
+                code="RESOURCE_EXHAUSTED",
+            )
+
     def iter_frames_at(
         self,
         id: str,
@@ -356,7 +376,7 @@ class Client(ClosedOnExit):
         zero_copy: bool = False,
     ) -> Iterator[Frame]:
         """The frames at `indices`, one at a time, as `frames` yields them (see `frames_at`)."""
-        wanted = [int(i) for i in indices]
+        wanted = _indices(indices)
         if not wanted:
             raise InvalidArgument("no frame indices given", code="INVALID_ARGUMENT")
         if any(i < 0 for i in wanted):
@@ -436,8 +456,8 @@ class Client(ClosedOnExit):
             raise InvalidArgument("quality goes with encoding='jpeg', from 1 to 100", code="INVALID_ARGUMENT")
         if encoding != "raw" and decode:
             opencv()  # missing: said now, not at the first frame
-        if (width is not None and width < 1) or (height is not None and height < 1):
-            raise InvalidArgument("width and height are 1 or more", code="INVALID_ARGUMENT")
+        if (width is not None and width < 0) or (height is not None and height < 0):
+            raise InvalidArgument("width and height are 0 or more (0: no limit)", code="INVALID_ARGUMENT")
         return stream_pb2.Match(
             id=id,
             pixel_format=_FORMATS[format],
@@ -547,6 +567,28 @@ class Client(ClosedOnExit):
                 "connect with shared_memory=None to go through the socket when it is full",
                 code="RESOURCE_EXHAUSTED",
             ) from None
+
+
+def _indices(indices: Sequence[int]) -> builtins.list[int]:
+    """The frame indices as ints: whole numbers only (Python's or numpy's), never rounded."""
+    wanted = []
+    for index in indices:
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"frame indices are whole numbers, not {index!r} ({type(index).__name__})")
+        wanted.append(int(index))
+    return wanted
+
+
+def _free_memory() -> int | None:
+    """Bytes of memory available now (Linux's MemAvailable); None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _refuses_rings(error: grpc.RpcError) -> bool:

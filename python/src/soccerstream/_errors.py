@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import grpc
 
 
@@ -107,11 +109,60 @@ def replica_of(call: object) -> str | None:
 
 
 def from_rpc_error(error: grpc.RpcError, replica: str | None = None) -> SoccerError:
-    """The SoccerError for a failed grpcio call."""
+    """The SoccerError for a failed grpcio call, in the project's words where grpcio's are its own."""
     code = error.code() if isinstance(error, grpc.Call) else grpc.StatusCode.UNKNOWN
     message = (error.details() if isinstance(error, grpc.Call) else None) or str(error)
+    if code == grpc.StatusCode.UNAVAILABLE:
+        message = unreachable(message)
     kind = _BY_CODE.get(code, SoccerError)
     return kind(message, code=code.name, replica=replica or replica_of(error))
+
+
+# grpc-core names the address it failed to reach: "ipv4:127.0.0.1:50551: Failed to connect…".
+_ADDRESS = re.compile(r"(?:ipv4:|ipv6:|unix:)(\[[^\]]+\]:\d+|[^\s,;]+?)(?::\s|\s|$)")
+_CONNECTION_FAILURES = (
+    (("connection refused",), "connection refused (is the server running, on this port?)"),
+    (("dns resolution failed", "name or service not known", "could not resolve"), "no such host"),
+    (("no such file or directory",), "no socket at that path (is the server running?)"),
+    (("permission denied",), "permission denied on the socket"),
+    (
+        ("http1.x server", "http/1", "connection preface", "bad http", "failed parsing http/2"),
+        "what answered there does not speak gRPC (an HTTP/1 server, or one that needs tls=True)",
+    ),
+    (("certificate verify failed",), "TLS failed: the server's certificate is not trusted (give its CA with ca=)"),
+    (("handshake", "ssl", "tls"), "TLS failed (does the server use TLS, and this client too?)"),
+    (("timed out", "timeout"), "the connection timed out"),
+    (("failed to connect", "connections to all backends failing"), "no connection could be made"),
+)
+
+
+# What grpc-core's own UNAVAILABLE details begin or end with, as against a server's message.
+_GRPC_CORE = (
+    "failed to connect",
+    "connections to all backends failing",
+    "dns resolution failed",
+    "socket closed",
+    "connection reset",
+    "stream removed",
+    "goaway",
+    "keepalive",
+    "empty address list",
+    "endpoint closing",
+)
+
+
+def unreachable(details: str, server: str | None = None) -> str:
+    """grpc-core's words for an UNAVAILABLE call as ours: "cannot reach 127.0.0.1:50551:
+    connection refused (…)", or, for a stream that had started, that the server went away."""
+    lowered = details.lower()
+    if not any(mark in lowered for mark in _GRPC_CORE):
+        return details  # the server's own words (an origin it cannot reach, say)
+    for needles, reason in _CONNECTION_FAILURES:
+        if any(needle in lowered for needle in needles):
+            found = _ADDRESS.search(details)
+            where = server or (found.group(1) if found else "the server")
+            return f"cannot reach {where}: {reason}"
+    return "the server went away or is shutting down"
 
 
 def breaks_stream(error: grpc.RpcError) -> bool:

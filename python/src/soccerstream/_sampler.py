@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,13 @@ class FrameSampler:
     def __iter__(self) -> Iterator[Frame]:
         mine = self.items()
         if not mine:
+            index, count = self.share()
+            warnings.warn(
+                f"share {index} of {count} has no match to read: {len(self._items)} item(s) dealt over {count} "
+                "shares (DataLoader workers count); give fewer shards or workers, or split matches into Clips",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return
         with self._connect() as client:
             for clip in mine:

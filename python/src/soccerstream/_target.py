@@ -5,13 +5,17 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from ._errors import InvalidArgument
+from ._errors import InvalidArgument, Unavailable
 
 DEFAULT_PORT = 50051
 
 
 def _host_port(text: str) -> tuple[str, int]:
-    """("host", port) from "host:port", "[v6]:port" or a bare "host"."""
+    """("host", port) from "host:port", "[v6]:port", a bare "host" or a bare "port" (127.0.0.1)."""
+    if text.isdigit():
+        if not 0 < int(text) < 65536:
+            raise InvalidArgument(f"bad port in {text!r}", code="INVALID_ARGUMENT")
+        return "127.0.0.1", int(text)
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ""
@@ -39,8 +43,8 @@ def _addresses(host: str, port: int) -> list[str]:
         pass
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise InvalidArgument(f"cannot resolve {host!r}: {error.strerror}", code="INVALID_ARGUMENT") from error
+    except socket.gaierror:
+        raise Unavailable(f"cannot reach {host}:{port}: no such host", code="UNAVAILABLE") from None
     seen: list[str] = []
     for info in infos:
         address = str(info[4][0])

@@ -162,7 +162,7 @@ class Step(_message.Message):
     def __init__(self, frames: _Optional[int] = ...) -> None: ...
 
 class MatchInfo(_message.Message):
-    __slots__ = ("id", "width", "height", "frame_rate", "duration_seconds", "frame_count", "frame_count_exact", "codec", "source_pixel_format")
+    __slots__ = ("id", "width", "height", "frame_rate", "duration_seconds", "frame_count", "frame_count_exact", "codec", "source_pixel_format", "damage")
     ID_FIELD_NUMBER: _ClassVar[int]
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
@@ -172,6 +172,7 @@ class MatchInfo(_message.Message):
     FRAME_COUNT_EXACT_FIELD_NUMBER: _ClassVar[int]
     CODEC_FIELD_NUMBER: _ClassVar[int]
     SOURCE_PIXEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    DAMAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     width: int
     height: int
@@ -181,7 +182,8 @@ class MatchInfo(_message.Message):
     frame_count_exact: bool
     codec: str
     source_pixel_format: str
-    def __init__(self, id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., frame_rate: _Optional[float] = ..., duration_seconds: _Optional[float] = ..., frame_count: _Optional[int] = ..., frame_count_exact: bool = ..., codec: _Optional[str] = ..., source_pixel_format: _Optional[str] = ...) -> None: ...
+    damage: str
+    def __init__(self, id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., frame_rate: _Optional[float] = ..., duration_seconds: _Optional[float] = ..., frame_count: _Optional[int] = ..., frame_count_exact: bool = ..., codec: _Optional[str] = ..., source_pixel_format: _Optional[str] = ..., damage: _Optional[str] = ...) -> None: ...
 
 class UploadChunk(_message.Message):
     __slots__ = ("start", "data")
