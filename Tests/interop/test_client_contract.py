@@ -222,8 +222,18 @@ def test_a_file_cut_short_is_named_damaged_by_describe_info_and_the_stream(socce
                     "-movflags", "+faststart", str(whole)], check=True)
     data = whole.read_bytes()
     (media / "cut.mp4").write_bytes(data[: len(data) // 2])
+    (media / "whole.mp4").write_bytes(data)
+    (media / "junk.mp4").write_text("not a video")
     server = serve(media=media)
     try:
+        listed = cli(soccer, "list", "--server", server.target)
+        assert listed.returncode == 0, listed.stderr
+        lines = sorted(listed.stdout.splitlines())
+        assert lines[0].startswith("cut\tdamaged: the file is cut short"), lines
+        assert lines[1].startswith("junk\tcannot be played: "), lines
+        assert lines[2] == "whole", lines
+        assert sorted(cli(soccer, "list", "--ids-only", "--server", server.target).stdout.split()) == [
+            "cut", "junk", "whole"]
         info = cli(soccer, "info", "cut", "--server", server.target)
         assert info.returncode == 0 and "frames:    100" in info.stdout, info.stdout
         assert re.search(r"damaged: +the file is cut short: its data holds \d+ of the 100 frames", info.stdout)
