@@ -18,13 +18,14 @@ release: deps
 demo: release
 	tools/demo
 
-# The Python package's checks, unit and end-to-end tests (Swift), then interoperability tests
+# The Python package's checks and unit tests, unit and end-to-end tests (Swift), then interoperability tests
 # with Python grpcio peers and the Python package.
 test: deps
 	tools/install-deps --python
 	.venv/bin/ruff check python
 	.venv/bin/ruff format --check python
 	cd python && ../.venv/bin/mypy
+	cd python && ../.venv/bin/python -m pytest -q tests
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SOCCER_BIN=$$($(SWIFT) build --show-bin-path)/soccer .venv/bin/python -m pytest -q Tests/interop

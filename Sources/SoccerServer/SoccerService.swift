@@ -94,32 +94,6 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     self.logger = logger
   }
 
-  /// Watch with the request's metadata, whose `grpc-timeout` tells a passed deadline from a cancel.
-  public func watch(
-    request: ServerRequest<Stream_Match>, context: ServerContext
-  ) async throws -> StreamingServerResponse<Stream_Video> {
-    let facts = RequestFacts(request.metadata)
-    return StreamingServerResponse { writer in
-      try await watch(request: request.message, response: writer, context: context, facts: facts)
-      return [:]
-    }
-  }
-
-  public func watch(
-    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
-  ) async throws {
-    try await watch(request: request, response: response, context: context, facts: RequestFacts())
-  }
-
-  private func watch(
-    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext, facts: RequestFacts
-  ) async throws {
-    try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, facts: facts) {
-      progress in
-      try await stream(request, to: response, progress: &progress, peerUID: facts.peerUID)
-    }
-  }
-
   /// Runs one stream with its log line, its end classified (cancel, stall, deadline) and mapped
   /// to the status the client is sent; `rpc` names a method other than Watch in the line, and
   /// `subject` gives the match id and the options for it.
@@ -190,59 +164,6 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   func releaseStream() {
     streams.release()
     reclaimer.streamEnded { [streams, decoders] in streams.count == 0 && decoders.open == 0 }
-  }
-
-  private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress,
-    peerUID: UInt32?
-  ) async throws {
-    let path = try library.path(for: request.id)
-    var options = try decodeOptions(for: request)
-    let ring = request.hasSharedMemory ? try sharedMemoryRing(request.sharedMemory, peerUID: peerUID) : nil
-    try acquireStream()
-    defer { releaseStream() }
-    options.threads = Self.decoderThreads(openDecoders: decoders.open)
-    let admission = frameAdmission()
-    // The frames this handler writes count until it returns, as its decoder's do until freed.
-    defer { withExtendedLifetime(admission) {} }
-    // Through a ring, frames decoded ahead wait in the client's slots, which bound them: the
-    // queue may be as deep as the ring at no cost to the server's memory.
-    let frames = DecodeAhead(
-      path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
-      admit: Self.admitting(into: ring, admission: admission), destination: ring)
-    defer {
-      frames.cancel()
-      ring?.cancel()
-    }
-    var pacer = request.realTime ? Pacer() : nil
-    try await stoppingOnCancel {
-      for try await frame in frames {
-        try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-        try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
-        metrics?.sent(byteCount: frame.pixels.count)
-      }
-    } stop: {
-      frames.cancel()
-      ring?.cancel()
-    }
-  }
-
-  /// The options a request set, for the log: "format:rgb24,max:320x0,start:2.0"; "-" for none.
-  static func describe(_ match: Stream_Match) -> String {
-    var parts: [String] = []
-    if match.pixelFormat != .bgr24 { parts.append("format:\(match.pixelFormat)") }
-    if match.maxWidth > 0 || match.maxHeight > 0 { parts.append("max:\(match.maxWidth)x\(match.maxHeight)") }
-    if match.startSeconds != 0 { parts.append("start:\(match.startSeconds)") }
-    if match.startFrame != 0 { parts.append("start-frame:\(match.startFrame)") }
-    if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
-    if match.stride > 1 { parts.append("stride:\(match.stride)") }
-    if !match.frameIndices.isEmpty { parts.append("frames-at:\(match.frameIndices.count)") }
-    if match.hasSharedMemory { parts.append("shared-memory:\(match.sharedMemory.slots)") }
-    if let encoding = try? FrameEncoding.requested(match.encoding, jpegQuality: match.jpegQuality), encoding != .raw {
-      parts.append("encoding:\(encoding)")
-    }
-    if match.realTime { parts.append("real-time") }
-    return parts.isEmpty ? "-" : parts.joined(separator: ",")
   }
 
   public func describe(request: Stream_Match, context: ServerContext) async throws -> Stream_MatchInfo {
@@ -334,78 +255,5 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     } catch {
       throw StatusMapping.rpcError(for: error)
     }
-  }
-}
-
-extension Stream_Video {
-  /// The message for one decoded frame, in the layout the Python demo sends.
-  init(_ frame: Frame) {
-    self.init()
-    let header = frame.header
-    data = frame.pixels
-    dataType = header.dataType
-    dataShape = header.dataShape
-    frameIndex = UInt64(clamping: frame.index)
-    ptsSeconds = frame.ptsSeconds
-    pixelFormat = Stream_PixelFormat(frame.format)
-    if frame.encoding != .raw { encoding = Stream_FrameEncoding(frame.encoding) }
-  }
-}
-
-/// What one stream has sent so far, for its log line and for telling a stall from a cancel.
-struct StreamProgress {
-  let started = ContinuousClock.now
-  /// Hears how long the first frame took, when metrics are kept.
-  let firstFrame: ((Duration) -> Void)?
-  var frames = 0
-  var bytes = 0
-  /// Commands a Play stream received; nil for other streams.
-  var commands: Int?
-  /// When the frame being written began to wait for the client; nil between writes.
-  var waitingSince: ContinuousClock.Instant?
-
-  /// Writes one frame, counting it.
-  mutating func write(_ message: Stream_Video, to response: RPCWriter<Stream_Video>) async throws {
-    waitingSince = .now
-    try await response.write(message)
-    waitingSince = nil
-    if frames == 0 { firstFrame?(started.duration(to: .now)) }
-    frames += 1
-    bytes += message.hasSlot ? Int(clamping: message.slot.length) : message.data.count
-  }
-}
-
-/// When each frame is due: at its presentation time relative to the first frame (or the
-/// frame at the last restart), divided by the speed.
-struct Pacer {
-  var speed = 1.0
-  /// Falling further behind than this starts the pace again from the frame at hand, instead of
-  /// sending a burst to catch up; nil never does.
-  var slack: Duration?
-  private var origin: (clock: ContinuousClock.Instant, pts: Double)?
-
-  init(slack: Duration? = nil) {
-    self.slack = slack
-  }
-
-  /// The next frame sets the pace afresh.
-  mutating func restart() { origin = nil }
-
-  /// When the frame presented at `pts` is due.
-  mutating func due(pts: Double, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
-    guard let origin else {
-      self.origin = (now, pts)
-      return now
-    }
-    let due = origin.clock + .seconds(max(0, pts - origin.pts) / speed)
-    if let slack, due.duration(to: now) > slack {
-      self.origin = (now, pts)
-      return now
-    }
-    return due
-  }
-
-  mutating func wait(untilPresentationTime pts: Double) async throws {
-    try await Task.sleep(until: due(pts: pts), clock: .continuous)
   }
 }

@@ -18,9 +18,9 @@ from ._errors import (
     Unauthenticated,
     Unavailable,
 )
+from ._frame import Frame
 from ._play import Playback, Refusal
 from ._sampler import Clip, FrameSampler
-from ._video import Frame
 
 __version__ = "0.1.0"
 """The package's version, as `soccer --version` prints its own."""

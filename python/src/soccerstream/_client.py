@@ -24,6 +24,7 @@ from ._errors import (
     from_rpc_error,
     replica_of,
 )
+from ._frame import Frame
 from ._images import ENCODINGS, EncodingName, opencv
 from ._play import Playback
 from ._proto import stream_pb2
@@ -31,7 +32,7 @@ from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, slot_bytes_for
 from ._shared_memory import available as rings_available
 from ._target import grpc_target
 from ._upload import UploadSource
-from ._video import Frame, RawVideo, parse_video
+from ._video import RawVideo, parse_video
 
 PixelFormatName = Literal["bgr", "rgb", "gray"]
 

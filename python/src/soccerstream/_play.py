@@ -13,9 +13,10 @@ import grpc
 
 from ._closing import ClosedOnExit
 from ._errors import from_rpc_error, replica_of
+from ._frame import Frame
 from ._proto import stream_pb2
 from ._shared_memory import Ring
-from ._video import Frame, RawVideo
+from ._video import RawVideo
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ._client import Client
 from ._errors import InvalidArgument
-from ._video import Frame
+from ._frame import Frame
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,25 @@
+import GRPCCore
+import SoccerProtocol
+
+/// What one stream has sent so far, for its log line and for telling a stall from a cancel.
+struct StreamProgress {
+  let started = ContinuousClock.now
+  /// Hears how long the first frame took, when metrics are kept.
+  let firstFrame: ((Duration) -> Void)?
+  var frames = 0
+  var bytes = 0
+  /// Commands a Play stream received; nil for other streams.
+  var commands: Int?
+  /// When the frame being written began to wait for the client; nil between writes.
+  var waitingSince: ContinuousClock.Instant?
+
+  /// Writes one frame, counting it.
+  mutating func write(_ message: Stream_Video, to response: RPCWriter<Stream_Video>) async throws {
+    waitingSince = .now
+    try await response.write(message)
+    waitingSince = nil
+    if frames == 0 { firstFrame?(started.duration(to: .now)) }
+    frames += 1
+    bytes += message.hasSlot ? Int(clamping: message.slot.length) : message.data.count
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRPCCore
+import SoccerProtocol
+import SoccerWire
+import VideoDecoding
+import VideoFrames
+
+/// Watch: a match's frames as one stream, from a start or a choice of frames, decoded ahead on a
+/// thread of the stream's own, paced when asked, through the client's ring when it gave one.
+extension SoccerService {
+  /// Watch with the request's metadata, whose `grpc-timeout` tells a passed deadline from a cancel.
+  public func watch(
+    request: ServerRequest<Stream_Match>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Stream_Video> {
+    let facts = RequestFacts(request.metadata)
+    return StreamingServerResponse { writer in
+      try await watch(request: request.message, response: writer, context: context, facts: facts)
+      return [:]
+    }
+  }
+
+  public func watch(
+    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
+  ) async throws {
+    try await watch(request: request, response: response, context: context, facts: RequestFacts())
+  }
+
+  private func watch(
+    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext, facts: RequestFacts
+  ) async throws {
+    try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, facts: facts) {
+      progress in
+      try await stream(request, to: response, progress: &progress, peerUID: facts.peerUID)
+    }
+  }
+
+  private func stream(
+    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress,
+    peerUID: UInt32?
+  ) async throws {
+    let path = try library.path(for: request.id)
+    var options = try decodeOptions(for: request)
+    let ring = request.hasSharedMemory ? try sharedMemoryRing(request.sharedMemory, peerUID: peerUID) : nil
+    try acquireStream()
+    defer { releaseStream() }
+    options.threads = Self.decoderThreads(openDecoders: decoders.open)
+    let admission = frameAdmission()
+    // The frames this handler writes count until it returns, as its decoder's do until freed.
+    defer { withExtendedLifetime(admission) {} }
+    // Through a ring, frames decoded ahead wait in the client's slots, which bound them: the
+    // queue may be as deep as the ring at no cost to the server's memory.
+    let frames = DecodeAhead(
+      path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
+      admit: Self.admitting(into: ring, admission: admission), destination: ring)
+    defer {
+      frames.cancel()
+      ring?.cancel()
+    }
+    var pacer = request.realTime ? Pacer() : nil
+    try await stoppingOnCancel {
+      for try await frame in frames {
+        try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
+        try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
+        metrics?.sent(byteCount: frame.pixels.count)
+      }
+    } stop: {
+      frames.cancel()
+      ring?.cancel()
+    }
+  }
+
+  /// The options a request set, for the log: "format:rgb24,max:320x0,start:2.0"; "-" for none.
+  static func describe(_ match: Stream_Match) -> String {
+    var parts: [String] = []
+    if match.pixelFormat != .bgr24 { parts.append("format:\(match.pixelFormat)") }
+    if match.maxWidth > 0 || match.maxHeight > 0 { parts.append("max:\(match.maxWidth)x\(match.maxHeight)") }
+    if match.startSeconds != 0 { parts.append("start:\(match.startSeconds)") }
+    if match.startFrame != 0 { parts.append("start-frame:\(match.startFrame)") }
+    if match.maxFrames > 0 { parts.append("frames:\(match.maxFrames)") }
+    if match.stride > 1 { parts.append("stride:\(match.stride)") }
+    if !match.frameIndices.isEmpty { parts.append("frames-at:\(match.frameIndices.count)") }
+    if match.hasSharedMemory { parts.append("shared-memory:\(match.sharedMemory.slots)") }
+    if let encoding = try? FrameEncoding.requested(match.encoding, jpegQuality: match.jpegQuality), encoding != .raw {
+      parts.append("encoding:\(encoding)")
+    }
+    if match.realTime { parts.append("real-time") }
+    return parts.isEmpty ? "-" : parts.joined(separator: ",")
+  }
+}
