@@ -180,6 +180,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
+    .testTarget(name: "SoccerMetricsTests", dependencies: ["SoccerMetrics"], swiftSettings: strict),
     .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"], swiftSettings: strict),
     .testTarget(
       name: "SoccerClientTests",
