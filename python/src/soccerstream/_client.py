@@ -28,7 +28,7 @@ from ._frame import Frame
 from ._images import ENCODINGS, EncodingName, opencv
 from ._play import Playback
 from ._proto import stream_pb2
-from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, slot_bytes_for
+from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, frame_bytes_for, slot_bytes_for
 from ._shared_memory import available as rings_available
 from ._target import grpc_target
 from ._upload import UploadSource
@@ -353,7 +353,7 @@ class Client(ClosedOnExit):
         free = _free_memory()
         info = self.describe(id)
         channels = 1 if format == "gray" else 3
-        need = n * (slot_bytes_for(info.width, info.height, channels, width or 0, height or 0) - 4096)
+        need = n * frame_bytes_for(info.width, info.height, channels, width or 0, height or 0)
         if free is not None and need > free:
             raise ResourceExhausted(
                 f"{n} frames of {id!r} make an array of about {need / 1e9:.1f} GB, more than the "

@@ -74,9 +74,9 @@ def available() -> bool:
     return _SYS_FUTEX is not None and _LIBC is not None and os.path.isdir(_FOLDER)
 
 
-def slot_bytes_for(width: int, height: int, channels: int, max_width: int, max_height: int) -> int:
-    """Bytes a slot needs for a video of width x height fitted within max_width x max_height
-    (0: no limit), rounded up: the server's fitted size is at most a pixel or two off the scale."""
+def frame_bytes_for(width: int, height: int, channels: int, max_width: int, max_height: int) -> int:
+    """Bytes of the largest frame of a video of width x height fitted within max_width x max_height
+    (0: no limit): the server's fitted size is at most a pixel or two off the scale."""
     scale = 1.0
     if max_width:
         scale = min(scale, max_width / width)
@@ -84,7 +84,12 @@ def slot_bytes_for(width: int, height: int, channels: int, max_width: int, max_h
         scale = min(scale, max_height / height)
     w = min(width, math.ceil(width * scale) + 2)
     h = min(height, math.ceil(height * scale) + 2)
-    return (w * h * channels + SLACK + 4095) // 4096 * 4096
+    return w * h * channels
+
+
+def slot_bytes_for(width: int, height: int, channels: int, max_width: int, max_height: int) -> int:
+    """Bytes a slot needs for such frames: a frame, the converter's slack, in whole pages."""
+    return (frame_bytes_for(width, height, channels, max_width, max_height) + SLACK + 4095) // 4096 * 4096
 
 
 def _remove_stale() -> None:
