@@ -158,7 +158,7 @@ def test_a_paused_stream_ends_after_the_pause_timeout(soccer):
                     pass
             assert failure.value.code() == grpc.StatusCode.CANCELLED
             assert "paused" in failure.value.details()
-            assert time.monotonic() - started < 5
+            assert time.monotonic() - started > 1
         finally:
             player.close()
         assert "cause=paused" in server.wait_for_line("rpc=Play", timeout=5)
@@ -192,7 +192,7 @@ def test_a_stream_that_never_starts_ends_after_the_stall_timeout(soccer):
             silent.put(None)
         assert failure.value.code() == grpc.StatusCode.CANCELLED
         assert "no start" in failure.value.details()
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started > 1
         assert "cause=stalled" in server.wait_for_line("rpc=Play", timeout=5)
     finally:
         server.stop()
