@@ -18,16 +18,19 @@ release: deps
 demo: release
 	tools/demo
 
-# The Python package's checks and unit tests, unit and end-to-end tests (Swift), then interoperability tests
-# with Python grpcio peers and the Python package.
+# Lint and type checks of the Python package, the tests and the benchmark harness; the package's unit tests;
+# unit and end-to-end tests (Swift); the harness's own tests; then interoperability tests with Python grpcio
+# peers and the Python package.
 test: deps
 	tools/install-deps --python
-	.venv/bin/ruff check python
-	.venv/bin/ruff format --check python
+	.venv/bin/ruff check python Tests Benchmarks
+	.venv/bin/ruff format --check python Tests Benchmarks
 	cd python && ../.venv/bin/mypy
+	.venv/bin/mypy
 	cd python && ../.venv/bin/python -m pytest -q tests
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SOCCER_BIN=$$($(SWIFT) build --show-bin-path)/soccer .venv/bin/python -m pytest -q Benchmarks/tests
 	SOCCER_BIN=$$($(SWIFT) build --show-bin-path)/soccer .venv/bin/python -m pytest -q Tests/interop
 
 protos: deps

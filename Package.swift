@@ -69,7 +69,12 @@ let package = Package(
     // how both read the wire.
     .target(
       name: "SoccerWire",
-      dependencies: ["SoccerProtocol", "VideoFrames", .product(name: "NIOCore", package: "swift-nio")],
+      dependencies: [
+        "SoccerProtocol", "VideoFrames", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
       swiftSettings: strict),
     .target(
       name: "VideoDecoding", dependencies: ["CFFmpeg", "CSoccerSystem", "VideoFrames", "FrameCodecs"],
@@ -114,6 +119,10 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // The terminal player's frames from a server: Play when it has it, Watch reopened at the frame when not.
+    .target(
+      name: "ServerPlayback", dependencies: ["SoccerClient", "TerminalPlayback", "FrameCodecs", "VideoFrames"],
+      swiftSettings: strict),
     // `soccer dump`'s engine: a stream's frames into PPM/PGM files, each written whole.
     .target(name: "FrameDump", dependencies: ["SoccerClient", "VideoFrames"], swiftSettings: strict),
     // `soccer bench`'s engine: frames per second, gaps and CPU, over the network or decoded locally.
@@ -131,7 +140,7 @@ let package = Package(
         "SoccerServer", "SoccerClient", "FrameDump", "ThroughputBench", "VideoFrames", "VideoDecoding", "CSoccerSystem",
         "FrameCodecs",
         "SoccerMetrics",
-        "TerminalPlayback", "TerminalGraphics", "TerminalIO",
+        "TerminalPlayback", "TerminalGraphics", "TerminalIO", "ServerPlayback",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,10 +185,15 @@ let package = Package(
     .testTarget(
       name: "SoccerWireTests",
       dependencies: [
-        "SoccerWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        "SoccerWire", "SoccerProtocol", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: strict),
     .testTarget(name: "CSoccerSystemTests", dependencies: ["CSoccerSystem"], swiftSettings: strict),
+    .testTarget(
+      name: "ServerPlaybackTests", dependencies: ["ServerPlayback", "TerminalPlayback"], swiftSettings: strict),
     .testTarget(name: "SoccerMetricsTests", dependencies: ["SoccerMetrics"], swiftSettings: strict),
     .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"], swiftSettings: strict),
     .testTarget(

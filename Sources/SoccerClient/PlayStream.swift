@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCProtobuf
 import SoccerProtocol
+import SoccerWire
 import Synchronization
 
 /// One command to a Play stream.

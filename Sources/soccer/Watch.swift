@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServerPlayback
 import SoccerClient
 import Synchronization
 import TerminalGraphics

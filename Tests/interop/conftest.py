@@ -1,12 +1,11 @@
 """Fixtures that start real servers on loopback for the interoperability tests."""
+
 import os
 import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from harness import ROOT, Server, soccer_binary  # noqa: E402,F401
+from soccertest import ROOT, Server, soccer_binary
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +22,13 @@ def our_server(soccer):
 
 @pytest.fixture(scope="module")
 def python_server():
-    server = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
-                     "--frames", "12", "--size", "320x180"])
+    server = Server([sys.executable, "-m", "soccertest.reference_server", "--frames", "12", "--size", "320x180"])
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def python_gray_server():
-    server = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
-                     "--frames", "3", "--size", "64x36", "--gray"])
+    server = Server([sys.executable, "-m", "soccertest.reference_server", "--frames", "3", "--size", "64x36", "--gray"])
     yield server
     server.stop()

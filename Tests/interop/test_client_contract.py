@@ -1,6 +1,7 @@
 """One client contract: each careless input goes through the CLI and the Python package against a
 real server, and both give the same outcome (exit status and exception class), the same substance
 in their message, and no internal names. A new option gets its row here."""
+
 import http.server
 import os
 import re
@@ -11,12 +12,15 @@ import time
 
 import numpy as np
 import pytest
+
 import soccerstream
-from harness import ROOT, cli, free_port, serve
+from soccertest import ROOT, cli, free_port, serve
 
 # Words that belong to the libraries underneath, never in a message a user reads.
-INTERNAL = re.compile(r"outOfRange|invalidArgument|notFound|transient failure|connections to all backends|"
-                      r"UNKNOWN:|\[ipv4\]|ipv4:|Channel is|RPCError|grpc_status|StatusCode\.")
+INTERNAL = re.compile(
+    r"outOfRange|invalidArgument|notFound|transient failure|connections to all backends|"
+    r"UNKNOWN:|\[ipv4\]|ipv4:|Channel is|RPCError|grpc_status|StatusCode\."
+)
 
 # CLI exit statuses (README, "Commands").
 UNREACHABLE, REFUSED, USAGE = 2, 4, 64
@@ -56,43 +60,102 @@ def closed_port():
 # Each row: name, CLI arguments, the Python call, the CLI exit status, the Python class, and the
 # words both messages hold. "{server}", "{port}", "{closed}", "{http}" and "{out}" are filled in.
 ROWS = [
-    ("connection refused", ["info", "sample", "--server", "127.0.0.1:{closed}"],
-     lambda c: c("127.0.0.1:{closed}").describe("sample"),
-     UNREACHABLE, "Unavailable", "cannot reach 127.0.0.1:{closed}: connection refused"),
-    ("no such host", ["info", "sample", "--server", "nosuchhost.invalid:50551"],
-     lambda c: c("nosuchhost.invalid:50551").describe("sample"),
-     UNREACHABLE, "Unavailable", "cannot reach nosuchhost.invalid:50551: no such host"),
-    ("no socket at the path", ["info", "sample", "--server", "unix:/nonexistent/soccer.sock"],
-     lambda c: c("unix:/nonexistent/soccer.sock").describe("sample"),
-     UNREACHABLE, "Unavailable", "no socket at that path"),
-    ("an HTTP/1 server on the port", ["info", "sample", "--server", "127.0.0.1:{http}"],
-     lambda c: c("127.0.0.1:{http}").describe("sample"),
-     UNREACHABLE, "Unavailable", "does not speak gRPC"),
-    ("a bare port is 127.0.0.1", ["info", "sample", "--server", "{port}"],
-     lambda c: c("{port}").describe("sample").frame_count,
-     0, "ok", None),
-    ("no such match", ["info", "nosuch", "--server", "{server}"],
-     lambda c: c("{server}").describe("nosuch"),
-     REFUSED, "NotFound", 'no match with id "nosuch"'),
-    ("a frame past the end", ["dump", "sample", "--out", "{out}", "--frames-at", "1000", "--server", "{server}"],
-     lambda c: c("{server}").frames_at("sample", [1000]),
-     REFUSED, "OutOfRange", "frame index 1000 is past the end"),
-    ("a negative index", ["dump", "sample", "--out", "{out}", "--frames-at", "-1", "--server", "{server}"],
-     lambda c: c("{server}").frames_at("sample", [-1]),
-     USAGE, "InvalidArgument", "0 or more"),
-    ("a fractional index", ["dump", "sample", "--out", "{out}", "--frames-at", "1.5", "--server", "{server}"],
-     lambda c: c("{server}").frames_at("sample", [1.5]),
-     USAGE, "TypeError", "1.5"),
-    ("JPEG quality past 100", ["dump", "sample", "--out", "{out}", "--format", "jpeg:101", "--server", "{server}"],
-     lambda c: next(c("{server}").frames("sample", encoding="jpeg", quality=101)),
-     USAGE, "InvalidArgument", "1 to 100"),
-    ("a negative width", ["dump", "sample", "--out", "{out}", "--width", "-1", "--server", "{server}"],
-     lambda c: next(c("{server}").frames("sample", width=-1)),
-     USAGE, "InvalidArgument", "0 or more"),
-    ("width 0 is no limit", ["dump", "sample", "--out", "{out}", "--frames", "1", "--width", "0", "--server",
-                             "{server}"],
-     lambda c: next(c("{server}").frames("sample", width=0)).array.shape,
-     0, "ok", None),
+    (
+        "connection refused",
+        ["info", "sample", "--server", "127.0.0.1:{closed}"],
+        lambda c: c("127.0.0.1:{closed}").describe("sample"),
+        UNREACHABLE,
+        "Unavailable",
+        "cannot reach 127.0.0.1:{closed}: connection refused",
+    ),
+    (
+        "no such host",
+        ["info", "sample", "--server", "nosuchhost.invalid:50551"],
+        lambda c: c("nosuchhost.invalid:50551").describe("sample"),
+        UNREACHABLE,
+        "Unavailable",
+        "cannot reach nosuchhost.invalid:50551: no such host",
+    ),
+    (
+        "no socket at the path",
+        ["info", "sample", "--server", "unix:/nonexistent/soccer.sock"],
+        lambda c: c("unix:/nonexistent/soccer.sock").describe("sample"),
+        UNREACHABLE,
+        "Unavailable",
+        "no socket at that path",
+    ),
+    (
+        "an HTTP/1 server on the port",
+        ["info", "sample", "--server", "127.0.0.1:{http}"],
+        lambda c: c("127.0.0.1:{http}").describe("sample"),
+        UNREACHABLE,
+        "Unavailable",
+        "does not speak gRPC",
+    ),
+    (
+        "a bare port is 127.0.0.1",
+        ["info", "sample", "--server", "{port}"],
+        lambda c: c("{port}").describe("sample").frame_count,
+        0,
+        "ok",
+        None,
+    ),
+    (
+        "no such match",
+        ["info", "nosuch", "--server", "{server}"],
+        lambda c: c("{server}").describe("nosuch"),
+        REFUSED,
+        "NotFound",
+        'no match with id "nosuch"',
+    ),
+    (
+        "a frame past the end",
+        ["dump", "sample", "--out", "{out}", "--frames-at", "1000", "--server", "{server}"],
+        lambda c: c("{server}").frames_at("sample", [1000]),
+        REFUSED,
+        "OutOfRange",
+        "frame index 1000 is past the end",
+    ),
+    (
+        "a negative index",
+        ["dump", "sample", "--out", "{out}", "--frames-at", "-1", "--server", "{server}"],
+        lambda c: c("{server}").frames_at("sample", [-1]),
+        USAGE,
+        "InvalidArgument",
+        "0 or more",
+    ),
+    (
+        "a fractional index",
+        ["dump", "sample", "--out", "{out}", "--frames-at", "1.5", "--server", "{server}"],
+        lambda c: c("{server}").frames_at("sample", [1.5]),
+        USAGE,
+        "TypeError",
+        "1.5",
+    ),
+    (
+        "JPEG quality past 100",
+        ["dump", "sample", "--out", "{out}", "--format", "jpeg:101", "--server", "{server}"],
+        lambda c: next(c("{server}").frames("sample", encoding="jpeg", quality=101)),
+        USAGE,
+        "InvalidArgument",
+        "1 to 100",
+    ),
+    (
+        "a negative width",
+        ["dump", "sample", "--out", "{out}", "--width", "-1", "--server", "{server}"],
+        lambda c: next(c("{server}").frames("sample", width=-1)),
+        USAGE,
+        "InvalidArgument",
+        "0 or more",
+    ),
+    (
+        "width 0 is no limit",
+        ["dump", "sample", "--out", "{out}", "--frames", "1", "--width", "0", "--server", "{server}"],
+        lambda c: next(c("{server}").frames("sample", width=0)).array.shape,
+        0,
+        "ok",
+        None,
+    ),
 ]
 
 
@@ -103,8 +166,13 @@ def fill(value, where):
 @pytest.mark.parametrize("row", ROWS, ids=[row[0] for row in ROWS])
 def test_the_cli_and_the_package_agree(soccer, server, http_port, tmp_path, row):
     name, argv, call, status, kind, words = row
-    where = {"server": server.target, "port": str(server.port), "closed": str(closed_port()),
-             "http": str(http_port), "out": str(tmp_path / "out")}
+    where = {
+        "server": server.target,
+        "port": str(server.port),
+        "closed": str(closed_port()),
+        "http": str(http_port),
+        "out": str(tmp_path / "out"),
+    }
     run = cli(soccer, *[fill(a, where) for a in argv], timeout=60)
     assert run.returncode == status, (name, run.stdout, run.stderr)
     clients = []
@@ -129,8 +197,9 @@ def test_the_cli_and_the_package_agree(soccer, server, http_port, tmp_path, row)
 
 
 def test_width_zero_gives_the_full_frame_in_both(soccer, server, tmp_path):
-    run = cli(soccer, "dump", "sample", "--out", str(tmp_path), "--frames", "1", "--width", "0",
-              "--server", server.target)
+    run = cli(
+        soccer, "dump", "sample", "--out", str(tmp_path), "--frames", "1", "--width", "0", "--server", server.target
+    )
     assert run.returncode == 0, run.stderr
     assert "wrote 1 frame " in run.stdout, run.stdout
     with open(tmp_path / "sample_000001.ppm", "rb") as f:
@@ -163,8 +232,12 @@ def test_sample_past_the_frame_count_is_a_refused_request(soccer, server, tmp_pa
 def test_a_dump_cut_short_says_what_it_wrote_and_how_to_go_on(soccer, tmp_path):
     victim = serve()
     out = tmp_path / "out"
-    dump = subprocess.Popen([soccer, "dump", "sample", "--out", str(out), "--retries", "0", "--server",
-                             victim.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    dump = subprocess.Popen(
+        [soccer, "dump", "sample", "--out", str(out), "--retries", "0", "--server", victim.target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(os.listdir(out) if out.exists() else []) < 3:
         time.sleep(0.01)
@@ -202,8 +275,9 @@ def test_watch_once_into_a_file_writes_no_colours(soccer, server, tmp_path):
     run = cli(soccer, "watch", "sample", "--once", "--mode", "blocks", "--server", server.target)
     assert run.returncode == 0 and run.stdout.strip()
     assert "\x1b[" not in run.stdout
-    coloured = cli(soccer, "watch", "sample", "--once", "--mode", "blocks", "--colors", "256", "--server",
-                   server.target)
+    coloured = cli(
+        soccer, "watch", "sample", "--once", "--mode", "blocks", "--colors", "256", "--server", server.target
+    )
     assert "\x1b[" in coloured.stdout
 
 
@@ -218,8 +292,21 @@ def test_a_file_cut_short_is_named_damaged_by_describe_info_and_the_stream(socce
     media = tmp_path / "media"
     media.mkdir()
     whole = tmp_path / "whole.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-i", os.path.join(ROOT, "media", "sample.mp4"), "-c", "copy",
-                    "-movflags", "+faststart", str(whole)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            os.path.join(ROOT, "media", "sample.mp4"),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(whole),
+        ],
+        check=True,
+    )
     data = whole.read_bytes()
     (media / "cut.mp4").write_bytes(data[: len(data) // 2])
     (media / "whole.mp4").write_bytes(data)
@@ -233,7 +320,10 @@ def test_a_file_cut_short_is_named_damaged_by_describe_info_and_the_stream(socce
         assert lines[1].startswith("junk\tcannot be played: "), lines
         assert lines[2] == "whole", lines
         assert sorted(cli(soccer, "list", "--ids-only", "--server", server.target).stdout.split()) == [
-            "cut", "junk", "whole"]
+            "cut",
+            "junk",
+            "whole",
+        ]
         info = cli(soccer, "info", "cut", "--server", server.target)
         assert info.returncode == 0 and "frames:    100" in info.stdout, info.stdout
         assert re.search(r"damaged: +the file is cut short: its data holds \d+ of the 100 frames", info.stdout)
@@ -241,8 +331,7 @@ def test_a_file_cut_short_is_named_damaged_by_describe_info_and_the_stream(socce
             assert "cut short" in client.describe("cut").damage
             with pytest.raises(soccerstream.DataLoss) as broke:
                 list(client.frames("cut", retries=0))
-        dump = cli(soccer, "dump", "cut", "--out", str(tmp_path / "out"), "--retries", "0", "--server",
-                   server.target)
+        dump = cli(soccer, "dump", "cut", "--out", str(tmp_path / "out"), "--retries", "0", "--server", server.target)
         assert dump.returncode == 7, dump.stderr
         for text in (dump.stderr, broke.value.message):
             assert "damaged" in text or "cut short" in text, text
@@ -253,8 +342,19 @@ def test_a_file_cut_short_is_named_damaged_by_describe_info_and_the_stream(socce
 
 def test_more_indices_than_one_request_carries_go_in_consecutive_requests_in_both(soccer, server, tmp_path):
     indices = [i // 101 for i in range(10_001)]  # every frame about a hundred times, in order
-    run = cli(soccer, "dump", "sample", "--out", str(tmp_path), "--width", "16", "--server", server.target,
-              "--frames-at", ",".join(map(str, indices)))
+    run = cli(
+        soccer,
+        "dump",
+        "sample",
+        "--out",
+        str(tmp_path),
+        "--width",
+        "16",
+        "--server",
+        server.target,
+        "--frames-at",
+        ",".join(map(str, indices)),
+    )
     assert run.returncode == 0, run.stderr
     assert "wrote 10001 frames" in run.stdout and ", then" not in run.stdout, run.stdout
     assert len(os.listdir(tmp_path)) == 100

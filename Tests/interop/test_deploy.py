@@ -1,5 +1,6 @@
 """The deployment files are valid for the real tools: Kubernetes' schemas (kubernetes-validate,
 offline) and Envoy's own config check."""
+
 import copy
 import os
 import re
@@ -8,7 +9,7 @@ import sys
 
 import yaml
 
-from harness import ROOT
+from soccertest import ROOT
 
 KUBERNETES = os.path.join(ROOT, "deploy", "kubernetes")
 VALIDATE = os.path.join(os.path.dirname(sys.executable), "kubernetes-validate")
@@ -32,8 +33,15 @@ def test_the_kubernetes_manifests_pass_the_schemas_strictly(tmp_path):
     result = validate(*manifests())
     assert result.returncode == 0, result.stdout + result.stderr
     kinds = sorted(doc["kind"] for path in manifests() for doc in documents(path))
-    assert kinds == ["ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-                     "Service", "Service"]
+    assert kinds == [
+        "ConfigMap",
+        "Deployment",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Service",
+        "Service",
+    ]
     # The check bites: a misspelt field fails it.
     broken = copy.deepcopy(documents(os.path.join(KUBERNETES, "soccer.yaml"))[0])
     broken["spec"]["replica"] = broken["spec"].pop("replicas")
@@ -66,7 +74,8 @@ def test_envoy_accepts_both_of_its_configs_and_they_differ_only_in_finding_repli
     result = envoy_check(str(tmp_path / "kubernetes.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr
     # Drift between the two would leave Kubernetes with an untested balancer.
-    local, cluster = yaml.safe_load(open(shipped)), yaml.safe_load(text)
+    with open(shipped) as f:
+        local, cluster = yaml.safe_load(f), yaml.safe_load(text)
     for config in (local, cluster):
         config["admin"]["address"]["socket_address"].pop("address")
         replicas = config["static_resources"]["clusters"][0]

@@ -1,4 +1,5 @@
 """`soccer serve` against peers that misbehave on purpose: raw HTTP/2 (h2), curl, stopped clients."""
+
 import os
 import random
 import signal
@@ -10,16 +11,47 @@ import time
 import grpc
 import pytest
 
-from harness import (ROOT, RawPeer, cpu_seconds, grpc_message, make_media, match_message, open_fds,
-                     open_files_limit, rss_mb, serve)
-from stubs import load
+from soccertest import (
+    RawPeer,
+    cpu_seconds,
+    grpc_message,
+    make_media,
+    match_message,
+    open_fds,
+    open_files_limit,
+    rss_mb,
+    serve,
+)
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
-METHODS = ["/stream.Soccer/Watch", "/stream.Soccer/Describe", "/stream.Soccer/List",
-           "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"]
-BAD_TIMEOUTS = ["-1S", "-5S", "-1n", "", "S", "1", "123456789S", "99999999999999999999S", "1x", "1.5S",
-                " 1S", "+1S", "0x10S", "1s", "-0S", "1\u0663S", "\u00e9S"]
+METHODS = [
+    "/stream.Soccer/Watch",
+    "/stream.Soccer/Describe",
+    "/stream.Soccer/List",
+    "/grpc.health.v1.Health/Check",
+    "/grpc.health.v1.Health/Watch",
+]
+BAD_TIMEOUTS = [
+    "-1S",
+    "-5S",
+    "-1n",
+    "",
+    "S",
+    "1",
+    "123456789S",
+    "99999999999999999999S",
+    "1x",
+    "1.5S",
+    " 1S",
+    "+1S",
+    "0x10S",
+    "1s",
+    "-0S",
+    "1\u0663S",
+    "\u00e9S",
+]
 
 
 def serving(server):
@@ -82,13 +114,23 @@ def test_random_and_mutated_headers_at_every_method_never_stop_the_server():
         for batch in range(6):
             peer = RawPeer(server.target)
             streams = []
-            for n in range(40):
+            for _n in range(40):
                 if rng.random() < 0.5:
-                    value = mutate(rng.choice(BAD_TIMEOUTS + ["1S", "250m", "10000000n"]), rng)
+                    value = mutate(rng.choice([*BAD_TIMEOUTS, "1S", "250m", "10000000n"]), rng)
                 else:
                     value = bytes(rng.randint(0, 255) for _ in range(rng.randint(0, 12)))
-                name = rng.choice([b"grpc-timeout", b"grpc-timeout", b"grpc-encoding", b"grpc-accept-encoding",
-                                   b"content-type", b"te", b"user-agent", b"grpc-previous-rpc-attempts"])
+                name = rng.choice(
+                    [
+                        b"grpc-timeout",
+                        b"grpc-timeout",
+                        b"grpc-encoding",
+                        b"grpc-accept-encoding",
+                        b"content-type",
+                        b"te",
+                        b"user-agent",
+                        b"grpc-previous-rpc-attempts",
+                    ]
+                )
                 path = rng.choice(METHODS)
                 body = match_message("sample") if "Soccer" in path else b""
                 try:
@@ -143,23 +185,27 @@ def test_a_stream_whose_client_never_grants_window_is_ended_after_the_stall_time
 
 
 def test_a_sigstopped_grpcio_client_loses_its_stream_and_connection(hd_media):
-    server = serve("--stall-timeout", "2", "--keepalive", "1", "--keepalive-timeout", "1", "--max-streams", "1",
-                   media=hd_media)
+    server = serve(
+        "--stall-timeout", "2", "--keepalive", "1", "--keepalive-timeout", "1", "--max-streams", "1", media=hd_media
+    )
     script = (
-        "import sys, grpc; sys.path.insert(0, sys.argv[2]); import stubs; pb, rpc = stubs.load()\n"
+        "import sys, grpc; from soccertest import stubs; pb, rpc = stubs.load()\n"
         "ch = grpc.insecure_channel(sys.argv[1], options=[('grpc.max_receive_message_length', -1)])\n"
         "for n, v in enumerate(rpc.SoccerStub(ch).Watch(pb.Match(id='hd'))):\n"
-        "    print(n, flush=True)\n")
-    client = subprocess.Popen([sys.executable, "-c", script, server.target, os.path.join(ROOT, "tools", "interop")],
-                              stdout=subprocess.PIPE, text=True)
+        "    print(n, flush=True)\n"
+    )
+    client = subprocess.Popen([sys.executable, "-c", script, server.target], stdout=subprocess.PIPE, text=True)
     try:
         assert client.stdout.readline().strip() == "0"
         os.kill(client.pid, signal.SIGSTOP)
         assert server.wait_for_line("id=hd", "status=CANCELLED", timeout=15), server.log()
         assert serving(server)
         with grpc.insecure_channel(server.target) as channel:
-            frames = list(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="hd", max_frames=3,
-                                                                                     max_width=64), timeout=10))
+            frames = list(
+                stream_pb2_grpc.SoccerStub(channel).Watch(
+                    stream_pb2.Match(id="hd", max_frames=3, max_width=64), timeout=10
+                )
+            )
         assert len(frames) == 3
     finally:
         client.kill()
@@ -271,8 +317,10 @@ def test_streams_whose_clients_never_read_hold_a_bounded_number_of_frames_and_me
             time.sleep(0.2)
             peak = max(peak, rss_mb(pid))
         bound = streams * (6 * FRAME_MB + 20) + 150
-        print(f"{streams} unread 720p streams: RSS {before:.0f} -> peak {peak:.0f} MB "
-              f"(+{peak - before:.0f}, bound +{bound:.0f})")
+        print(
+            f"{streams} unread 720p streams: RSS {before:.0f} -> peak {peak:.0f} MB "
+            f"(+{peak - before:.0f}, bound +{bound:.0f})"
+        )
         assert peak - before < bound
         for peer in peers:
             peer.close()
@@ -287,7 +335,7 @@ def test_streams_whose_clients_never_read_hold_a_bounded_number_of_frames_and_me
 
 
 def test_clients_resetting_every_stream_leave_memory_and_latency_bounded(hd_media):
-    from churn import Churn
+    from soccertest.churn import Churn
 
     server = serve("--log-level", "warning", media=hd_media)
     pid = server.process.pid
@@ -311,8 +359,10 @@ def test_clients_resetting_every_stream_leave_memory_and_latency_bounded(hd_medi
         settled = time.monotonic() - ended
         latencies.sort()
         p90 = latencies[int(len(latencies) * 0.9)]
-        print(f"{churn.opened} streams opened and reset in {seconds:.0f} s; RSS {before:.0f} -> peak {peak:.0f} MB, "
-              f"{rss_mb(pid):.0f} MB {settled:.1f} s after; Describe p90 {p90 * 1000:.0f} ms over {len(latencies)} calls")
+        print(
+            f"{churn.opened} streams opened and reset in {seconds:.0f} s; RSS {before:.0f} -> peak {peak:.0f} MB, "
+            f"{rss_mb(pid):.0f} MB {settled:.1f} s after; Describe p90 {p90 * 1000:.0f} ms over {len(latencies)} calls"
+        )
         assert churn.opened > 50
         assert peak - before < 256
         assert rss_mb(pid) < before + 64, "memory did not come back within 10 s of the churn's end"
@@ -330,20 +380,23 @@ def test_the_stream_log_line_tells_cancel_disconnect_and_deadline_apart():
             call = stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_width=64))
             next(call)
             call.cancel()
-            assert server.wait_for_line("options=max:64x0,real-time", "status=CANCELLED", "cause=cancel",
-                                        timeout=10), server.log()
+            assert server.wait_for_line("options=max:64x0,real-time", "status=CANCELLED", "cause=cancel", timeout=10), (
+                server.log()
+            )
             with pytest.raises(grpc.RpcError) as late:
                 list(stub.Watch(stream_pb2.Match(id="sample", real_time=True, max_width=32), timeout=0.5))
             assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-            assert server.wait_for_line("options=max:32x0,real-time", "status=DEADLINE_EXCEEDED",
-                                        timeout=10), server.log()
+            assert server.wait_for_line("options=max:32x0,real-time", "status=DEADLINE_EXCEEDED", timeout=10), (
+                server.log()
+            )
         # A client that goes away without a word: its connection closes under the stream.
         peer = RawPeer(server.target)
         peer.call("/stream.Soccer/Watch", grpc_message(match_message("sample")))
         peer.read(0.3)
         peer.close()
-        assert server.wait_for_line("id=sample", "options=-", "status=CANCELLED", "cause=disconnect",
-                                    timeout=10), server.log()
+        assert server.wait_for_line("id=sample", "options=-", "status=CANCELLED", "cause=disconnect", timeout=10), (
+            server.log()
+        )
         assert "INTERNAL" not in server.log()
     finally:
         assert server.stop() == 0

@@ -1,11 +1,12 @@
 """The server reading its matches from an HTTP origin (nginx) instead of a local folder."""
+
 import os
 import shutil
 
 import pytest
 
 import soccerstream
-from harness import MEDIA, Nginx, cli, make_pki, serve
+from soccertest import MEDIA, Nginx, cli, make_pki, serve
 
 
 @pytest.fixture
@@ -39,8 +40,19 @@ def test_a_dump_from_the_origin_is_the_dump_from_a_local_folder(soccer, origin, 
     try:
         dump_both_and_compare(soccer, {"remote": remote, "local": local}, tmp_path, 15, "--every", "7")
         # Seeking works over range requests: 2 s in is frame 51 on.
-        started = cli(soccer, "dump", "sample", "--out", str(tmp_path / "late"), "--start", "2", "--frames", "3",
-                      "--server", remote.target)
+        started = cli(
+            soccer,
+            "dump",
+            "sample",
+            "--out",
+            str(tmp_path / "late"),
+            "--start",
+            "2",
+            "--frames",
+            "3",
+            "--server",
+            remote.target,
+        )
         assert started.returncode == 0, started.stderr
         assert sorted(os.listdir(tmp_path / "late")) == ["sample_000051.ppm", "sample_000052.ppm", "sample_000053.ppm"]
     finally:
@@ -101,8 +113,9 @@ def test_an_origin_lost_mid_stream_ends_the_stream_after_its_frames_never_ok(ori
                         origin.kill()
             assert 3 <= len(frames) < 100
             assert frames == list(range(len(frames)))
-        assert server.wait_for_line("id=sample", "status=DATA_LOSS", timeout=10) or \
-            server.wait_for_line("id=sample", "status=UNAVAILABLE", timeout=1), server.log()
+        assert server.wait_for_line("id=sample", "status=DATA_LOSS", timeout=10) or server.wait_for_line(
+            "id=sample", "status=UNAVAILABLE", timeout=1
+        ), server.log()
     finally:
         assert server.stop() == 0
 
@@ -159,8 +172,8 @@ def test_a_local_file_cannot_make_ffmpeg_open_the_network(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
     (media / "playlist.mp4").write_text(
-        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n"
-        f"http://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n")
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n"
+    )
     server = serve(media=media)
     try:
         with soccerstream.connect(server.target, deadline=20) as client:

@@ -1,4 +1,5 @@
 """SoccerStream against real Python grpcio peers, and its CLI as a user runs it."""
+
 import ast
 import os
 import subprocess
@@ -7,18 +8,19 @@ import grpc
 import numpy as np
 import pytest
 
-import reference_client
-from reference_server import pattern
-from harness import MEDIA, cli, counter
-from stubs import load
+from soccertest import MEDIA, cli, counter, reference_client
+from soccertest.reference_server import pattern
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
+
 def close(pixel, expected, tolerance=12):
-    return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, expected))
+    return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, expected, strict=False))
 
 
 # --- The Python reference client against our server ---------------------------------------
+
 
 def test_reference_client_reads_every_frame_in_bgr(our_server):
     frames = list(reference_client.watch(our_server.target, "sample"))
@@ -47,7 +49,7 @@ def test_default_frames_are_byte_identical_to_opencv(our_server):
             break
         theirs.append(frame)
     assert len(ours) == len(theirs) == 100
-    for n, (a, b) in enumerate(zip(ours, theirs)):
+    for n, (a, b) in enumerate(zip(ours, theirs, strict=False)):
         assert a.shape == b.shape and a.dtype == b.dtype
         assert np.array_equal(a, b), f"frame {n} differs: max {np.abs(a.astype(int) - b).max()}"
 
@@ -66,11 +68,14 @@ def test_stock_client_without_options_reads_small_frames(our_server):
         assert frame.shape == (360, 640, 3)
 
 
-@pytest.mark.parametrize("match_id, code", [
-    ("missing", grpc.StatusCode.NOT_FOUND),
-    ("../etc/passwd", grpc.StatusCode.INVALID_ARGUMENT),
-    ("", grpc.StatusCode.INVALID_ARGUMENT),
-])
+@pytest.mark.parametrize(
+    "match_id, code",
+    [
+        ("missing", grpc.StatusCode.NOT_FOUND),
+        ("../etc/passwd", grpc.StatusCode.INVALID_ARGUMENT),
+        ("", grpc.StatusCode.INVALID_ARGUMENT),
+    ],
+)
 def test_python_client_sees_error_statuses(our_server, match_id, code):
     with pytest.raises(grpc.RpcError) as raised:
         list(reference_client.watch(our_server.target, match_id))
@@ -86,6 +91,7 @@ def test_describe_and_list_from_python(our_server):
 
 
 # --- Our client against the Python server -------------------------------------------------
+
 
 def read_pnm(path):
     with open(path, "rb") as f:
@@ -126,9 +132,23 @@ def test_an_empty_stream_is_an_error_not_a_success(soccer, python_server, tmp_pa
 
 # --- The CLI against our server ----------------------------------------------------------
 
+
 def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
-    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "f"), "--every", "10", "--width", "320",
-                 "--format", "gray", "--server", our_server.target)
+    result = cli(
+        soccer,
+        "dump",
+        "sample",
+        "--out",
+        str(tmp_path / "f"),
+        "--every",
+        "10",
+        "--width",
+        "320",
+        "--format",
+        "gray",
+        "--server",
+        our_server.target,
+    )
     assert result.returncode == 0, result.stderr
     names = sorted(os.listdir(tmp_path / "f"))
     assert names == [f"sample_{n:06d}.pgm" for n in range(1, 101, 10)]
@@ -139,14 +159,17 @@ def test_cli_dump_info_and_list(soccer, our_server, tmp_path):
     assert listing.returncode == 0 and "sample" in listing.stdout.split()
 
 
-@pytest.mark.parametrize("args, message, status", [
-    (["dump", "nope", "--out", "{tmp}"], "no match", 4),
-    (["dump", "../etc/passwd", "--out", "{tmp}"], "invalid match id", 4),
-    (["dump", "sample", "--out", "/proc/version/frames"], "output folder", 1),
-    (["dump", "sample", "--out", "{tmp}", "--start", "99"], "past the end", 4),
-    (["dump", "sample", "--out", "{tmp}", "--deadline", "0.005"], "deadline exceeded", 5),
-    (["info", "nope"], "no match", 4),
-])
+@pytest.mark.parametrize(
+    "args, message, status",
+    [
+        (["dump", "nope", "--out", "{tmp}"], "no match", 4),
+        (["dump", "../etc/passwd", "--out", "{tmp}"], "invalid match id", 4),
+        (["dump", "sample", "--out", "/proc/version/frames"], "output folder", 1),
+        (["dump", "sample", "--out", "{tmp}", "--start", "99"], "past the end", 4),
+        (["dump", "sample", "--out", "{tmp}", "--deadline", "0.005"], "deadline exceeded", 5),
+        (["info", "nope"], "no match", 4),
+    ],
+)
 def test_cli_errors_are_one_line_with_their_exit_status(soccer, our_server, tmp_path, args, message, status):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = cli(soccer, *args, "--server", our_server.target)
@@ -191,8 +214,9 @@ def tiny_disk(tmp_path):
     mount_point.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     yield mount_point
@@ -288,12 +312,14 @@ def test_a_python_client_resumes_at_an_exact_frame(soccer, our_server, tmp_path)
     dumped = cli(soccer, "dump", "sample", "--out", str(tmp_path), "--start-frame", "97", "--server", our_server.target)
     assert dumped.returncode == 0, dumped.stderr
     assert sorted(os.listdir(tmp_path)) == ["sample_000098.ppm", "sample_000099.ppm", "sample_000100.ppm"]
-    past = cli(soccer, "dump", "sample", "--out", str(tmp_path / "past"), "--start-frame", "100",
-               "--server", our_server.target)
+    past = cli(
+        soccer, "dump", "sample", "--out", str(tmp_path / "past"), "--start-frame", "100", "--server", our_server.target
+    )
     assert past.returncode == 4 and "start frame 100 is past the end" in past.stderr, past.stderr
 
 
 # --- Frames at chosen indices ------------------------------------------------------------
+
 
 def test_grpcio_client_gets_the_frames_it_chose_in_its_order(our_server):
     """frame_indices is plain protobuf: a grpcio client sets it and gets exactly those frames."""
@@ -320,24 +346,49 @@ def test_grpcio_client_is_told_an_index_past_the_end_before_any_frame(our_server
 
 def test_dump_writes_chosen_and_sampled_frames_under_their_numbers(our_server, soccer, tmp_path):
     out = tmp_path / "at"
-    result = cli(soccer, "dump", "sample", "--out", str(out), "--frames-at", "0,50,99,50",
-                 "--server", our_server.target)
+    result = cli(
+        soccer, "dump", "sample", "--out", str(out), "--frames-at", "0,50,99,50", "--server", our_server.target
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(out)) == ["sample_000001.ppm", "sample_000051.ppm", "sample_000100.ppm"]
     sampled = tmp_path / "sample"
-    result = cli(soccer, "dump", "sample", "--out", str(sampled), "--sample", "4", "--format", "gray",
-                 "--server", our_server.target)
+    result = cli(
+        soccer,
+        "dump",
+        "sample",
+        "--out",
+        str(sampled),
+        "--sample",
+        "4",
+        "--format",
+        "gray",
+        "--server",
+        our_server.target,
+    )
     assert result.returncode == 0, result.stderr
     # Four frames spread evenly over 100: 0, 33, 66, 99.
     assert sorted(os.listdir(sampled)) == [f"sample_{n:06d}.pgm" for n in (1, 34, 67, 100)]
-    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "x"), "--sample", "4", "--every", "2",
-                 "--server", our_server.target)
+    result = cli(
+        soccer,
+        "dump",
+        "sample",
+        "--out",
+        str(tmp_path / "x"),
+        "--sample",
+        "4",
+        "--every",
+        "2",
+        "--server",
+        our_server.target,
+    )
     assert result.returncode != 0 and "do not go with" in result.stderr
-    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "y"), "--frames-at", "1,x",
-                 "--server", our_server.target)
+    result = cli(
+        soccer, "dump", "sample", "--out", str(tmp_path / "y"), "--frames-at", "1,x", "--server", our_server.target
+    )
     assert result.returncode != 0 and "frame indices" in result.stderr
-    result = cli(soccer, "dump", "sample", "--out", str(tmp_path / "z"), "--sample", "101",
-                 "--server", our_server.target)
+    result = cli(
+        soccer, "dump", "sample", "--out", str(tmp_path / "z"), "--sample", "101", "--server", our_server.target
+    )
     assert result.returncode != 0 and "more frames than" in result.stderr
     assert not (tmp_path / "z").exists() or not os.listdir(tmp_path / "z")
 

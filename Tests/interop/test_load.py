@@ -1,4 +1,5 @@
 """The server under abrupt disconnects and many clients: decoders freed, memory bounded."""
+
 import json
 import os
 import signal
@@ -6,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from harness import MEDIA, ROOT, Server, proc_status
+from soccertest import MEDIA, Server, proc_status
 
 # 32 streams of 160x90 frames: each decoder is small; 400 MB leaves room for 32 FFmpeg
 # decoders, their queues and the HTTP/2 buffers, and would catch one leaking per stream.
@@ -29,8 +30,11 @@ def decoding_threads(pid):
 def test_a_client_killed_mid_stream_leaves_no_decoder(soccer, tmp_path):
     server = Server([soccer, "serve", "--media", MEDIA, "--port", "0"])
     try:
-        client = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_client.py"),
-                                   server.target, "sample"], stdout=subprocess.PIPE, text=True)
+        client = subprocess.Popen(
+            [sys.executable, "-m", "soccertest.reference_client", server.target, "sample"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         # The client prints a line per frame; kill it after a few, while it streams.
         for _ in range(3):
             assert client.stdout.readline()
@@ -51,8 +55,12 @@ def test_a_client_killed_mid_stream_leaves_no_decoder(soccer, tmp_path):
 def test_32_concurrent_clients_stream_without_error_in_bounded_memory(soccer):
     server = Server([soccer, "serve", "--media", MEDIA, "--port", "0"])
     try:
-        result = subprocess.run([soccer, "bench", "sample", "--streams", "32", "--width", "160", "--json",
-                                 "--server", server.target], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [soccer, "bench", "sample", "--streams", "32", "--width", "160", "--json", "--server", server.target],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         assert report["streams"] == 32 and report["frames"] == 32 * 100

@@ -1,4 +1,5 @@
 """Server memory under a slow client: bounded by flow control and the decode-ahead queue."""
+
 import os
 import re
 import subprocess
@@ -7,7 +8,7 @@ import time
 import pytest
 
 import soccerstream
-from harness import ROOT, Server, free_port, make_8k, metric, rss_mb, serve
+from soccertest import ROOT, Server, free_port, make_8k, metric, rss_mb, serve
 
 # 20 s of 1280x720 at 30 frames/s: 600 frames, 1.66 GB of BGR pixels once decoded.
 FRAMES = 600
@@ -20,9 +21,22 @@ BOUND_MB = 250
 def test_a_client_reading_one_frame_a_second_keeps_server_memory_bounded(soccer, tmp_path):
     media = tmp_path / "media"
     media.mkdir()
-    subprocess.run([os.path.join(ROOT, "tools", "make-sample-media"), "--size", "1280x720", "--seconds", "20",
-                    "--rate", "30", "--preset", "ultrafast", str(media / "long.mp4")], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            os.path.join(ROOT, "tools", "make-sample-media"),
+            "--size",
+            "1280x720",
+            "--seconds",
+            "20",
+            "--rate",
+            "30",
+            "--preset",
+            "ultrafast",
+            str(media / "long.mp4"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     server = Server([soccer, "serve", "--media", str(media), "--port", "0"])
     samples = []
     try:
@@ -58,8 +72,17 @@ BUDGET_MB = 2.5 * 1024
 
 def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_frame_memory(eight_k):
     port = free_port()
-    server = serve("--frame-memory", BUDGET, "--max-frame-pixels", "8192x4320", "--stall-timeout", "60",
-                   "--metrics", str(port), media=eight_k)
+    server = serve(
+        "--frame-memory",
+        BUDGET,
+        "--max-frame-pixels",
+        "8192x4320",
+        "--stall-timeout",
+        "60",
+        "--metrics",
+        str(port),
+        media=eight_k,
+    )
     pid = server.process.pid
     # A client (and so a connection) each.
     clients = [soccerstream.connect(server.target) for _ in range(8)]
@@ -80,11 +103,13 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
             time.sleep(0.2)
             peak = max(peak, rss_mb(pid))
         reserved = metric(port, "soccer_frame_memory_bytes")
-        print(f"8 clients stopped at 8192x4320: {len(served)} served, {len(refused)} refused; RSS {before:.0f} -> "
-              f"peak {peak:.0f} MB (+{peak - before:.0f}) under a {BUDGET} budget; {reserved / 2**20:.0f} MiB reserved")
+        print(
+            f"8 clients stopped at 8192x4320: {len(served)} served, {len(refused)} refused; RSS {before:.0f} -> "
+            f"peak {peak:.0f} MB (+{peak - before:.0f}) under a {BUDGET} budget; {reserved / 2**20:.0f} MiB reserved"
+        )
         assert served and refused and len(served) + len(refused) == 8
-        for error in refused:
-            assert "8192x4320 bgr24 frames" in error.message and "2.5 GiB (--frame-memory)" in error.message
+        for refusal in refused:
+            assert "8192x4320 bgr24 frames" in refusal.message and "2.5 GiB (--frame-memory)" in refusal.message
         # Growth stays within the budget, with room for what is not a frame (threads, the index, HTTP/2).
         assert peak - before < BUDGET_MB + 150
         assert 0 < reserved <= 2.5 * 2**30
@@ -102,11 +127,14 @@ def test_eight_clients_that_stop_reading_8k_frames_hold_the_server_within_its_fr
         for frames in served:
             frames.close()
         deadline = time.monotonic() + 10
-        while (metric(port, "soccer_frame_memory_bytes") > 0 or rss_mb(pid) > before + 200) \
-                and time.monotonic() < deadline:
+        while (
+            metric(port, "soccer_frame_memory_bytes") > 0 or rss_mb(pid) > before + 200
+        ) and time.monotonic() < deadline:
             time.sleep(0.25)
-        print(f"{10 - (deadline - time.monotonic()):.1f} s after the clients left: RSS {rss_mb(pid):.0f} MB, "
-              f"{metric(port, 'soccer_frame_memory_bytes'):.0f} bytes reserved")
+        print(
+            f"{10 - (deadline - time.monotonic()):.1f} s after the clients left: RSS {rss_mb(pid):.0f} MB, "
+            f"{metric(port, 'soccer_frame_memory_bytes'):.0f} bytes reserved"
+        )
         assert metric(port, "soccer_frame_memory_bytes") == 0
         assert rss_mb(pid) < before + 200
     finally:

@@ -1,5 +1,6 @@
 """`soccer serve --metrics`: Prometheus series scraped by a real Prometheus, the endpoint's HTTP,
 and `--log-format json`."""
+
 import json
 import os
 import re
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from harness import ROOT, Prometheus, cli, serve
+from soccertest import ROOT, Prometheus, cli, serve
 
 
 def metrics_url(server):
@@ -84,8 +85,12 @@ def readme_queries():
 
 
 def curl(*args):
-    return subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", *args],
-                          capture_output=True, text=True, timeout=20).stdout
+    return subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    ).stdout
 
 
 def test_the_endpoint_answers_get_metrics_and_nothing_else(soccer):
@@ -97,8 +102,15 @@ def test_the_endpoint_answers_get_metrics_and_nothing_else(soccer):
         assert curl(url.replace("/metrics", "/")).startswith("404 ")
         assert curl("-X", "POST", url).startswith("405 ")
         body = subprocess.run(["curl", "-s", url], capture_output=True, text=True, timeout=20).stdout
-        for name in ("soccer_streams_active", "soccer_decoders_open", "soccer_connections_active",
-                     "process_cpu_seconds_total", "process_max_fds", "process_start_time_seconds", "process_threads"):
+        for name in (
+            "soccer_streams_active",
+            "soccer_decoders_open",
+            "soccer_connections_active",
+            "process_cpu_seconds_total",
+            "process_max_fds",
+            "process_start_time_seconds",
+            "process_threads",
+        ):
             assert re.search(rf"^{name} \S+$", body, re.M), name
         assert "# TYPE process_cpu_seconds_total counter" in body
         # A port already taken is a clear failure at start, not a server without metrics.

@@ -1,5 +1,6 @@
 """The Python package, soccerstream, against the real server: frames, chosen frames, the rest of
 the service, errors, TLS and tokens, a list of replicas with one killed, and a fresh install."""
+
 import os
 import signal
 import subprocess
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 
 import soccerstream
-from harness import MEDIA, ROOT, Server, make_pki, readme_example, serve, soccer_binary
-from stubs import load
+from soccertest import MEDIA, ROOT, Server, make_pki, readme_example, serve, soccer_binary
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -55,7 +56,7 @@ def test_frames_at_gives_the_frames_asked_for_in_order(server):
         batch = client.frames_at("sample", indices, width=160)
         whole = {f.index: f.array for f in client.frames("sample", width=160)}
     assert batch.shape == (5, 90, 160, 3)
-    for row, index in zip(batch, indices):
+    for row, index in zip(batch, indices, strict=False):
         assert np.array_equal(row, whole[index])
 
 
@@ -85,16 +86,29 @@ def test_every_failure_is_a_soccer_error_with_the_servers_message(server):
         with pytest.raises(soccerstream.InvalidArgument):
             client.frames_at("sample", [])
         assert issubclass(soccerstream.Unavailable, soccerstream.SoccerError)
-    with soccerstream.connect("127.0.0.1:1", deadline=5) as nowhere:
-        with pytest.raises(soccerstream.Unavailable):
-            nowhere.list()
+    with soccerstream.connect("127.0.0.1:1", deadline=5) as nowhere, pytest.raises(soccerstream.Unavailable):
+        nowhere.list()
 
 
 def test_tls_and_the_token(tmp_path):
     pki = make_pki(tmp_path)
     (pki / "token").write_text("s3cret\n")
-    server = Server([soccer_binary(), "serve", "--media", MEDIA, "--port", "0", "--tls-cert", str(pki / "server.pem"),
-                     "--tls-key", str(pki / "server.key"), "--token-file", str(pki / "token")])
+    server = Server(
+        [
+            soccer_binary(),
+            "serve",
+            "--media",
+            MEDIA,
+            "--port",
+            "0",
+            "--tls-cert",
+            str(pki / "server.pem"),
+            "--tls-key",
+            str(pki / "server.key"),
+            "--token-file",
+            str(pki / "token"),
+        ]
+    )
     try:
         target = f"localhost:{server.port}"
         with soccerstream.connect(target, ca=pki / "ca.pem", token_file=pki / "token") as client:
@@ -148,18 +162,43 @@ def test_the_package_installs_into_a_fresh_environment_and_imports(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     started = time.monotonic()
-    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    os.path.join(ROOT, "python")], check=True, timeout=300)
-    result = subprocess.run([python, "-c", "import soccerstream, sys; print(soccerstream.__file__); "
-                             "print(sorted(soccerstream.__all__)[:3])"], capture_output=True, text=True, check=True)
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", os.path.join(ROOT, "python")],
+        check=True,
+        timeout=300,
+    )
+    result = subprocess.run(
+        [
+            python,
+            "-c",
+            "import soccerstream, sys; print(soccerstream.__file__); print(sorted(soccerstream.__all__)[:3])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert str(venv) in result.stdout and "Cancelled" in result.stdout
     print(f"installed into a fresh environment in {time.monotonic() - started:.1f} s")
     # And as a wheel: pure Python, typed, with its generated messages inside.
     import zipfile
 
     wheels = tmp_path / "wheels"
-    subprocess.run([python, "-m", "pip", "wheel", "-q", "--disable-pip-version-check", "--no-deps", "-w",
-                    str(wheels), os.path.join(ROOT, "python")], check=True, timeout=300)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "-w",
+            str(wheels),
+            os.path.join(ROOT, "python"),
+        ],
+        check=True,
+        timeout=300,
+    )
     (wheel,) = wheels.iterdir()
     assert wheel.name.startswith("soccerstream-") and wheel.name.endswith("-py3-none-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -223,8 +262,9 @@ def test_play_seeks_pauses_and_drops_the_frames_before_a_seek(server):
 
 def _sampled(target, shard, out):
     """One worker process: its share of seven matches, and the frames it got from them."""
-    sampler = soccerstream.FrameSampler(lambda: soccerstream.connect(target), [f"m{n}" for n in range(7)],
-                                        shard=shard, width=32)
+    sampler = soccerstream.FrameSampler(
+        lambda: soccerstream.connect(target), [f"m{n}" for n in range(7)], shard=shard, width=32
+    )
     indices = [frame.index for frame in sampler]
     out.put(([clip.id for clip in sampler.items()], len(indices), indices.count(0)))
 
@@ -262,11 +302,19 @@ def test_the_sampler_splits_a_share_again_inside_a_torch_dataloader_worker(tmp_p
     for folder in (fake.parent.parent, fake.parent):
         (folder / "__init__.py").write_text("")
     (fake / "__init__.py").write_text(
-        "class _Info:\n    id, num_workers = 1, 2\n\ndef get_worker_info():\n    return _Info()\n")
-    code = ("import soccerstream; s = soccerstream.FrameSampler(lambda: None, ['a','b','c','d','e','f'], "
-            "shard=(1, 2)); print(s.share(), [c.id for c in s.items()])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "PYTHONPATH": str(tmp_path / "fake")})
+        "class _Info:\n    id, num_workers = 1, 2\n\ndef get_worker_info():\n    return _Info()\n"
+    )
+    code = (
+        "import soccerstream; s = soccerstream.FrameSampler(lambda: None, ['a','b','c','d','e','f'], "
+        "shard=(1, 2)); print(s.share(), [c.id for c in s.items()])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "fake")},
+    )
     assert result.stdout.strip() == "(3, 4) ['d']"
 
 
@@ -288,8 +336,13 @@ def test_connect_keeps_freed_frame_memory_for_reuse_unless_told_not_to(server):
     # A 48 MiB buffer freed after connect stays with the process (the next frame reuses it);
     # with SOCCERSTREAM_MALLOC=default glibc hands it back to the kernel as before.
     def kept(env):
-        out = subprocess.run([sys.executable, "-c", ALLOCATOR, server.target], capture_output=True, text=True,
-                             check=True, env={**os.environ, **env}).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", ALLOCATOR, server.target],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env},
+        ).stdout
         return int(out.strip())
 
     assert kept({}) >= 40

@@ -1,4 +1,5 @@
 """Play, the bidirectional stream, driven by Python grpcio and by raw misbehaviour."""
+
 import ast
 import json
 import os
@@ -9,8 +10,8 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import ROOT, cli, counter, cpu_seconds, make_media, readme_example, serve
-from stubs import load
+from soccertest import ROOT, cli, counter, cpu_seconds, make_media, readme_example, serve
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -76,22 +77,23 @@ def test_python_seeks_steps_and_resizes(our_server):
         player.close()
 
 
-@pytest.mark.parametrize("first, message", [
-    (stream_pb2.PlayControl(pause=stream_pb2.Pause()), "first PlayControl must be a start"),
-    (stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", stride=1, start_seconds=-1)), "start_seconds"),
-])
+@pytest.mark.parametrize(
+    "first, message",
+    [
+        (stream_pb2.PlayControl(pause=stream_pb2.Pause()), "first PlayControl must be a start"),
+        (stream_pb2.PlayControl(start=stream_pb2.Match(id="sample", stride=1, start_seconds=-1)), "start_seconds"),
+    ],
+)
 def test_a_bad_start_is_invalid_argument(our_server, first, message):
-    with grpc.insecure_channel(our_server.target) as channel:
-        with pytest.raises(grpc.RpcError) as failure:
-            list(stream_pb2_grpc.SoccerStub(channel).Play(iter([first]), timeout=10))
+    with grpc.insecure_channel(our_server.target) as channel, pytest.raises(grpc.RpcError) as failure:
+        list(stream_pb2_grpc.SoccerStub(channel).Play(iter([first]), timeout=10))
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert message in failure.value.details()
 
 
 def test_a_stream_closed_without_a_start_is_invalid_argument(our_server):
-    with grpc.insecure_channel(our_server.target) as channel:
-        with pytest.raises(grpc.RpcError) as failure:
-            list(stream_pb2_grpc.SoccerStub(channel).Play(iter([]), timeout=10))
+    with grpc.insecure_channel(our_server.target) as channel, pytest.raises(grpc.RpcError) as failure:
+        list(stream_pb2_grpc.SoccerStub(channel).Play(iter([]), timeout=10))
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -1,11 +1,12 @@
 """A replica's name: `soccer-replica` initial metadata on every response, `replica=` in every log line."""
+
 import socket
 
 import grpc
 import pytest
 
-from harness import serve
-from stubs import load
+from soccertest import serve
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 

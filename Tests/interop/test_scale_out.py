@@ -1,5 +1,6 @@
 """Many replicas as one service: an nginx media store, three replicas reading from it, Envoy in
 front (or client-side round robin), and clients whose streams survive a replica lost mid-run."""
+
 import os
 import re
 import shutil
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from harness import MEDIA, Envoy, Nginx, Server, cli, free_port, serve, soccer_binary
+from soccertest import MEDIA, Envoy, Nginx, Server, cli, free_port, serve, soccer_binary
 
 DUMPS = 12
 # Frames small enough that twelve dumps write little; the match is the 100-frame sample.
@@ -56,8 +57,22 @@ class Replicas:
         self.servers = [self.start(n) for n in range(3)]
 
     def start(self, n):
-        return Server([soccer_binary(), "serve", "--media", self.media, "--host", self.hosts[n],
-                       "--port", str(self.ports[n]), "--replica", f"r{n + 1}", "--grace", "2"])
+        return Server(
+            [
+                soccer_binary(),
+                "serve",
+                "--media",
+                self.media,
+                "--host",
+                self.hosts[n],
+                "--port",
+                str(self.ports[n]),
+                "--replica",
+                f"r{n + 1}",
+                "--grace",
+                "2",
+            ]
+        )
 
     def restart(self, n):
         self.servers[n] = self.start(n)
@@ -93,7 +108,10 @@ class Dump:
         self.out = out
         self.process = subprocess.Popen(
             [*wrap, soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, *extra, "--server", target],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.stdout = self.stderr = ""
 
     def files(self):
@@ -177,7 +195,8 @@ def test_a_replica_killed_mid_run_behind_envoy_loses_and_repeats_no_frame(envoy,
 
 
 def test_a_replica_killed_mid_run_with_client_side_round_robin_loses_and_repeats_no_frame(
-        replicas, reference, tmp_path):
+    replicas, reference, tmp_path
+):
     dumps = start_dumps(replicas.targets, tmp_path)
     kill_one_mid_run(dumps, replicas)
     assert_kill_survived(dumps, reference)
@@ -229,8 +248,12 @@ def test_a_rolling_restart_under_load_fails_no_stream(envoy, replicas, reference
 def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, replicas, soccer, tmp_path):
     import json
 
-    bench = subprocess.Popen([soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS,
-                              "--server", envoy.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bench = subprocess.Popen(
+        [soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS, "--server", envoy.target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     # Once all six are under way, the replica with the most of them dies (least-request spreads
     # them, but not always evenly). Each stream first calls List, so six requests are all six
     # Watches only once six have completed (a Watch of the slow store takes seconds).
@@ -261,16 +284,18 @@ def test_an_interrupted_dump_resumes_from_the_files_on_disk(replicas, reference,
     had = len(dump.files())
     assert 20 <= had < 100
     (out / ".sample_000077.ppm.part").write_bytes(b"half a frame")
-    result = cli(soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS,
-                 "--server", replicas.servers[0].target)
+    result = cli(
+        soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS, "--server", replicas.servers[0].target
+    )
     assert result.returncode == 0, result.stderr
     assert f"wrote {100 - had} frames" in result.stdout and f"after {had} already there" in result.stdout
     assert sorted(os.listdir(out)) == sorted(reference), "a frame is missing, repeated or half-written"
     for name in reference:
         assert (out / name).read_bytes() == reference[name], name
     # Once everything is there, --resume has nothing left to do and says so.
-    again = cli(soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS,
-                "--server", replicas.servers[0].target)
+    again = cli(
+        soccer, "dump", "sample", "--out", str(out), "--resume", *DUMP_OPTIONS, "--server", replicas.servers[0].target
+    )
     assert again.returncode == 0 and "already in" in again.stdout, again.stdout + again.stderr
 
 
@@ -331,7 +356,7 @@ def test_watch_through_envoy_goes_on_from_another_replica_when_its_own_dies(stor
     on from the next frame on another replica, and every frame arrives once. (From the slow
     store, so r1 is still sending when it dies: small frames would otherwise all be in the
     client's flow-control window long before.)"""
-    from harness import Pane
+    from soccertest import Pane
 
     group = Replicas(store.url.replace("/media/", "/slow/"))
     pane = Pane("watch-resume")
@@ -350,8 +375,9 @@ def test_watch_through_envoy_goes_on_from_another_replica_when_its_own_dies(stor
         everyone = {port: True for port in group.ports}
         assert envoy.wait_for_health(everyone) == everyone
         group.servers[0].process.kill()
-        status = pane.wait_for(lambda lines: next((line for line in lines if re.match(r"^exit=\d+$", line)), None),
-                               what="the exit status")
+        status = pane.wait_for(
+            lambda lines: next((line for line in lines if re.match(r"^exit=\d+$", line)), None), what="the exit status"
+        )
         screen = pane.screen(joined=True)
         assert status == "exit=0", screen
         breaks = [line for line in screen if line.startswith("soccer watch: ") and "broke after frame" in line]

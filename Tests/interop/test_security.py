@@ -1,4 +1,5 @@
 """TLS, mutual TLS and bearer tokens, against `soccer serve` with real certificates."""
+
 import os
 import subprocess
 
@@ -6,8 +7,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from harness import MEDIA, Server, cli, make_pki
-
+from soccertest import MEDIA, Server, cli, make_pki
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +18,32 @@ def pki(tmp_path_factory):
 
 
 def test_tls(soccer, pki):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0",
-                     "--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key")])
+    server = Server(
+        [
+            soccer,
+            "serve",
+            "--media",
+            MEDIA,
+            "--port",
+            "0",
+            "--tls-cert",
+            str(pki / "server.pem"),
+            "--tls-key",
+            str(pki / "server.key"),
+        ]
+    )
     try:
         ok = cli(soccer, "list", "--server", server.target, "--tls", "--ca", str(pki / "ca.pem"))
         assert ok.returncode == 0 and "sample" in ok.stdout.split()
-        by_name = cli(soccer, "list", "--server", "localhost:" + server.target.rsplit(":", 1)[1], "--tls",
-                      "--ca", str(pki / "ca.pem"))
+        by_name = cli(
+            soccer,
+            "list",
+            "--server",
+            "localhost:" + server.target.rsplit(":", 1)[1],
+            "--tls",
+            "--ca",
+            str(pki / "ca.pem"),
+        )
         assert by_name.returncode == 0
         untrusted = cli(soccer, "list", "--server", server.target, "--tls", "--ca", str(pki / "other-ca.pem"))
         assert untrusted.returncode == 2
@@ -34,7 +53,8 @@ def test_tls(soccer, pki):
         # A Python grpcio client with the CA reads frames over TLS.
         credentials = grpc.ssl_channel_credentials(root_certificates=(pki / "ca.pem").read_bytes())
         with grpc.secure_channel(server.target, credentials) as channel:
-            import stubs
+            from soccertest import stubs
+
             stream_pb2, stream_pb2_grpc = stubs.load()
             video = next(iter(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="sample", max_frames=1))))
             assert video.data_shape == "(360, 640, 3)"
@@ -43,11 +63,36 @@ def test_tls(soccer, pki):
 
 
 def test_mutual_tls(soccer, pki):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0", "--tls-cert", str(pki / "server.pem"),
-                     "--tls-key", str(pki / "server.key"), "--client-ca", str(pki / "ca.pem")])
+    server = Server(
+        [
+            soccer,
+            "serve",
+            "--media",
+            MEDIA,
+            "--port",
+            "0",
+            "--tls-cert",
+            str(pki / "server.pem"),
+            "--tls-key",
+            str(pki / "server.key"),
+            "--client-ca",
+            str(pki / "ca.pem"),
+        ]
+    )
     try:
-        with_cert = cli(soccer, "list", "--server", server.target, "--tls", "--ca", str(pki / "ca.pem"),
-                        "--cert", str(pki / "client.pem"), "--key", str(pki / "client.key"))
+        with_cert = cli(
+            soccer,
+            "list",
+            "--server",
+            server.target,
+            "--tls",
+            "--ca",
+            str(pki / "ca.pem"),
+            "--cert",
+            str(pki / "client.pem"),
+            "--key",
+            str(pki / "client.key"),
+        )
         assert with_cert.returncode == 0 and "sample" in with_cert.stdout.split()
         without = cli(soccer, "list", "--server", server.target, "--tls", "--ca", str(pki / "ca.pem"))
         assert without.returncode == 2
@@ -65,8 +110,19 @@ def test_bearer_token(soccer, pki):
         assert wrong.returncode == 3 and "wrong" in wrong.stderr
         from_env = cli(soccer, "list", "--server", server.target, env={"SOCCER_TOKEN": "a-long-random-token"})
         assert from_env.returncode == 0 and "sample" in from_env.stdout.split()
-        from_file = cli(soccer, "dump", "sample", "--frames", "2", "--out", str(pki / "frames"), "--server",
-                        server.target, "--token-file", str(pki / "token"))
+        from_file = cli(
+            soccer,
+            "dump",
+            "sample",
+            "--frames",
+            "2",
+            "--out",
+            str(pki / "frames"),
+            "--server",
+            server.target,
+            "--token-file",
+            str(pki / "token"),
+        )
         assert from_file.returncode == 0, from_file.stderr
         # Health stays open without a token.
         with grpc.insecure_channel(server.target) as channel:
@@ -78,21 +134,39 @@ def test_bearer_token(soccer, pki):
 
 def test_server_token_from_the_environment_and_one_log_line_per_stream(soccer, pki):
     env = {**os.environ, "SOCCER_TOKEN": "from-env"}
-    process = subprocess.Popen([soccer, "serve", "--media", MEDIA, "--port", "0"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [soccer, "serve", "--media", MEDIA, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     line = process.stdout.readline()
     target = line.split()[2].rstrip(",")
     try:
-        ok = cli(soccer, "dump", "sample", "--frames", "3", "--width", "64", "--out", str(pki / "f2"),
-                 "--server", target, env={"SOCCER_TOKEN": "from-env"})
+        ok = cli(
+            soccer,
+            "dump",
+            "sample",
+            "--frames",
+            "3",
+            "--width",
+            "64",
+            "--out",
+            str(pki / "f2"),
+            "--server",
+            target,
+            env={"SOCCER_TOKEN": "from-env"},
+        )
         assert ok.returncode == 0, ok.stderr
-        refused = cli(soccer, "dump", "nope", "--out", str(pki / "f3"), "--server", target,
-                      env={"SOCCER_TOKEN": "from-env"})
+        refused = cli(
+            soccer, "dump", "nope", "--out", str(pki / "f3"), "--server", target, env={"SOCCER_TOKEN": "from-env"}
+        )
         assert refused.returncode == 4
     finally:
         process.terminate()
         _, err = process.communicate(timeout=15)
-    streams = [l for l in err.splitlines() if l.endswith(" stream")]
+    streams = [line for line in err.splitlines() if line.endswith(" stream")]
     assert len(streams) == 2, err
     assert "id=sample" in streams[0] and "frames=3" in streams[0] and "status=OK" in streams[0]
     assert "options=format:rgb24,max:64x0,frames:3" in streams[0] and "peer=ipv4:127.0.0.1" in streams[0]
@@ -100,6 +174,16 @@ def test_server_token_from_the_environment_and_one_log_line_per_stream(soccer, p
 
 
 def test_serve_refuses_unreadable_security_files(soccer, pki):
-    result = cli(soccer, "serve", "--media", MEDIA, "--port", "0", "--tls-cert", "/nonexistent.pem",
-                 "--tls-key", str(pki / "server.key"))
+    result = cli(
+        soccer,
+        "serve",
+        "--media",
+        MEDIA,
+        "--port",
+        "0",
+        "--tls-cert",
+        "/nonexistent.pem",
+        "--tls-key",
+        str(pki / "server.key"),
+    )
     assert result.returncode == 1 and "cannot read the certificate /nonexistent.pem" in result.stderr

@@ -1,5 +1,6 @@
 """Frames through shared memory on the Unix socket: the same frames as the socket carries, every
 refusal before anything is mapped, either side killed, and a client that stops taking frames."""
+
 import json
 import os
 import queue
@@ -16,8 +17,8 @@ import numpy as np
 import pytest
 
 import soccerstream
-from harness import ROOT, Pane, cli, free_port, metric, serve
-from stubs import load
+from soccertest import ROOT, Pane, cli, free_port, metric, serve
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -38,8 +39,17 @@ def mapped(pid, name):
 @pytest.fixture
 def shm_server(tmp_path):
     port = free_port()
-    server = serve("--unix", str(tmp_path / "s.sock"), "--unix-mode", "666", "--allow-shared-memory",
-                   "--metrics", str(port), "--port", "0")
+    server = serve(
+        "--unix",
+        str(tmp_path / "s.sock"),
+        "--unix-mode",
+        "666",
+        "--allow-shared-memory",
+        "--metrics",
+        str(port),
+        "--port",
+        "0",
+    )
     server.metrics = port
     server.unix = f"unix:{tmp_path / 's.sock'}"
     yield server
@@ -52,15 +62,17 @@ def frames(target, shared_memory, **options):
         return got, client.shared_memory
 
 
-@pytest.mark.parametrize("options", [{}, {"format": "rgb"}, {"format": "gray"}, {"width": 320},
-                                     {"format": "gray", "height": 100, "every": 3}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"format": "rgb"}, {"format": "gray"}, {"width": 320}, {"format": "gray", "height": 100, "every": 3}],
+)
 def test_frames_through_shared_memory_are_the_frames_the_socket_carries(shm_server, options):
     before = rings()
     through, used = frames(shm_server.unix, None, **options)
     assert used, "a unix: target to a server that allows it uses shared memory by itself"
     carried, _ = frames(shm_server.unix, False, **options)
     assert [i for i, _, _ in through] == [i for i, _, _ in carried] and len(through) >= 34
-    for (_, seconds, a), (_, expected_seconds, b) in zip(through, carried):
+    for (_, seconds, a), (_, expected_seconds, b) in zip(through, carried, strict=False):
         assert seconds == expected_seconds and a.shape == b.shape and np.array_equal(a, b)
     assert shm_server.wait_for_line("shared-memory:9", "status=OK", timeout=10), shm_server.log()
     assert rings() == before
@@ -106,14 +118,16 @@ def make_object(name, slots=2, slot_bytes=1 << 20, size=None, magic=b"SOCCERSM",
         f.write(magic)
         f.truncate(size)
     os.chmod(path, mode)
-    return path, stream_pb2.SharedMemoryRing(name=name, size=4096 + slots * slot_bytes, slots=slots,
-                                             slot_bytes=slot_bytes)
+    return path, stream_pb2.SharedMemoryRing(
+        name=name, size=4096 + slots * slot_bytes, slots=slots, slot_bytes=slot_bytes
+    )
 
 
 def test_each_check_refuses_before_anything_is_mapped(shm_server, tmp_path):
     pid = shm_server.process.pid
     made = []
     try:
+
         def refused(ring, code, words, target=shm_server.unix, **match):
             error = raw_watch(target, ring, **match)
             assert isinstance(error, grpc.RpcError), f"{ring.name} was served"
@@ -124,27 +138,49 @@ def test_each_check_refuses_before_anything_is_mapped(shm_server, tmp_path):
         good_path, good = make_object("/soccer-test-good")
         made.append(good_path)
         # Over TCP, whatever the object.
-        refused(good, grpc.StatusCode.FAILED_PRECONDITION, "only over the server's Unix socket",
-                target=f"127.0.0.1:{shm_server.port}")
-        refused(stream_pb2.SharedMemoryRing(name="/../etc/passwd", size=4096 + 4096, slots=1, slot_bytes=4096),
-                grpc.StatusCode.INVALID_ARGUMENT, "shared_memory.name must be")
-        refused(stream_pb2.SharedMemoryRing(name="/soccer-test-none", size=4096 + 4096, slots=1, slot_bytes=4096),
-                grpc.StatusCode.INVALID_ARGUMENT, "there is no shared-memory object /soccer-test-none")
-        refused(stream_pb2.SharedMemoryRing(name=good.name, size=good.size, slots=0, slot_bytes=good.slot_bytes),
-                grpc.StatusCode.INVALID_ARGUMENT, "slots must be 1 to 64")
-        refused(stream_pb2.SharedMemoryRing(name=good.name, size=good.size + 1, slots=good.slots,
-                                            slot_bytes=good.slot_bytes),
-                grpc.StatusCode.INVALID_ARGUMENT, "shared_memory.size must be")
+        refused(
+            good,
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "only over the server's Unix socket",
+            target=f"127.0.0.1:{shm_server.port}",
+        )
+        refused(
+            stream_pb2.SharedMemoryRing(name="/../etc/passwd", size=4096 + 4096, slots=1, slot_bytes=4096),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "shared_memory.name must be",
+        )
+        refused(
+            stream_pb2.SharedMemoryRing(name="/soccer-test-none", size=4096 + 4096, slots=1, slot_bytes=4096),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "there is no shared-memory object /soccer-test-none",
+        )
+        refused(
+            stream_pb2.SharedMemoryRing(name=good.name, size=good.size, slots=0, slot_bytes=good.slot_bytes),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "slots must be 1 to 64",
+        )
+        refused(
+            stream_pb2.SharedMemoryRing(
+                name=good.name, size=good.size + 1, slots=good.slots, slot_bytes=good.slot_bytes
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "shared_memory.size must be",
+        )
         os.symlink(good_path, "/dev/shm/soccer-test-link")
         made.append("/dev/shm/soccer-test-link")
-        link = stream_pb2.SharedMemoryRing(name="/soccer-test-link", size=good.size, slots=good.slots,
-                                           slot_bytes=good.slot_bytes)
+        link = stream_pb2.SharedMemoryRing(
+            name="/soccer-test-link", size=good.size, slots=good.slots, slot_bytes=good.slot_bytes
+        )
         refused(link, grpc.StatusCode.PERMISSION_DENIED, "is a symbolic link")
         os.mkfifo("/dev/shm/soccer-test-fifo")
         made.append("/dev/shm/soccer-test-fifo")
-        refused(stream_pb2.SharedMemoryRing(name="/soccer-test-fifo", size=good.size, slots=good.slots,
-                                            slot_bytes=good.slot_bytes),
-                grpc.StatusCode.INVALID_ARGUMENT, "is not a regular file")
+        refused(
+            stream_pb2.SharedMemoryRing(
+                name="/soccer-test-fifo", size=good.size, slots=good.slots, slot_bytes=good.slot_bytes
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "is not a regular file",
+        )
         short_path, short = make_object("/soccer-test-short", size=4096 + 4096)
         made.append(short_path)
         refused(short, grpc.StatusCode.INVALID_ARGUMENT, "holds 8192 bytes, not the")
@@ -178,8 +214,7 @@ def test_each_check_refuses_before_anything_is_mapped(shm_server, tmp_path):
 
 
 def test_a_ring_counts_in_the_frame_memory_budget(tmp_path):
-    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--frame-memory", "16MiB",
-                   port=None)
+    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--frame-memory", "16MiB", port=None)
     path, ring = make_object("/soccer-test-budget", slots=16, slot_bytes=1 << 20)
     try:
         error = raw_watch(server.target, ring)
@@ -223,12 +258,11 @@ def test_a_client_killed_mid_stream_frees_its_stream_and_the_mapping_at_once(shm
 def test_a_server_killed_mid_stream_leaves_the_client_a_clear_error_and_nothing_in_dev_shm(tmp_path):
     server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", port=None)
     got = []
-    with soccerstream.connect(server.target) as client:
-        with pytest.raises(soccerstream.Unavailable) as lost:
-            for frame in client.frames("sample", real_time=True, retries=0):
-                got.append(frame.index)
-                if len(got) == 3:
-                    server.process.send_signal(signal.SIGKILL)
+    with soccerstream.connect(server.target) as client, pytest.raises(soccerstream.Unavailable) as lost:
+        for frame in client.frames("sample", real_time=True, retries=0):
+            got.append(frame.index)
+            if len(got) == 3:
+                server.process.send_signal(signal.SIGKILL)
     server.process.wait(10)
     assert 3 <= len(got) < 100 and got == list(range(len(got)))
     assert lost.value.message
@@ -237,8 +271,16 @@ def test_a_server_killed_mid_stream_leaves_the_client_a_clear_error_and_nothing_
 
 def test_a_client_that_stops_taking_frames_is_ended_by_the_stall_timeout(tmp_path):
     port = free_port()
-    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--stall-timeout", "1",
-                   "--metrics", str(port), port=None)
+    server = serve(
+        "--unix",
+        str(tmp_path / "s.sock"),
+        "--allow-shared-memory",
+        "--stall-timeout",
+        "1",
+        "--metrics",
+        str(port),
+        port=None,
+    )
     try:
         with soccerstream.connect(server.target) as client:
             stream = client.frames("sample", retries=0)
@@ -275,14 +317,28 @@ def test_a_client_of_another_user_may_use_only_its_own_objects():
     # The socket in a folder every user may enter, open to every user (pytest's folders are private).
     folder = tempfile.mkdtemp(prefix="soccer-shm-")
     os.chmod(folder, 0o755)
-    server = serve("--unix", os.path.join(folder, "s.sock"), "--unix-mode", "666", "--allow-shared-memory",
-                   port=None)
+    server = serve("--unix", os.path.join(folder, "s.sock"), "--unix-mode", "666", "--allow-shared-memory", port=None)
     path, ring = make_object("/soccer-test-root")
     try:
-        result = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                                 sys.executable, "-c", NOBODY_CLIENT, server.target, ring.name, str(ring.size)],
-                                capture_output=True, text=True, timeout=60, cwd=ROOT,
-                                env={**os.environ, "HOME": "/tmp"})
+        result = subprocess.run(
+            [
+                "setpriv",
+                f"--reuid={NOBODY}",
+                f"--regid={NOBODY}",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                NOBODY_CLIENT,
+                server.target,
+                ring.name,
+                str(ring.size),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "HOME": "/tmp"},
+        )
         assert result.returncode == 0, result.stderr
         refusal, own = result.stdout.strip().splitlines()
         assert refusal.startswith("PERMISSION_DENIED") and f"belongs to uid 0, not to uid {NOBODY}" in refusal
@@ -298,15 +354,25 @@ def test_soccer_dump_and_bench_use_shared_memory_by_themselves_and_say_so(soccer
     through = cli(soccer, "dump", "sample", "--out", str(tmp_path / "shm"), "--server", shm_server.unix)
     assert through.returncode == 0, through.stderr
     assert through.stdout.strip().endswith("through shared memory"), through.stdout
-    carried = cli(soccer, "dump", "sample", "--out", str(tmp_path / "socket"), "--server", shm_server.unix,
-                  "--no-shared-memory")
+    carried = cli(
+        soccer, "dump", "sample", "--out", str(tmp_path / "socket"), "--server", shm_server.unix, "--no-shared-memory"
+    )
     assert carried.returncode == 0 and "shared memory" not in carried.stdout, carried.stdout
     names = sorted(os.listdir(tmp_path / "shm"))
     assert len(names) == 100 and names == sorted(os.listdir(tmp_path / "socket"))
     for name in names:
         assert (tmp_path / "shm" / name).read_bytes() == (tmp_path / "socket" / name).read_bytes(), name
-    chosen = cli(soccer, "dump", "sample", "--out", str(tmp_path / "chosen"), "--frames-at", "70,3,99",
-                 "--server", shm_server.unix)
+    chosen = cli(
+        soccer,
+        "dump",
+        "sample",
+        "--out",
+        str(tmp_path / "chosen"),
+        "--frames-at",
+        "70,3,99",
+        "--server",
+        shm_server.unix,
+    )
     assert chosen.returncode == 0 and "through shared memory" in chosen.stdout, chosen.stdout + chosen.stderr
     for name in os.listdir(tmp_path / "chosen"):
         assert (tmp_path / "chosen" / name).read_bytes() == (tmp_path / "socket" / name).read_bytes(), name
@@ -330,7 +396,8 @@ def test_soccer_bench_goes_through_the_socket_where_shared_memory_is_off(soccer,
 
 
 def play_moves(target, shared_memory):
-    """Frames of a Play stream moved about: five from the start, a seek, a seek back, and a resize; (index, array copy) for each, and whether they came through shared memory."""
+    """Frames of a Play stream moved about: five from the start, a seek, a seek back, and a resize;
+    (index, array copy) for each, and whether they came through shared memory."""
     with soccerstream.connect(target, shared_memory=shared_memory, deadline=60) as client:
         with client.play("sample", real_time=False) as playback:
             frames = iter(playback)
@@ -361,14 +428,14 @@ def test_play_through_shared_memory_seeks_and_resizes_as_through_the_socket(shm_
         assert indices[:5] == [0, 1, 2, 3, 4] and indices[5:10] == [60, 61, 62, 63, 64], indices
         assert indices[10:13] == [10, 11, 12], indices
         # The resize goes on after the last frame the server sent, which may be ahead of those taken.
-        assert all(a.shape == (180, 320, 3) for _, a in got[13:]) and 12 < indices[13], indices
+        assert all(a.shape == (180, 320, 3) for _, a in got[13:]) and indices[13] > 12, indices
         assert indices[14:] == [indices[13] + 1, indices[13] + 2], indices
     # Every frame is the frame at its index, as frames_at gives it through the socket.
     with soccerstream.connect(shm_server.unix, shared_memory=False) as client:
         for got in (through, carried):
             full = client.frames_at("sample", [i for i, _ in got[:13]])
             small = client.frames_at("sample", [i for i, _ in got[13:]], width=320)
-            for (index, array), expected in zip(got, [*full, *small]):
+            for (index, array), expected in zip(got, [*full, *small], strict=False):
                 assert np.array_equal(array, expected), f"frame {index} differs"
     assert rings() == []
 
@@ -377,8 +444,16 @@ def test_seeks_give_back_the_slots_of_the_frames_they_drop(tmp_path):
     # Each seek drops the frames decoded ahead into slots; a slot never freed would hold the
     # five-slot ring until the stream stalls.
     port = free_port()
-    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--stall-timeout", "2",
-                   "--metrics", str(port), port=None)
+    server = serve(
+        "--unix",
+        str(tmp_path / "s.sock"),
+        "--allow-shared-memory",
+        "--stall-timeout",
+        "2",
+        "--metrics",
+        str(port),
+        port=None,
+    )
     try:
         with soccerstream.connect(server.target, deadline=60) as client:
             with client.play("sample", real_time=False) as playback:
@@ -429,14 +504,12 @@ def test_a_resize_past_the_slots_is_refused_and_play_goes_on(shm_server):
             outgoing = queue.Queue()
             outgoing.put(stream_pb2.PlayControl(start=start))
             call = stream_pb2_grpc.SoccerStub(channel).Play(iter(outgoing.get, None), timeout=30)
-            released = 0
             refusal = None
-            for video in call:
+            for released, video in enumerate(call, 1):  # each handed straight back, as a client done with it does
                 if video.HasField("refusal"):
                     refusal = video.refusal
                     break
                 assert video.slot.length == 320 * 180 * 3 and not video.data
-                released += 1  # handed straight back, as a client done with it does
                 with open(path, "r+b") as f:
                     f.seek(64)
                     f.write(released.to_bytes(4, "little"))
@@ -460,13 +533,19 @@ def test_soccer_watch_plays_through_shared_memory_and_says_so(soccer, shm_server
         pane = Pane(f"shm-watch-{int(said)}")
         try:
             pane.type(f"{soccer} watch sample --mode blocks {flag} --server unix:{socket}; echo exit=$?")
-            pane.wait_for(lambda lines: any((m := re.search(r"frame (\d+)/100", line)) and int(m.group(1)) >= 3
-                                            for line in lines) or None, what="playback")
+            pane.wait_for(
+                lambda lines: (
+                    any((m := re.search(r"frame (\d+)/100", line)) and int(m.group(1)) >= 3 for line in lines) or None
+                ),
+                what="playback",
+            )
             pane.key("q")
             summary = pane.wait_for(
-                lambda _, pane=pane: next((line for line in pane.screen(joined=True) if "sample: showed" in line),
-                                          None),
-                what="the summary")
+                lambda _, pane=pane: next(
+                    (line for line in pane.screen(joined=True) if "sample: showed" in line), None
+                ),
+                what="the summary",
+            )
             assert ("through shared memory" in summary) == said, summary
             assert pane.wait_for(lambda lines: any("exit=0" in line for line in lines) or None, what="exit")
         finally:

@@ -1,10 +1,9 @@
 """Shared memory no client can break: whatever a client does to its ring, only its own stream ends;
 a cancelled or killed ring client frees everything at once; kept frames never change."""
-import ctypes
+
 import json
 import os
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -13,68 +12,13 @@ import time
 import grpc
 import numpy as np
 import pytest
+
 import soccerstream
-from harness import ROOT, free_port, metric, serve
-from stubs import load
+from soccertest import ROOT, free_port, metric, serve
+from soccertest.rawring import SLOT, SLOTS, RawRing, watch_then
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
-
-# A slot for the sample's 640x360 BGR frames, as the server asks: whole pages, 64 bytes of slack.
-SLOT = (640 * 360 * 3 + 64 + 4095) // 4096 * 4096
-SLOTS = 8
-
-
-class RawRing:
-    """A ring made by hand, as any local program may make one, to misbehave with."""
-
-    def __init__(self, name, allocate=True):
-        self.path = f"/dev/shm{name}"
-        self.size = 4096 + SLOTS * SLOT
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        os.ftruncate(self.fd, self.size)
-        if allocate:
-            os.posix_fallocate(self.fd, 0, self.size)
-        os.pwrite(self.fd, b"SOCCERSM", 0)
-        self.released = 0
-        self.request = stream_pb2.SharedMemoryRing(name=name, size=self.size, slots=SLOTS, slot_bytes=SLOT)
-
-    def hand_back(self, n=1):
-        """Counts `n` more frames handed back, through the file (never touching a page it may have cut)."""
-        self.released += n
-        os.pwrite(self.fd, struct.pack("<I", self.released & 0xFFFFFFFF), 64)
-
-    def close(self):
-        os.close(self.fd)
-        if os.path.exists(self.path):
-            os.unlink(self.path)
-
-
-def punch_hole(fd, offset, length):
-    """Frees the pages of a range of a file, keeping its size (fallocate's PUNCH_HOLE)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
-    assert libc.fallocate(fd, 0x02 | 0x01, offset, length) == 0, os.strerror(ctypes.get_errno())
-
-
-def watch_then(target, ring, act):
-    """A Watch through `ring`: takes the eight frames that fill it, does `act` to the ring, then
-    hands slots back as frames come. Returns the frames received and the error that ended it."""
-    with grpc.insecure_channel(target) as channel:
-        call = stream_pb2_grpc.SoccerStub(channel).Watch(
-            stream_pb2.Match(id="sample", shared_memory=ring.request), timeout=30)
-        got = 0
-        try:
-            for _ in range(SLOTS):
-                next(call)
-                got += 1
-            act(ring)
-            ring.hand_back(SLOTS)
-            for _ in call:
-                got += 1
-                ring.hand_back()
-            return got, None
-        except grpc.RpcError as error:
-            return got, error
 
 
 def rings_mapped(pid):
@@ -110,10 +54,12 @@ SHRINKS = {
 def test_a_ring_shrunk_mid_stream_ends_only_its_own_stream(shm_server, shrink):
     # Another ring client streams meanwhile, and must get every frame.
     other: list = []
+
     def watch_beside():
         with soccerstream.connect(shm_server.unix, deadline=60) as client:
             other.extend(f.index for f in client.frames("sample", real_time=True))
             other.append(client.shared_memory)
+
     beside = threading.Thread(target=watch_beside)
     beside.start()
     ring = RawRing(f"/soccer-test-shrink-{os.getpid()}")
@@ -126,7 +72,7 @@ def test_a_ring_shrunk_mid_stream_ends_only_its_own_stream(shm_server, shrink):
     assert "lost pages" in error.details() and "must keep its size" in error.details(), error.details()
     assert SLOTS <= got < 100
     beside.join(30)
-    assert other == list(range(100)) + [True]
+    assert other == [*list(range(100)), True]
     still_serving(shm_server)
     line = shm_server.wait_for_line("status=FAILED_PRECONDITION", "shared-memory:8", timeout=5)
     assert line, shm_server.log()
@@ -150,8 +96,10 @@ def test_a_count_handed_back_out_of_thin_air_stalls_only_that_stream(tmp_path):
     server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--stall-timeout", "1")
     ring = RawRing(f"/soccer-test-garbage-{os.getpid()}")
     try:
+
         def garbage(r):
             r.released = 0xFFFFFFF0 - SLOTS  # far ahead of what was sent: hands nothing back
+
         got, error = watch_then(f"unix:{tmp_path / 's.sock'}", ring, garbage)
         assert got == SLOTS and error is not None and error.code() == grpc.StatusCode.CANCELLED
         assert "ring stayed full" in error.details()
@@ -163,10 +111,9 @@ def test_a_count_handed_back_out_of_thin_air_stalls_only_that_stream(tmp_path):
 
 FULL_TMPFS = r"""
 import json, os, sys, grpc, soccerstream
-sys.path[:0] = sys.argv[2:4]
-from harness import serve
-from stubs import load
-from test_shared_memory_trust import RawRing, punch_hole, watch_then, SLOTS
+from soccertest import serve
+from soccertest.rawring import RawRing, punch_hole, watch_then
+from soccertest.stubs import load
 stream_pb2, stream_pb2_grpc = load()
 
 def fill():
@@ -221,17 +168,30 @@ print(json.dumps(out))
 
 
 def test_a_sparse_ring_on_a_full_tmpfs_is_refused_and_lost_pages_end_only_that_stream(tmp_path):
-    here = os.path.dirname(__file__)
     script = tmp_path / "full_tmpfs.py"
     script.write_text(FULL_TMPFS)
     # A private /dev/shm of 24 MiB, in a mount namespace of its own: the server and the clients
     # run inside it, and the machine's /dev/shm is never filled.
-    command = ('mount -t tmpfs -o size=24m tmpfs /dev/shm && exec "$0" "$@"')
+    command = 'mount -t tmpfs -o size=24m tmpfs /dev/shm && exec "$0" "$@"'
     run = subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-c", command, sys.executable, str(script),
-         str(tmp_path / "s.sock"), here, os.path.join(ROOT, "tools", "interop")],
-        check=False, capture_output=True, text=True, timeout=120, env={**os.environ, "SOCCER_BIN": os.environ.get(
-            "SOCCER_BIN", os.path.join(ROOT, ".build", "debug", "soccer"))})
+        [
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            command,
+            sys.executable,
+            str(script),
+            str(tmp_path / "s.sock"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOCCER_BIN": os.environ.get("SOCCER_BIN", os.path.join(ROOT, ".build", "debug", "soccer"))},
+    )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout.strip().splitlines()[-1])
     code, details = out["sparse"]
@@ -276,8 +236,9 @@ def wait_until_free(server, started, within):
 @pytest.fixture
 def one_stream_server(tmp_path):
     port = free_port()
-    server = serve("--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--max-streams", "1",
-                   "--metrics", str(port))
+    server = serve(
+        "--unix", str(tmp_path / "s.sock"), "--allow-shared-memory", "--max-streams", "1", "--metrics", str(port)
+    )
     server.metrics = port
     server.unix = f"unix:{tmp_path / 's.sock'}"
     yield server
@@ -297,8 +258,10 @@ def test_a_ring_client_killed_with_its_ring_full_frees_everything_at_once(one_st
     finally:
         holder.kill()
         holder.wait()
-    print(f"SIGKILL to a new stream admitted: {admitted * 1000:.0f} ms; maps and frame memory clear: "
-          f"{freed * 1000:.0f} ms")
+    print(
+        f"SIGKILL to a new stream admitted: {admitted * 1000:.0f} ms; maps and frame memory clear: "
+        f"{freed * 1000:.0f} ms"
+    )
     assert server.wait_for_line("status=CANCELLED", "shared-memory:9", timeout=5), server.log()
 
 
@@ -308,7 +271,8 @@ def test_a_ring_client_that_cancels_with_its_ring_full_frees_everything_at_once(
     try:
         with grpc.insecure_channel(server.unix) as channel:
             call = stream_pb2_grpc.SoccerStub(channel).Watch(
-                stream_pb2.Match(id="sample", shared_memory=ring.request), timeout=60)
+                stream_pb2.Match(id="sample", shared_memory=ring.request), timeout=60
+            )
             for _ in range(SLOTS):
                 next(call)
             time.sleep(0.3)  # the ring is full: the server waits for a slot
@@ -340,6 +304,7 @@ def test_ring_churn_leaves_nothing_mapped(shm_server):
                 stream = client.frames("sample")
                 next(stream)
                 stream.close()
+
     workers = [threading.Thread(target=churn) for _ in range(4)]
     for worker in workers:
         worker.start()
@@ -359,10 +324,10 @@ def test_frames_kept_in_a_list_are_the_frames_tcp_carries(shm_server):
         assert client.shared_memory
         frames = list(client.frames("sample", count=40, format="gray", width=320))
         gray = [f.array for f in frames]
-    assert len(kept) == 40 and all(np.array_equal(a, b) for a, b in zip(kept, over_tcp))
+    assert len(kept) == 40 and all(np.array_equal(a, b) for a, b in zip(kept, over_tcp, strict=False))
     with soccerstream.connect(shm_server.target, deadline=60) as client:
         gray_tcp = [f.array for f in client.frames("sample", count=40, format="gray", width=320)]
-    assert all(np.array_equal(a, b) for a, b in zip(gray, gray_tcp))
+    assert all(np.array_equal(a, b) for a, b in zip(gray, gray_tcp, strict=False))
 
 
 def test_zero_copy_frames_raise_once_their_slot_went_back(shm_server):

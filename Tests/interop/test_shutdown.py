@@ -1,5 +1,6 @@
 """Health and shutdown of `soccer serve` as real Python peers see them: grpcio itself for health,
 keepalive and request limits, the soccerstream package for streams (never retrying here)."""
+
 import signal
 import time
 
@@ -8,8 +9,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import soccerstream
-from harness import MEDIA, Server
-from stubs import load
+from soccertest import MEDIA, Server
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -22,10 +23,14 @@ def test_python_health_client_sees_serving_then_not_serving(soccer):
     server = serve(soccer, "--grace", "5")
     with grpc.insecure_channel(server.target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
-        assert health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status == \
-            health_pb2.HealthCheckResponse.SERVING
-        assert health.Check(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=5).status == \
-            health_pb2.HealthCheckResponse.SERVING
+        assert (
+            health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status
+            == health_pb2.HealthCheckResponse.SERVING
+        )
+        assert (
+            health.Check(health_pb2.HealthCheckRequest(service="stream.Soccer"), timeout=5).status
+            == health_pb2.HealthCheckResponse.SERVING
+        )
         with pytest.raises(grpc.RpcError) as unknown:
             health.Check(health_pb2.HealthCheckRequest(service="no.Such"), timeout=5)
         assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
@@ -86,17 +91,25 @@ def test_new_streams_are_refused_once_shutdown_begins(soccer):
 def test_clients_that_ping_while_idle_keep_their_connection(soccer):
     server = serve(soccer)
     states = []
-    options = [("grpc.keepalive_time_ms", 1000), ("grpc.keepalive_timeout_ms", 5000),
-               ("grpc.keepalive_permit_without_calls", 1), ("grpc.http2.max_pings_without_data", 0)]
+    options = [
+        ("grpc.keepalive_time_ms", 1000),
+        ("grpc.keepalive_timeout_ms", 5000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.max_pings_without_data", 0),
+    ]
     try:
         with grpc.insecure_channel(server.target, options=options) as channel:
             channel.subscribe(lambda state: states.append(state), try_to_connect=True)
             health = health_pb2_grpc.HealthStub(channel)
-            assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == \
-                health_pb2.HealthCheckResponse.SERVING
+            assert (
+                health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                == health_pb2.HealthCheckResponse.SERVING
+            )
             time.sleep(4)  # about four pings with no call in flight
-            assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == \
-                health_pb2.HealthCheckResponse.SERVING
+            assert (
+                health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                == health_pb2.HealthCheckResponse.SERVING
+            )
     finally:
         assert server.stop() == 0
     # A server that punished the pings would have sent GOAWAY: the channel would have left READY.
@@ -133,7 +146,7 @@ def test_streams_finishing_inside_the_grace_period_lose_no_frame_across_shutdown
         results = [None] * streams
         started = threading.Semaphore(0)
 
-        def watch(n):
+        def watch(n, server=server, results=results, started=started):
             with soccerstream.connect(server.target, deadline=20) as client:
                 got = []
                 try:

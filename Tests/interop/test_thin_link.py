@@ -1,5 +1,6 @@
 """JPEG frames over a thin link: two network namespaces joined by a veth pair shaped to
 100 Mbit/s, where raw 720p frames come a few a second."""
+
 import json
 import os
 import subprocess
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 
-from harness import ROOT, Server, ThinLink, make_media, soccer_binary
+from soccertest import ROOT, Server, ThinLink, make_media, soccer_binary
 
 CLIENT = """
 import json, sys, time, soccerstream
@@ -25,8 +26,20 @@ def link(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     make_media(str(media), "clip720", "--size", "1280x720", "--seconds", "4", "--rate", "30")
     link = ThinLink("100mbit")
-    server = Server(link.in_server(soccer_binary(), "serve", "--media", str(media), "--host",
-                                   link.server_address, "--port", "0", "--log-level", "warning"))
+    server = Server(
+        link.in_server(
+            soccer_binary(),
+            "serve",
+            "--media",
+            str(media),
+            "--host",
+            link.server_address,
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+        )
+    )
     yield link, f"{link.server_address}:{server.port}"
     assert server.stop() == 0
     link.close()
@@ -34,8 +47,14 @@ def link(tmp_path_factory):
 
 def rate(link, target, count, **options):
     """Frames/s a Python client in the client namespace takes, from its first frame to its last."""
-    out = subprocess.run(link.in_client(sys.executable, "-c", CLIENT, target, str(count), json.dumps(options)),
-                         capture_output=True, text=True, timeout=120, cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        link.in_client(sys.executable, "-c", CLIENT, target, str(count), json.dumps(options)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=True,
+    ).stdout
     report = json.loads(out.strip().splitlines()[-1])
     assert report["frames"] == count
     return (count - 1) / report["seconds"]

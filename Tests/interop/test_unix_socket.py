@@ -1,4 +1,5 @@
 """The server on a Unix domain socket: grpcio and soccer as clients, its socket file's life."""
+
 import ast
 import os
 import stat
@@ -7,8 +8,8 @@ import subprocess
 import grpc
 import numpy as np
 
-from harness import cli, counter, serve
-from stubs import load
+from soccertest import cli, counter, serve
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -44,8 +45,13 @@ def test_beside_tcp_with_its_own_mode(tmp_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         for target in (server.target, f"unix:{path}"):
             with grpc.insecure_channel(target) as channel:
-                video = next(iter(stream_pb2_grpc.SoccerStub(channel).Watch(
-                    stream_pb2.Match(id="sample", start_frame=42), timeout=30)))
+                video = next(
+                    iter(
+                        stream_pb2_grpc.SoccerStub(channel).Watch(
+                            stream_pb2.Match(id="sample", start_frame=42), timeout=30
+                        )
+                    )
+                )
                 frame = np.frombuffer(video.data, np.uint8).reshape(ast.literal_eval(video.data_shape))
                 assert video.frame_index == 42 and counter(frame) == 42
     finally:
@@ -65,8 +71,16 @@ def test_a_killed_servers_socket_is_replaced_and_other_files_are_refused(soccer,
         assert taken.returncode == 1
         assert taken.stderr.strip() == f"soccer serve: cannot listen on {path}: a server is already listening on {path}"
         with grpc.insecure_channel(second.target) as channel:
-            assert len(list(stream_pb2_grpc.SoccerStub(channel).Watch(stream_pb2.Match(id="sample", max_frames=3),
-                                                                      timeout=30))) == 3
+            assert (
+                len(
+                    list(
+                        stream_pb2_grpc.SoccerStub(channel).Watch(
+                            stream_pb2.Match(id="sample", max_frames=3), timeout=30
+                        )
+                    )
+                )
+                == 3
+            )
     finally:
         second.stop()
     notes = tmp_path / "notes.txt"

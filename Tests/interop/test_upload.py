@@ -1,5 +1,6 @@
 """Upload, the client-streaming call: from Python grpcio and from `soccer upload`, with the
 server killed, the client killed, and a disk too small."""
+
 import hashlib
 import os
 import re
@@ -15,8 +16,8 @@ import grpc
 import pytest
 
 import soccerstream
-from harness import MEDIA, ROOT, FakeTerminal, cli, make_media, readme_example, serve
-from stubs import load
+from soccertest import MEDIA, FakeTerminal, cli, make_media, readme_example, serve
+from soccertest.stubs import load
 
 stream_pb2, stream_pb2_grpc = load()
 
@@ -59,8 +60,9 @@ class HeldUpload:
         self.reply = None
 
         def chunks():
-            yield stream_pb2.UploadChunk(start=stream_pb2.UploadStart(
-                id=match_id, size=len(data), sha256=hashlib.sha256(data).digest()))
+            yield stream_pb2.UploadChunk(
+                start=stream_pb2.UploadStart(id=match_id, size=len(data), sha256=hashlib.sha256(data).digest())
+            )
             yield stream_pb2.UploadChunk(data=data[:first])
             self.go_on.wait(60)
             yield stream_pb2.UploadChunk(data=data[first:])
@@ -84,8 +86,11 @@ class HeldUpload:
 def test_the_readme_python_example_uploads_a_match_that_streams_its_frames(folder):
     server = serve("--allow-upload", media=folder)
     try:
-        code = readme_example("upload-example").replace("localhost:50051", server.target).replace(
-            '"kickoff.mp4"', repr(SAMPLE))
+        code = (
+            readme_example("upload-example")
+            .replace("localhost:50051", server.target)
+            .replace('"kickoff.mp4"', repr(SAMPLE))
+        )
         exec(compile(code, "README.md", "exec"), {})
         assert contents(folder) == ["kickoff.mp4", "sample.mp4"]
         with open(os.path.join(folder, "kickoff.mp4"), "rb") as a, open(SAMPLE, "rb") as b:
@@ -109,6 +114,7 @@ def test_soccer_upload_says_each_failure_in_one_line_with_its_exit_status(soccer
     server = serve("--allow-upload", "--max-upload-bytes", "1000000", "--upload-token-file", str(token), media=folder)
     closed = serve(media=folder)
     try:
+
         def upload(*args, server=server, token_file=str(token)):
             extra = ["--token-file", token_file] if token_file else []
             return cli(soccer, "upload", *args, "--server", server.target, *extra)
@@ -132,9 +138,12 @@ def test_soccer_upload_says_each_failure_in_one_line_with_its_exit_status(soccer
             assert contents(folder) == ["sample.mp4"]
         done = upload(SAMPLE, "--id", "again")
         assert done.returncode == 0, done.stderr
-        assert re.fullmatch(r"uploaded again: 0\.4 MB in [0-9.]+ s \([0-9.]+ MB/s, [0-9.]+ s of it hashing\); "
-                            r"640x360 h264, 25 frames/s, "
-                            r"100 frames, 4 s\n", done.stdout), done.stdout
+        assert re.fullmatch(
+            r"uploaded again: 0\.4 MB in [0-9.]+ s \([0-9.]+ MB/s, [0-9.]+ s of it hashing\); "
+            r"640x360 h264, 25 frames/s, "
+            r"100 frames, 4 s\n",
+            done.stdout,
+        ), done.stdout
         replaced = upload(str(junk), "--id", "again", "--replace")
         assert replaced.returncode == 4
         assert contents(folder) == ["again.mp4", "sample.mp4"]
@@ -167,24 +176,25 @@ def test_a_server_killed_mid_upload_leaves_nothing_once_restarted(folder):
 
 CLIENT = """
 import hashlib, sys, time, grpc
-sys.path.insert(0, sys.argv[1])
-from stubs import load
+from soccertest.stubs import load
 stream_pb2, stream_pb2_grpc = load()
-data = open(sys.argv[3], "rb").read()
+data = open(sys.argv[2], "rb").read()
 def chunks():
-    yield stream_pb2.UploadChunk(start=stream_pb2.UploadStart(id="dying", size=len(data), sha256=hashlib.sha256(data).digest()))
+    digest = hashlib.sha256(data).digest()
+    yield stream_pb2.UploadChunk(start=stream_pb2.UploadStart(id="dying", size=len(data), sha256=digest))
     yield stream_pb2.UploadChunk(data=data[:100000])
     print("sent", flush=True)
     time.sleep(60)
-stream_pb2_grpc.SoccerStub(grpc.insecure_channel(sys.argv[2])).Upload(chunks())
+stream_pb2_grpc.SoccerStub(grpc.insecure_channel(sys.argv[1])).Upload(chunks())
 """
 
 
 def test_a_client_killed_mid_upload_leaves_nothing(folder):
     server = serve("--allow-upload", media=folder)
     try:
-        client = subprocess.Popen([sys.executable, "-c", CLIENT, os.path.join(ROOT, "tools", "interop"), server.target,
-                                   SAMPLE], stdout=subprocess.PIPE, text=True)
+        client = subprocess.Popen(
+            [sys.executable, "-c", CLIENT, server.target, SAMPLE], stdout=subprocess.PIPE, text=True
+        )
         assert client.stdout.readline().strip() == "sent"
         assert wait_until(lambda: ".upload-dying.part" in contents(folder))
         client.kill()
@@ -259,7 +269,7 @@ def test_a_refused_upload_tells_the_client_to_stop_sending(folder):
     NO_ERROR, so neither side keeps a half-open stream (RFC 9113 section 8.1)."""
     import h2.events
 
-    from rawpeer import RawPeer, grpc_message
+    from soccertest import RawPeer, grpc_message
 
     server = serve(media=folder)  # uploads off: refused as soon as the call arrives
     try:

@@ -1,15 +1,15 @@
 """`soccer watch` in a real terminal: a tmux pane against a real server, read back with capture-pane."""
+
 import os
 import re
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
-import numpy as np
-
-from harness import MEDIA, ROOT, FakeTerminal, Pane, Server, counter, make_media
+from soccertest import MEDIA, FakeTerminal, Pane, Server, counter, make_media
 
 BLOCKS = re.compile("[\u2580-\u259f\U0001fb00-\U0001fb3b]")
 STATUS = re.compile(r"sample  frame (\d+)/100  \S+  \S+ fps  skipped (\d+)  \d+ kB/s")
@@ -44,6 +44,7 @@ def assert_terminal_restored(pane):
     assert not flags["alternate"], "still on the alternate screen"
     assert flags["wrap"], "autowrap still off"
     pane.type("stty -a | grep -o -w -E -e '-?(echo|icanon|isig)' | sed 's/^/mode:/'")
+
     def modes_after_the_last_stty(lines):
         asked = max((i for i, line in enumerate(lines) if "stty -a" in line), default=None)
         if asked is None:
@@ -80,8 +81,11 @@ def test_blocks_fill_the_pane_and_the_status_advances_then_q_restores(soccer, ou
 def test_sigterm_while_playing_restores_the_terminal(soccer, our_server, pane):
     pane.type(f"{soccer} watch sample --mode blocks --loop --server {our_server.target}; echo exit=$?")
     pane.wait_for(status_of, what="the status line")
-    pids = subprocess.run(["pgrep", "-f", f"watch sample --mode blocks --loop --server {our_server.target}"],
-                          capture_output=True, text=True).stdout.split()
+    pids = subprocess.run(
+        ["pgrep", "-f", f"watch sample --mode blocks --loop --server {our_server.target}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert pids, "the player's process was not found"
     for pid in pids:
         os.kill(int(pid), 15)
@@ -131,8 +135,23 @@ def test_an_unreachable_server_fails_fast_with_one_line(soccer, pane):
 
 def test_once_to_a_pipe_draws_one_frame_as_text(soccer, our_server):
     result = subprocess.run(
-        [soccer, "watch", "sample", "--once", "--mode", "ascii", "--colors", "none", "--size", "64x20",
-         "--server", our_server.target], capture_output=True, timeout=60)
+        [
+            soccer,
+            "watch",
+            "sample",
+            "--once",
+            "--mode",
+            "ascii",
+            "--colors",
+            "none",
+            "--size",
+            "64x20",
+            "--server",
+            our_server.target,
+        ],
+        capture_output=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     text = result.stdout.decode()
     rows = text.rstrip("\n").split("\n")
@@ -145,24 +164,46 @@ def test_once_to_a_pipe_draws_one_frame_as_text(soccer, our_server):
 def test_once_at_a_start_time_shows_that_frame(soccer, our_server):
     def once(start):
         return subprocess.run(
-            [soccer, "watch", "sample", "--once", "--mode", "ascii", "--colors", "none", "--size", "64x20",
-             "--start", start, "--server", our_server.target], capture_output=True, timeout=60).stdout
+            [
+                soccer,
+                "watch",
+                "sample",
+                "--once",
+                "--mode",
+                "ascii",
+                "--colors",
+                "none",
+                "--size",
+                "64x20",
+                "--start",
+                start,
+                "--server",
+                our_server.target,
+            ],
+            capture_output=True,
+            timeout=60,
+        ).stdout
+
     # The frame counter changes the picture: frame 0 and the frame at 2 s differ.
     assert once("0") != once("2")
 
 
 def test_once_in_blocks_and_sixel_to_a_file(soccer, our_server, tmp_path):
-    for mode, marker in [("blocks", "\u2580"), ("sixel", "\x1bP")]:
+    for mode, _marker in [("blocks", "\u2580"), ("sixel", "\x1bP")]:
         path = tmp_path / f"frame.{mode}"
         with open(path, "wb") as out:
             result = subprocess.run(
                 [soccer, "watch", "sample", "--once", "--mode", mode, "--size", "40x12", "--server", our_server.target],
-                stdout=out, stderr=subprocess.PIPE, timeout=60)
+                stdout=out,
+                stderr=subprocess.PIPE,
+                timeout=60,
+            )
         assert result.returncode == 0, result.stderr
         assert path.stat().st_size > 100
         if mode == "sixel":
-            decoded = subprocess.run(["sixel2png", "-i", str(path), "-o", str(tmp_path / "frame.png")],
-                                     capture_output=True, timeout=30)
+            decoded = subprocess.run(
+                ["sixel2png", "-i", str(path), "-o", str(tmp_path / "frame.png")], capture_output=True, timeout=30
+            )
             assert decoded.returncode == 0, decoded.stderr
 
 
@@ -195,20 +236,27 @@ def test_playing_with_standard_input_redirected_reads_keys_from_the_terminal(soc
 
 
 def test_live_mode_without_a_terminal_refuses(soccer, our_server):
-    result = subprocess.run([soccer, "watch", "sample", "--server", our_server.target],
-                            capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    result = subprocess.run(
+        [soccer, "watch", "sample", "--server", our_server.target],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stdout == b""
     lines = result.stderr.decode().strip().split("\n")
     assert len(lines) == 1 and "not a terminal" in lines[0] and "--once" in lines[0], lines
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--size", "80"], "invalid for '--size <COLSxROWS>'"),
-    (["--speed", "0"], "--speed must be over 0"),
-    (["--mode", "vt52"], "--mode"),
-    (["--once", "--loop"], "do not go together"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--size", "80"], "invalid for '--size <COLSxROWS>'"),
+        (["--speed", "0"], "--speed must be over 0"),
+        (["--mode", "vt52"], "--mode"),
+        (["--once", "--loop"], "do not go together"),
+    ],
+)
 def test_bad_options_are_usage_errors(soccer, args, message):
     result = subprocess.run([soccer, "watch", "sample", *args], capture_output=True, text=True, timeout=30)
     assert result.returncode == 64, result.stderr
@@ -233,12 +281,15 @@ def test_following_a_resize(soccer, our_server, pane):
     assert pane.wait_for(exit_status, what="the exit status") == 0
 
 
-@pytest.mark.parametrize("reply, drawn", [
-    (b"\x1b[6;20;10t\x1b[?2026;2$y\x1b[?62;4;22c", b"\x1bP0;1;0q"),  # sixel terminal
-    (b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c", b"\x1b_Ga=T"),  # kitty graphics
-    (b"\x1b[?62;22c", "\u2580".encode()),  # neither: blocks
-    (None, "\u2580".encode()),  # no answer at all: blocks after the time budget
-])
+@pytest.mark.parametrize(
+    "reply, drawn",
+    [
+        (b"\x1b[6;20;10t\x1b[?2026;2$y\x1b[?62;4;22c", b"\x1bP0;1;0q"),  # sixel terminal
+        (b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c", b"\x1b_Ga=T"),  # kitty graphics
+        (b"\x1b[?62;22c", "\u2580".encode()),  # neither: blocks
+        (None, "\u2580".encode()),  # no answer at all: blocks after the time budget
+    ],
+)
 def test_auto_mode_follows_the_terminal_replies(soccer, our_server, reply, drawn):
     terminal = FakeTerminal([soccer, "watch", "sample", "--loop", "--server", our_server.target], reply)
     try:
@@ -253,15 +304,16 @@ def test_auto_mode_follows_the_terminal_replies(soccer, our_server, reply, drawn
         # Every kitty frame is preceded by freeing the images before it.
         frames = terminal.output.count(b"\x1b_Ga=T")
         assert frames >= 1 and terminal.output.count(b"\x1b_Ga=d,d=A\x1b\\") >= frames
-    tail = terminal.output[terminal.output.rindex(drawn):]
+    tail = terminal.output[terminal.output.rindex(drawn) :]
     for restore in [b"\x1b[?25h", b"\x1b[?1049l", b"\x1b[?7h", b"\x1b[0m"]:
         assert restore in tail, f"{restore!r} missing after the last frame"
 
 
 def test_sigterm_ends_playback_even_when_the_terminal_stopped_reading(soccer, our_server):
     # kitty frames are about 1.5 MB of text each: the pty's buffer fills and the player's write blocks.
-    terminal = FakeTerminal([soccer, "watch", "sample", "--loop", "--server", our_server.target],
-                            b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c")
+    terminal = FakeTerminal(
+        [soccer, "watch", "sample", "--loop", "--server", our_server.target], b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c"
+    )
     try:
         assert terminal.read_until(b"\x1b_Ga=T")
         time.sleep(1.0)
@@ -308,8 +360,11 @@ def test_no_status_hides_the_status_line(soccer, our_server, pane):
 def test_sighup_restores_the_terminal(soccer, our_server, pane):
     pane.type(f"{soccer} watch sample --mode ascii --loop --server {our_server.target}; echo exit=$?")
     pane.wait_for(status_of, what="the status line")
-    pids = subprocess.run(["pgrep", "-f", f"watch sample --mode ascii --loop --server {our_server.target}"],
-                          capture_output=True, text=True).stdout.split()
+    pids = subprocess.run(
+        ["pgrep", "-f", f"watch sample --mode ascii --loop --server {our_server.target}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert pids
     for pid in pids:
         os.kill(int(pid), 1)
@@ -321,7 +376,7 @@ def test_playing_from_the_python_demo_server(soccer, python_server, pane):
     # The demo sends no presentation times and has no Describe: frames are paced at 25 a
     # second by their number, so its 12 frames take about half a second, not no time at all.
     pane.type(f"{soccer} watch any --mode blocks --server {python_server.target}; echo exit=$?")
-    shown, received, skipped, seconds = pane.wait_for(summary_of, what="the summary")
+    _shown, received, _skipped, seconds = pane.wait_for(summary_of, what="the summary")
     assert received == 12
     assert 0.4 <= seconds <= 3.0, seconds
     assert pane.wait_for(exit_status, what="the exit status") == 0
@@ -346,8 +401,11 @@ def test_a_grown_terminal_gets_bigger_frames(soccer, our_server, pane):
     time.sleep(1.5)
     small = kilobytes(pane.screen())
     pane.tmux("resize-window", "-t", "t", "-x", "160", "-y", "50")
-    pane.wait_for(lambda lines: (kilobytes(lines) or 0) > 4 * small or None, timeout=10,
-                  what=f"more than {4 * small} kB/s after growing (had {small})")
+    pane.wait_for(
+        lambda lines: (kilobytes(lines) or 0) > 4 * small or None,
+        timeout=10,
+        what=f"more than {4 * small} kB/s after growing (had {small})",
+    )
     pane.key("q")
     assert pane.wait_for(exit_status, what="the exit status") == 0
 
@@ -372,8 +430,9 @@ def long_server(soccer, tmp_path_factory):
     make_media(str(media), "long", "--size", "320x180", "--seconds", "60")
     socket = media / "soccer.sock"
     # Over TCP, and on a Unix socket whose clients take their frames through shared memory.
-    server = Server([soccer, "serve", "--media", str(media), "--port", "0", "--unix", str(socket),
-                     "--allow-shared-memory"])
+    server = Server(
+        [soccer, "serve", "--media", str(media), "--port", "0", "--unix", str(socket), "--allow-shared-memory"]
+    )
     server.unix = f"unix:{socket}"
     yield server
     server.stop()
@@ -388,8 +447,8 @@ def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane, path):
     for _ in range(3):
         pane.key("Right")
     after = pane.wait_for(
-        lambda lines: (s := play_status(lines)) and s[2] >= before[2] + 12 and s,
-        what="the time 15 s later")
+        lambda lines: (s := play_status(lines)) and s[2] >= before[2] + 12 and s, what="the time 15 s later"
+    )
     assert after[2] <= before[2] + 19, f"→ ×3 moved from {before} to {after}"
 
     pane.key("Space")
@@ -398,8 +457,9 @@ def test_arrow_keys_seek_and_space_pauses(soccer, long_server, pane, path):
     still = play_status(pane.screen())
     assert still[0] == "paused" and still[1] == paused[1], f"moved while paused: {paused} then {still}"
     pane.key("Space")
-    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "" and s[1] > still[1] + 5 or None,
-                  what="playing again")
+    pane.wait_for(
+        lambda lines: ((s := play_status(lines)) and s[0] == "" and s[1] > still[1] + 5) or None, what="playing again"
+    )
     pane.key("q")
     assert pane.wait_for(exit_status, what="the exit status") == 0
     summary = next(line for line in pane.screen(joined=True) if "long: showed" in line)
@@ -412,16 +472,17 @@ def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server
     pane.type(f"cd {tmp_path} && {soccer} watch long --mode blocks --server {target}; echo exit=$?")
     pane.wait_for(lambda lines: (play_status(lines) or ("", 0, 0))[1] > 5 or None, what="playback")
     pane.key("}")
-    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "×2" or None, what="speed ×2")
+    pane.wait_for(lambda lines: ((s := play_status(lines)) and s[0] == "×2") or None, what="speed ×2")
     pane.key("BSpace")
-    pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "" or None, what="speed 1")
+    pane.wait_for(lambda lines: ((s := play_status(lines)) and s[0] == "") or None, what="speed 1")
     pane.key(".")
     stepped = pane.wait_for(lambda lines: (s := play_status(lines)) and s[0] == "paused" and s, what="a step")
     time.sleep(0.5)
     stepped = play_status(pane.screen())
     pane.key(",")
-    back = pane.wait_for(lambda lines: (s := play_status(lines)) and s[1] == stepped[1] - 1 and s,
-                         what="one frame back")
+    back = pane.wait_for(
+        lambda lines: (s := play_status(lines)) and s[1] == stepped[1] - 1 and s, what="one frame back"
+    )
     pane.key("s")
     name = f"long_{back[1]:06d}.ppm"
     pane.wait_for(lambda lines: any(f"saved {name}" in line for line in lines) or None, what="the saved file's name")
@@ -436,12 +497,10 @@ def test_keys_step_change_speed_and_save_the_frame_on_screen(soccer, long_server
     assert pane.wait_for(exit_status, what="the exit status") == 0
 
 
-
 def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane, tmp_path):
     # The demo has no Play and ignores every Match field but the id: a seek opens a new Watch
     # and drops the frames before the target, a pause closes the stream and resuming reopens it.
-    demo = Server([sys.executable, os.path.join(ROOT, "tools", "interop", "reference_server.py"),
-                   "--frames", "600", "--size", "320x180"])
+    demo = Server([sys.executable, "-m", "soccertest.reference_server", "--frames", "600", "--size", "320x180"])
     status = re.compile(r"any  (paused  )?frame (\d+)  ")
 
     def shown(lines):
@@ -454,12 +513,15 @@ def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane, tm
     try:
         folder = str(tmp_path)
         pane.type(f"cd {folder} && {soccer} watch any --mode blocks --server {demo.target}; echo exit=$?")
-        pane.wait_for(lambda lines: any("seeking reopens the stream" in line for line in lines) or None,
-                      what="the note that seeking is slower")
+        pane.wait_for(
+            lambda lines: any("seeking reopens the stream" in line for line in lines) or None,
+            what="the note that seeking is slower",
+        )
         before = pane.wait_for(lambda lines: (s := shown(lines)) and s[1] > 10 and s, what="playback")
         pane.key("Right")
-        after = pane.wait_for(lambda lines: (s := shown(lines)) and s[1] >= before[1] + 110 and s,
-                              what="frame numbers 5 s later")
+        after = pane.wait_for(
+            lambda lines: (s := shown(lines)) and s[1] >= before[1] + 110 and s, what="frame numbers 5 s later"
+        )
         assert after[1] <= before[1] + 160, f"→ went from {before} to {after}"
         pane.key("Space")
         paused = pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "paused" and s, what="paused")
@@ -469,8 +531,9 @@ def test_keys_against_the_python_demo_reopen_watch_at_the_frame(soccer, pane, tm
         name = f"any_{paused[1]:06d}.ppm"
         pane.wait_for(lambda lines: any(f"saved {name}" in line for line in lines) or None, what="the saved file")
         pane.key("Space")
-        pane.wait_for(lambda lines: (s := shown(lines)) and s[0] == "" and s[1] > paused[1] + 5 or None,
-                      what="playing again")
+        pane.wait_for(
+            lambda lines: ((s := shown(lines)) and s[0] == "" and s[1] > paused[1] + 5) or None, what="playing again"
+        )
         pane.key("q")
         assert pane.wait_for(exit_status, what="the exit status") == 0
         with open(os.path.join(folder, name), "rb") as f:
