@@ -172,7 +172,9 @@ public nonisolated struct Stream_Match: Sendable {
   /// them), in this order, each with its `frame_index`; an index may repeat
   /// and the order may go back. The server lands on each through the file's
   /// keyframes, so the cost follows the number of frames asked for, not how
-  /// far into the match they are. Not with `start_seconds`, `start_frame`,
+  /// far into the match they are, nor their order: frames asked for later
+  /// that it decodes on the way to earlier ones are kept until their turn, so
+  /// each keyframe interval is decoded about once. Not with `start_seconds`, `start_frame`,
   /// `stride` or `max_frames` (INVALID_ARGUMENT); at most 10,000 indices
   /// (INVALID_ARGUMENT). An index past the last frame is OUT_OF_RANGE, before
   /// any frame is sent when the server can count the frames. Empty means a

@@ -8,6 +8,8 @@ struct StreamProgress {
   let firstFrame: ((Duration) -> Void)?
   var frames = 0
   var bytes = 0
+  /// Frames decoded for the stream, those passed on the way to the ones sent included; nil when not known.
+  var decoded: Int?
   /// Commands a Play stream received; nil for other streams.
   var commands: Int?
   /// When the frame being written began to wait for the client; nil between writes.

@@ -39,6 +39,10 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   /// Stops decoding; a waiting `next()` throws `CancellationError`.
   public func cancel() { channel.cancel() }
 
+  /// Frames the decoder has decoded for this sequence so far, those only passed on the way to
+  /// the ones given included.
+  public var framesDecoded: Int { channel.framesDecoded.load(ordering: .relaxed) }
+
   /// The next frame, nil at the end, or the error that stopped decoding.
   public func next() async throws -> Frame? { try await channel.next() }
 
@@ -107,6 +111,8 @@ private final class FrameChannel: Sendable {
   }
 
   private let state = Mutex(State())
+  /// Frames the decoder has decoded, written by the decoding thread after each frame.
+  let framesDecoded = Atomic<Int>(0)
   /// Free places in the queue; the decoding thread takes one before each push.
   private let freeSlots: DispatchSemaphore
 
@@ -170,7 +176,14 @@ private final class FrameChannel: Sendable {
   ) {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
-      try admit?(decoder.geometry(for: options))
+      var options = options
+      do {
+        try admit?(decoder.geometry(for: options))
+      } catch  where decoder.geometry(for: options).framesHeldAhead > 0 {
+        // Frames held ahead only save decoding: a budget without room for them serves the request without.
+        options.holdAheadBytes = 0
+        try admit?(decoder.geometry(for: options))
+      }
       try decoder.configure(options)
       decoder.destination = destination
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
@@ -178,7 +191,9 @@ private final class FrameChannel: Sendable {
       while reservePlace() {
         try destination?.waitForRoom()
         let started = ContinuousClock.now
-        guard let frame = try decoder.next() else { break }
+        let frame = try decoder.next()
+        framesDecoded.store(decoder.framesDecoded, ordering: .relaxed)
+        guard let frame else { break }
         tally?.decoded(in: started.duration(to: .now))
         guard push(frame) else { return }
       }

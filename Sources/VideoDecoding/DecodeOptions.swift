@@ -26,6 +26,10 @@ public struct DecodeOptions: Sendable, Hashable {
   public var maxFramePixels = 0
   /// How each frame leaves the decoder: raw pixels, or encoded as JPEG or PNG on its thread.
   public var encoding = FrameEncoding.raw
+  /// Bytes of frames a request of `frameIndices` may hold converted ahead of their turn: a frame
+  /// asked for later that the decoder passes on its way to an earlier one is kept, so each
+  /// keyframe interval the request needs is decoded about once, whatever the order. 0 keeps none.
+  public var holdAheadBytes = 0
 
   public init(
     format: PixelFormat = .bgr24, maxWidth: Int = 0, maxHeight: Int = 0,

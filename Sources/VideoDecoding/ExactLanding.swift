@@ -7,8 +7,11 @@ import VideoFrames
 /// whole, up to the target.
 struct ExactLanding {
   enum Verdict {
-    /// Before the target (or a leading frame before the first keyframe): not given.
+    /// A leading frame before the first keyframe: never counted, never given.
     case before
+    /// A frame on the way to the target, at this position: not given (a chosen frame asked for
+    /// later may be held).
+    case passed(Int)
     /// The frame at the target, at this position.
     case arrived(Int)
     /// Not where the index says a decode from the start would put it.
@@ -44,6 +47,6 @@ struct ExactLanding {
     // A frame the decoder could not rebuild whole is not the frame a decode from the start gives.
     if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 { return .disagrees }
     expected = position + 1
-    return position == target ? .arrived(position) : .before
+    return position == target ? .arrived(position) : .passed(position)
   }
 }

@@ -16,6 +16,9 @@ public struct FrameGeometry: Sendable, Hashable {
   public var format: PixelFormat
   /// Whether frames are encoded (JPEG, PNG) after their conversion.
   public var encoded = false
+  /// Converted frames a request of chosen frames may hold ahead of their turn
+  /// (`DecodeOptions.holdAheadBytes`), counted at their raw size.
+  public var framesHeldAhead = 0
 
   public init(
     sourceWidth: Int, sourceHeight: Int, decodedFrameBytes: Int, decoderThreads: Int, outputWidth: Int,

@@ -128,6 +128,8 @@ extension VideoDecoder {
   /// GOP's keyframe: from the keyframe before it, every frame of its GOP has its references.
   func relandEarlier(at target: Int) {
     landsEarly = true
+    // Frames held on the way to a landing that failed are decoded again rather than trusted.
+    heldAhead = [:]
     let produced = producedCount
     land(at: target)
     producedCount = produced
@@ -136,6 +138,7 @@ extension VideoDecoder {
   /// The file's frames disagree with its index: it is decoded from its start from now on, by
   /// this decoder and every later one.
   func abandonIndex() {
+    heldAhead = [:]
     let size = format?.pointee.pb.map { avio_size($0) } ?? -1
     FrameIndexCache.shared.distrust(path: path, streamIndex: streamIndex, size: size)
     frameIndex = .some(nil)

@@ -79,6 +79,17 @@ public final class VideoDecoder {
   /// Frames at chosen positions: the next one of `options.frameIndices` to give, and the last given.
   var chosenCursor = 0
   var lastChosen: Frame?
+  /// Chosen frames converted ahead of their turn, by position, at most `framesHeldAheadLimit`.
+  var heldAhead: [Int: Frame] = [:]
+  /// Frames of chosen positions that may be held ahead of their turn; set from the options by
+  /// `configure`, lowered when the frame-memory budget admits fewer.
+  public var framesHeldAheadLimit = 0
+  /// How many times each position is still to be given after the one being decoded for.
+  var wantedAhead: [Int: Int] = [:]
+  /// The distinct chosen positions, ascending.
+  var wantedPositions: [Int] = []
+  /// Frames out of the decoder since it was opened, through every seek and landing.
+  public private(set) var framesDecoded = 0
   /// Whether anything was read since the file was opened or went back to its start.
   var atStart = true
   let path: String
@@ -120,22 +131,13 @@ public final class VideoDecoder {
     releaseAll()
   }
 
-  /// What this file's frames weigh, decoded and converted as `options` ask.
-  public func geometry(for options: DecodeOptions) -> FrameGeometry {
-    var geometry = FrameGeometry(
-      sourceWidth: info.width, sourceHeight: info.height, decodedFrameBytes: decodedFrameBytes,
-      decoderThreads: decoderThreads, outputWidth: info.width, outputHeight: info.height, format: options.format
-    ).converted(to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight)
-    geometry.encoded = options.encoding != .raw
-    return geometry
-  }
-
   /// Sets what `next()` produces; call before the first `next()`.
   public func configure(_ options: DecodeOptions) throws(DecodeError) {
     self.options = options
     strideOrigin = options.startSeconds > 0 ? nil : options.startFrame
     if let last = options.frameIndices.max() {
       if let count = index()?.frameCount, last >= count { throw .frameIndexPastEnd(index: last, count: count) }
+      prepareChosenFrames()
       return
     }
     if options.startFrame > 0 {
@@ -178,6 +180,7 @@ public final class VideoDecoder {
     while true {
       let received = avcodec_receive_frame(codec, frame)
       if received == 0 {
+        framesDecoded += 1
         consecutiveErrors = 0
         defer { av_frame_unref(frame) }
         if let output = try select(frame) {
@@ -271,6 +274,10 @@ public final class VideoDecoder {
       case .before:
         exactLanding = exact
         return nil
+      case .passed(let position):
+        exactLanding = exact
+        try holdIfWanted(frame, position: position, pts: pts)
+        return nil
       case .disagrees where !exact.fromEarlierKeyframe, .overshot where !exact.fromEarlierKeyframe:
         relandFromEarlierKeyframe = exact.target
         return nil
@@ -306,20 +313,14 @@ public final class VideoDecoder {
     }
     // Positions are exact here (counted from the start, or placed by the frame index after a
     // landing) whatever the frame rate or reordering; frames before the start are never converted.
-    guard position >= options.startFrame else { return nil }
+    guard position >= options.startFrame else {
+      try holdIfWanted(frame, position: position, pts: pts)
+      return nil
+    }
     let eligible = strideOrigin.map { position - $0 } ?? eligibleCount
     eligibleCount += 1
     guard eligible % options.stride == 0 else { return nil }
-    let index = position
-    let converted = try converter.convert(
-      frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts,
-      destination: destination)
-    guard options.encoding != .raw else { return converted }
-    do {
-      return try encoder.encode(converted, as: options.encoding)
-    } catch {
-      throw .resources("frame \(index): \(error)")
-    }
+    return try output(frame, index: position, pts: pts)
   }
 
   private func releaseAll() {

@@ -85,6 +85,55 @@ import VideoFrames
     }
   }
 
+  /// Chosen frames held ahead of their turn are the frames a decode from the start gives,
+  /// whatever the room to hold them: none, a few, all.
+  @Test(arguments: files)
+  func framesHeldAheadAreTheFramesOfADecodeFromTheStart(name: String, arguments: [String]) throws {
+    let path = try Self.path(name, arguments)
+    let all = try decodeAll(path, DecodeOptions(format: .gray8))
+    let index = try #require(FrameIndex.scan(path: path, streamIndex: try VideoDecoder(path: path).streamIndex))
+    let around = Self.targets(index, count: all.count)
+    let chosen = around.reversed() + [all.count - 1, 0, 0] + around + around.reversed() + [9, 7, 8, 7]
+    for room in [1, 4, 1000] {
+      var options = DecodeOptions(format: .gray8)
+      options.frameIndices = chosen
+      options.holdAheadBytes = room * all[0].pixels.count
+      let frames = try decodeAll(path, options)
+      #expect(frames.map(\.index) == chosen, "\(name), room for \(room)")
+      for (frame, wanted) in zip(frames, chosen) {
+        #expect(frame.pixels == all[wanted].pixels, "\(name), room for \(room): frame \(wanted) differs")
+        #expect(frame.ptsSeconds == all[wanted].ptsSeconds, "\(name), room for \(room): frame \(wanted)")
+      }
+    }
+  }
+
+  /// Positions walking each keyframe interval backwards decode about as many frames as the same
+  /// positions ascending when frames can be held; without room, each lands again from its keyframe.
+  @Test func walkingEachIntervalBackwardsDecodesItOnce() throws {
+    let path = try TestMedia.make("exact-backwards", ["--seconds", "8", "--size", "320x180", "--gop", "25"])
+    let index = try #require(FrameIndex.scan(path: path, streamIndex: try VideoDecoder(path: path).streamIndex))
+    let bounds = index.keyframes.map(\.position) + [index.frameCount]
+    var backwards: [Int] = []
+    for (start, end) in zip(bounds, bounds.dropFirst()) { backwards += (start..<end).reversed() }
+    func decoded(_ positions: [Int], room: Int) throws -> Int {
+      var options = DecodeOptions(format: .gray8)
+      options.frameIndices = positions
+      options.holdAheadBytes = room
+      let decoder = try VideoDecoder(path: path)
+      try decoder.configure(options)
+      var given: [Int] = []
+      while let frame = try decoder.next() { given.append(frame.index) }
+      #expect(given == positions)
+      return decoder.framesDecoded
+    }
+    let ascending = try decoded(backwards.sorted(), room: 0)
+    let held = try decoded(backwards, room: 64 << 20)
+    let unheld = try decoded(backwards, room: 0)
+    #expect(ascending == index.frameCount)
+    #expect(Double(held) <= 1.5 * Double(ascending), "\(held) frames decoded against \(ascending) ascending")
+    #expect(unheld > 5 * ascending, "without room: \(unheld) frames decoded")
+  }
+
   @Test func aChosenFramePastTheEndIsOutOfRangeBeforeAnyFrame() throws {
     var options = DecodeOptions()
     options.frameIndices = [3, 100]

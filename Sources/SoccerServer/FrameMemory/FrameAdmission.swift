@@ -28,7 +28,8 @@ final class FrameAdmission: Sendable {
       let taken = try budget.reserve(FrameFootprint(geometry: geometry, queueDepth: queueDepth, ringBytes: ringBytes))
       reservation.withLock { $0 = taken }
     } catch {
-      metrics?.rejected(.frameMemory)
+      // A request that would hold frames ahead is asked for again without them: not refused yet.
+      if geometry.framesHeldAhead == 0 { metrics?.rejected(.frameMemory) }
       throw error
     }
   }

@@ -21,7 +21,7 @@ struct FrameFootprint: Sendable, Equatable {
   /// none in the server's own memory. 0 without one.
   var ringBytes = 0
 
-  var convertedFrames: Int { ringBytes > 0 ? 0 : queueDepth + Self.transportFrames }
+  var convertedFrames: Int { ringBytes > 0 ? 0 : queueDepth + Self.transportFrames + geometry.framesHeldAhead }
   var decodedFrames: Int { geometry.decoderThreads + Self.decoderFramesBeyondThreads }
   var decodedBytes: Int { geometry.decodedFrameBytes * decodedFrames }
   /// An encoded stream's frame, converted, and the encoder's output buffer before it shrinks to

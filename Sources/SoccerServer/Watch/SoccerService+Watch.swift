@@ -56,6 +56,7 @@ extension SoccerService {
       frames.cancel()
       ring?.cancel()
     }
+    defer { progress.decoded = frames.framesDecoded }
     var pacer = request.realTime ? Pacer() : nil
     try await stoppingOnCancel {
       for try await frame in frames {

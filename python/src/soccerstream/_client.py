@@ -321,7 +321,7 @@ class Client(ClosedOnExit):
         """The frames at `indices` of match `id`, in that order (repeats allowed), as one
         `(n, height, width, channels)` array (`(n, height, width)` for gray), each landed on
         exactly through the match's keyframes: the cost follows the frames asked for, not where
-        they lie."""
+        they lie nor their order."""
         out: npt.NDArray[np.uint8] | None = None
         n = len(indices)
         self._check_fits(id, n, width, height, format)
