@@ -5,6 +5,7 @@ import pytest
 
 import soccerstream._client as client_module
 from soccerstream import Client, MatchInfo, ResourceExhausted
+from soccerstream._output import Output
 
 
 @pytest.fixture
@@ -25,11 +26,11 @@ def test_an_array_larger_than_the_free_memory_is_refused_first(client: Client) -
 
 def test_smaller_frames_fit_and_are_not_refused_by_the_check(client: Client) -> None:
     # The same count at 320 wide is about 35 MB: the check passes and the call goes on.
-    client._check_fits("m", 1200, 320, None, "bgr")
-    client._check_fits("m", 1200, 640, None, "gray")
+    client._check_fits("m", 1200, Output(320, None, "bgr"))
+    client._check_fits("m", 1200, Output(640, None, "gray"))
     # Full-size gray frames are a third of BGR's, still 2.5 GB for 1200 of them.
     with pytest.raises(ResourceExhausted):
-        client._check_fits("m", 1200, None, None, "gray")
+        client._check_fits("m", 1200, Output(None, None, "gray"))
 
 
 @pytest.mark.parametrize("bad", [1.5, "3", True])

@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import grpc
 import numpy as np
@@ -25,7 +25,8 @@ from ._errors import (
     replica_of,
 )
 from ._frame import Frame
-from ._images import ENCODINGS, EncodingName, opencv
+from ._images import EncodingName
+from ._output import Output, PixelFormatName
 from ._play import Playback
 from ._proto import stream_pb2
 from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, frame_bytes_for, slot_bytes_for
@@ -33,14 +34,6 @@ from ._shared_memory import available as rings_available
 from ._target import grpc_target
 from ._upload import UploadSource
 from ._video import RawVideo, parse_video
-
-PixelFormatName = Literal["bgr", "rgb", "gray"]
-
-_FORMATS: dict[str, stream_pb2.PixelFormat] = {
-    "bgr": stream_pb2.PIXEL_FORMAT_BGR24,
-    "rgb": stream_pb2.PIXEL_FORMAT_RGB24,
-    "gray": stream_pb2.PIXEL_FORMAT_GRAY8,
-}
 
 # grpcio reads a socket 4 MiB at a time: a 1080p frame is 6.2 MB, and its default chunks
 # (a few KiB up to 256 KiB) cost a read call, and a slice to join, for every piece of it.
@@ -194,20 +187,10 @@ class Client(ClosedOnExit):
         """Plays match `id` under commands (`pause`, `resume`, `seek`, `speed`, `step`, `resize`
         on the `Playback` returned); iterating it gives the frames, those sent before the last
         seek dropped. `encoding`, `quality`, `decode` and `zero_copy` are as `frames` takes them."""
-        match = self._match(
-            id,
-            width,
-            height,
-            format,
-            start_frame=start_frame,
-            start_seconds=start_seconds,
-            every=every,
-            real_time=real_time,
-            encoding=encoding,
-            quality=quality,
-            decode=decode,
-        )
-        rings = self._rings(id, None, None, format, encoding, zero_copy, slots=PLAY_SLOTS)
+        output = Output(width, height, format, encoding, quality, decode, zero_copy)
+        match = output.match(id, start_frame=start_frame, start_seconds=start_seconds, every=every, real_time=real_time)
+        # A Play ring holds full-size frames, so that every resize fits.
+        rings = self._rings(id, Output(None, None, format, encoding, quality, decode, zero_copy), slots=PLAY_SLOTS)
 
         def refused(error: grpc.RpcError) -> bool:
             if self._shared_memory is None and _refuses_rings(error):
@@ -275,24 +258,13 @@ class Client(ClosedOnExit):
             raise InvalidArgument(
                 "every must be 1 or more; count, start_frame and retries 0 or more", code="INVALID_ARGUMENT"
             )
-        match = self._match(
-            id,
-            width,
-            height,
-            format,
-            start_frame=start_frame,
-            start_seconds=start_seconds,
-            every=every,
-            real_time=real_time,
-            encoding=encoding,
-            quality=quality,
-            decode=decode,
-        )
+        output = Output(width, height, format, encoding, quality, decode, zero_copy)
+        match = output.match(id, start_frame=start_frame, start_seconds=start_seconds, every=every, real_time=real_time)
         match.max_frames = count or 0
         if count == 0:
             return
         sent = _Sent()
-        rings = self._rings(id, width, height, format, encoding, zero_copy)
+        rings = self._rings(id, output)
         for video, replica, ring in self._resuming(
             match, retries, lambda: self._resume(match, sent, every, count), rings
         ):
@@ -324,7 +296,7 @@ class Client(ClosedOnExit):
         they lie nor their order."""
         out: npt.NDArray[np.uint8] | None = None
         n = len(indices)
-        self._check_fits(id, n, width, height, format)
+        self._check_fits(id, n, Output(width, height, format, encoding, quality))
         for i, frame in enumerate(
             self.iter_frames_at(
                 id,
@@ -346,14 +318,13 @@ class Client(ClosedOnExit):
         assert out is not None  # iter_frames_at yields every index or raises
         return out
 
-    def _check_fits(self, id: str, n: int, width: int | None, height: int | None, format: PixelFormatName) -> None:
+    def _check_fits(self, id: str, n: int, output: Output) -> None:
         """Raises before anything is asked for when `n` frames would not fit in the memory free now."""
         if n < 1000:
             return
         free = _free_memory()
         info = self.describe(id)
-        channels = 1 if format == "gray" else 3
-        need = n * frame_bytes_for(info.width, info.height, channels, width or 0, height or 0)
+        need = n * frame_bytes_for(info.width, info.height, output.channels, output.width or 0, output.height or 0)
         if free is not None and need > free:
             raise ResourceExhausted(
                 f"{n} frames of {id!r} make an array of about {need / 1e9:.1f} GB, more than the "
@@ -382,37 +353,15 @@ class Client(ClosedOnExit):
             raise InvalidArgument("no frame indices given", code="INVALID_ARGUMENT")
         if any(i < 0 for i in wanted):
             raise InvalidArgument("frame indices are 0 or more", code="INVALID_ARGUMENT")
+        output = Output(width, height, format, encoding, quality, decode, zero_copy)
         for start in range(0, len(wanted), _MAX_INDICES):
-            yield from self._frames_at(
-                id,
-                wanted[start : start + _MAX_INDICES],
-                width,
-                height,
-                format,
-                retries,
-                encoding,
-                quality,
-                decode,
-                zero_copy,
-            )
+            yield from self._frames_at(id, wanted[start : start + _MAX_INDICES], output, retries)
 
-    def _frames_at(
-        self,
-        id: str,
-        wanted: builtins.list[int],
-        width: int | None,
-        height: int | None,
-        format: PixelFormatName,
-        retries: int,
-        encoding: EncodingName,
-        quality: int | None,
-        decode: bool,
-        zero_copy: bool,
-    ) -> Iterator[Frame]:
-        match = self._match(id, width, height, format, encoding=encoding, quality=quality, decode=decode)
+    def _frames_at(self, id: str, wanted: builtins.list[int], output: Output, retries: int) -> Iterator[Frame]:
+        match = output.match(id)
         match.frame_indices.extend(wanted)
         got = 0
-        rings = self._rings(id, width, height, format, encoding, zero_copy)
+        rings = self._rings(id, output)
 
         def resume() -> stream_pb2.Match:
             again = stream_pb2.Match()
@@ -430,47 +379,9 @@ class Client(ClosedOnExit):
                     replica=replica,
                 )
             got += 1
-            yield video.frame(replica, ring, decode)
+            yield video.frame(replica, ring, output.decode)
         if got < len(wanted):
             raise DataLoss(f"the stream ended after {got} of {len(wanted)} frames asked for", code="DATA_LOSS")
-
-    def _match(
-        self,
-        id: str,
-        width: int | None,
-        height: int | None,
-        format: PixelFormatName,
-        *,
-        start_frame: int = 0,
-        start_seconds: float = 0.0,
-        every: int = 1,
-        real_time: bool = False,
-        encoding: EncodingName = "raw",
-        quality: int | None = None,
-        decode: bool = True,
-    ) -> stream_pb2.Match:
-        if format not in _FORMATS:
-            raise InvalidArgument(f"format is bgr, rgb or gray, not {format!r}", code="INVALID_ARGUMENT")
-        if encoding not in ENCODINGS:
-            raise InvalidArgument(f"encoding is raw, jpeg or png, not {encoding!r}", code="INVALID_ARGUMENT")
-        if quality is not None and (encoding != "jpeg" or not 1 <= quality <= 100):
-            raise InvalidArgument("quality goes with encoding='jpeg', from 1 to 100", code="INVALID_ARGUMENT")
-        if encoding != "raw" and decode:
-            opencv()  # missing: said now, not at the first frame
-        if (width is not None and width < 0) or (height is not None and height < 0):
-            raise InvalidArgument("width and height are 0 or more (0: no limit)", code="INVALID_ARGUMENT")
-        return stream_pb2.Match(
-            id=id,
-            pixel_format=_FORMATS[format],
-            max_width=width or 0,
-            max_height=height or 0,
-            start_frame=start_frame,
-            start_seconds=start_seconds,
-            stride=every,
-            real_time=real_time,
-            encoding=ENCODINGS[encoding],  # type: ignore[arg-type]
-            jpeg_quality=quality or 0,
-        )
 
     @staticmethod
     def _resume(match: stream_pb2.Match, sent: _Sent, every: int, count: int | None) -> stream_pb2.Match:
@@ -484,26 +395,17 @@ class Client(ClosedOnExit):
                 again.max_frames = count - sent.count
         return again
 
-    def _rings(
-        self,
-        id: str,
-        width: int | None,
-        height: int | None,
-        format: PixelFormatName,
-        encoding: EncodingName,
-        zero_copy: bool,
-        slots: int = DEFAULT_SLOTS,
-    ) -> _RingMaker | None:
+    def _rings(self, id: str, output: Output, slots: int = DEFAULT_SLOTS) -> _RingMaker | None:
         """What makes a ring for each stream of `id` (each attempt gets a new one), when frames
         are to come through shared memory: raw frames only, which is what a ring carries."""
-        if self._shared_memory is False or encoding != "raw":
+        if self._shared_memory is False or output.encoding != "raw":
             return None
         info = self.describe(id)
-        channels = 1 if format == "gray" else 3
-        slot_bytes = slot_bytes_for(info.width, info.height, channels, width or 0, height or 0)
+        slot_bytes = slot_bytes_for(info.width, info.height, output.channels, output.width or 0, output.height or 0)
         # Unless zero_copy, the consumer's newest frame waits a call before its slot goes back:
         # a slot more keeps the server as far ahead.
-        slots += 0 if zero_copy else 1
+        slots += 0 if output.zero_copy else 1
+        zero_copy = output.zero_copy
         return lambda: Ring(slots, slot_bytes, zero_copy=zero_copy)
 
     def _resuming(
