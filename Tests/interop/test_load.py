@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from soccertest import MEDIA, Server, proc_status
+from soccertest import proc_status, serve
 
 # 32 streams of 160x90 frames: each decoder is small; 400 MB leaves room for 32 FFmpeg
 # decoders, their queues and the HTTP/2 buffers, and would catch one leaking per stream.
@@ -28,7 +28,7 @@ def decoding_threads(pid):
 
 
 def test_a_client_killed_mid_stream_leaves_no_decoder(soccer, tmp_path):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0"])
+    server = serve()
     try:
         client = subprocess.Popen(
             [sys.executable, "-m", "soccertest.reference_client", server.target, "sample"],
@@ -53,7 +53,7 @@ def test_a_client_killed_mid_stream_leaves_no_decoder(soccer, tmp_path):
 
 
 def test_32_concurrent_clients_stream_without_error_in_bounded_memory(soccer):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0"])
+    server = serve()
     try:
         result = subprocess.run(
             [soccer, "bench", "sample", "--streams", "32", "--width", "160", "--json", "--server", server.target],

@@ -93,21 +93,8 @@ def test_every_failure_is_a_soccer_error_with_the_servers_message(server):
 def test_tls_and_the_token(tmp_path):
     pki = make_pki(tmp_path)
     (pki / "token").write_text("s3cret\n")
-    server = Server(
-        [
-            soccer_binary(),
-            "serve",
-            "--media",
-            MEDIA,
-            "--port",
-            "0",
-            "--tls-cert",
-            str(pki / "server.pem"),
-            "--tls-key",
-            str(pki / "server.key"),
-            "--token-file",
-            str(pki / "token"),
-        ]
+    server = serve(
+        "--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key"), "--token-file", str(pki / "token")
     )
     try:
         target = f"localhost:{server.port}"

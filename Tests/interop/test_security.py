@@ -7,7 +7,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from soccertest import MEDIA, Server, cli, make_pki
+from soccertest import MEDIA, cli, make_pki, serve
 
 
 @pytest.fixture(scope="module")
@@ -18,20 +18,7 @@ def pki(tmp_path_factory):
 
 
 def test_tls(soccer, pki):
-    server = Server(
-        [
-            soccer,
-            "serve",
-            "--media",
-            MEDIA,
-            "--port",
-            "0",
-            "--tls-cert",
-            str(pki / "server.pem"),
-            "--tls-key",
-            str(pki / "server.key"),
-        ]
-    )
+    server = serve("--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key"))
     try:
         ok = cli(soccer, "list", "--server", server.target, "--tls", "--ca", str(pki / "ca.pem"))
         assert ok.returncode == 0 and "sample" in ok.stdout.split()
@@ -63,21 +50,8 @@ def test_tls(soccer, pki):
 
 
 def test_mutual_tls(soccer, pki):
-    server = Server(
-        [
-            soccer,
-            "serve",
-            "--media",
-            MEDIA,
-            "--port",
-            "0",
-            "--tls-cert",
-            str(pki / "server.pem"),
-            "--tls-key",
-            str(pki / "server.key"),
-            "--client-ca",
-            str(pki / "ca.pem"),
-        ]
+    server = serve(
+        "--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key"), "--client-ca", str(pki / "ca.pem")
     )
     try:
         with_cert = cli(
@@ -102,7 +76,7 @@ def test_mutual_tls(soccer, pki):
 
 
 def test_bearer_token(soccer, pki):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0", "--token-file", str(pki / "token")])
+    server = serve("--token-file", str(pki / "token"))
     try:
         missing = cli(soccer, "list", "--server", server.target, env={"SOCCER_TOKEN": ""})
         assert missing.returncode == 3 and "credentials" in missing.stderr

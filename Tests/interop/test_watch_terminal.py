@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from soccertest import MEDIA, FakeTerminal, Pane, Server, counter, make_media
+from soccertest import FakeTerminal, Pane, Server, counter, make_media, serve
 
 BLOCKS = re.compile("[\u2580-\u259f\U0001fb00-\U0001fb3b]")
 STATUS = re.compile(r"sample  frame (\d+)/100  \S+  \S+ fps  skipped (\d+)  \d+ kB/s")
@@ -208,7 +208,7 @@ def test_once_in_blocks_and_sixel_to_a_file(soccer, our_server, tmp_path):
 
 
 def test_server_dying_mid_play_is_told_after_the_terminal_is_restored(soccer, pane):
-    server = Server([soccer, "serve", "--media", MEDIA, "--port", "0"])
+    server = serve()
     try:
         pane.type(f"{soccer} watch sample --mode ascii --loop --server {server.target}; echo exit=$?")
         pane.wait_for(status_of, what="the status line")
