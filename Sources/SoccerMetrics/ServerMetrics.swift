@@ -26,6 +26,7 @@ public final class ServerMetrics: Sendable {
   public let registry: PrometheusCollectorRegistry
   private let factory: PrometheusMetricsFactory
   private let frames: CoreMetrics.Counter
+  private let framesDecoded: CoreMetrics.Counter
   private let bytes: CoreMetrics.Counter
   private let firstFrame: CoreMetrics.Timer
   private let decodeFrame: CoreMetrics.Timer
@@ -52,6 +53,7 @@ public final class ServerMetrics: Sendable {
     ]
     self.factory = factory
     frames = CoreMetrics.Counter(label: "soccer_frames_sent_total", factory: factory)
+    framesDecoded = CoreMetrics.Counter(label: "soccer_frames_decoded_total", factory: factory)
     bytes = CoreMetrics.Counter(label: "soccer_bytes_sent_total", factory: factory)
     firstFrame = CoreMetrics.Timer(label: "soccer_first_frame_seconds", factory: factory)
     decodeFrame = CoreMetrics.Timer(label: "soccer_decode_frame_seconds", factory: factory)
@@ -85,6 +87,10 @@ public final class ServerMetrics: Sendable {
     frames.increment()
     bytes.increment(by: byteCount)
   }
+
+  /// A stream's decoder decoded `count` frames for it, those only passed on the way included:
+  /// against `soccer_frames_sent_total`, what sending a frame costs in decoding.
+  public func decoded(frames count: Int) { framesDecoded.increment(by: count) }
 
   /// A stream's first frame went out this long after the request.
   public func firstFrame(after duration: Duration) { firstFrame.recordNanoseconds(duration.nanoseconds) }

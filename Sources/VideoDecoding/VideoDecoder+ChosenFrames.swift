@@ -58,7 +58,7 @@ extension VideoDecoder {
   /// While frames can be held, frames shown before the target are decoded from the first one
   /// asked for later, not skipped: from the keyframe the landing starts at (or `from`, going forward).
   private func decodeWantedOnTheWay(to target: Int, from: Int?) {
-    guard framesHeldAheadLimit > heldAhead.count, let index = index(), skipBefore != nil,
+    guard framesHeldAheadLimit > heldAhead.count, destination == nil, let index = index(), skipBefore != nil,
       let start = from ?? index.keyframe(atOrBefore: target)?.position
     else { return }
     var low = 0

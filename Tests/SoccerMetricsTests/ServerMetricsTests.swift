@@ -12,6 +12,7 @@ import Testing
     let metrics = ServerMetrics()
     metrics.sent(byteCount: 100)
     metrics.sent(byteCount: 150)
+    metrics.decoded(frames: 13)
     metrics.ended(method: "Watch", code: "NOT_FOUND")
     metrics.ended(method: "Watch", code: "NOT_FOUND")
     metrics.rejected(.stall)
@@ -19,7 +20,7 @@ import Testing
       streams: 3, decoders: 2, connections: 4, frameMemory: (reserved: 5000, limit: 8000), replica: "r1")
     let shown = lines(metrics)
     for line in [
-      "soccer_frames_sent_total 2", "soccer_bytes_sent_total 250",
+      "soccer_frames_sent_total 2", "soccer_bytes_sent_total 250", "soccer_frames_decoded_total 13",
       #"soccer_streams_total{method="Watch",code="NOT_FOUND"} 2"#,
       #"soccer_stream_rejections_total{reason="stall"} 1"#, #"soccer_replica_info{replica="r1"} 1.0"#,
       "soccer_streams_active 3.0", "soccer_decoders_open 2.0", "soccer_connections_active 4.0",
@@ -32,6 +33,7 @@ import Testing
   // A rate needs a first sample: series that may never move exist, at 0, from the start.
   @Test func seriesThatNeverMovedAreZeroNotAbsent() {
     let shown = lines(ServerMetrics())
+    #expect(shown.contains("soccer_frames_decoded_total 0"))
     for reason in Rejection.allCases {
       #expect(shown.contains(#"soccer_stream_rejections_total{reason="\#(reason.rawValue)"} 0"#))
     }

@@ -66,5 +66,7 @@ def test_a_budget_without_room_to_hold_frames_serves_the_request_without(clip):
         # Each position lands again from its keyframe: about 13 frames decoded for each.
         assert walked > 5 * ascending, (walked, ascending)
         assert metric(port, 'soccer_stream_rejections_total{reason="frame_memory"}') == 0
+        assert metric(port, "soccer_frames_decoded_total") == ascending + walked
+        assert metric(port, "soccer_frames_sent_total") == 2 * COUNT
     finally:
         assert server.stop() == 0

@@ -56,7 +56,10 @@ extension SoccerService {
       frames.cancel()
       ring?.cancel()
     }
-    defer { progress.decoded = frames.framesDecoded }
+    defer {
+      progress.decoded = frames.framesDecoded
+      metrics?.decoded(frames: frames.framesDecoded)
+    }
     var pacer = request.realTime ? Pacer() : nil
     try await stoppingOnCancel {
       for try await frame in frames {
