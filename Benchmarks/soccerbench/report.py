@@ -55,7 +55,7 @@ def write(records, targets, order, scenario_module, path=REPORT):
             "",
         ]
         if about.strip():
-            lines += [about.strip(), ""]
+            lines += [_markdown(about), ""]
         text = record["report"].rstrip()
         markdown = getattr(scenario_module(name), "MARKDOWN", False)
         lines += [text, ""] if markdown else ["```text", text, "```", ""]
@@ -67,3 +67,11 @@ def write(records, targets, order, scenario_module, path=REPORT):
         f.write("\n".join(lines).rstrip() + "\n")
     os.replace(path + ".part", path)
     return path
+
+
+def _markdown(text):
+    """A scenario's docstring as Markdown: its indented lines (lists, commands) as list items."""
+    out = []
+    for line in text.strip().splitlines():
+        out.append(f"- {line.strip()}" if line.startswith("  ") and line.strip() else line)
+    return "\n".join(out)

@@ -92,3 +92,8 @@ def test_a_scenario_run_records_its_figures_commit_and_machine():
 def test_an_unknown_scenario_is_named_and_exits_64():
     run = subprocess.run([sys.executable, "-m", "soccerbench", "nosuch"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 64 and "no scenario 'nosuch'" in run.stderr
+
+
+def test_indented_lines_of_a_docstring_become_list_items():
+    text = report._markdown("Pairs:\n  (a) one\n  (b) two\nThen more.")
+    assert text == "Pairs:\n- (a) one\n- (b) two\nThen more."
