@@ -72,6 +72,9 @@ public final class PlaybackDecoder: Sendable {
 
   /// Stops decoding; a waiting call throws `CancellationError`.
   public func cancel() { core.cancel() }
+
+  /// Frames the decoder has decoded for this playback so far, through every seek.
+  public var framesDecoded: Int { core.framesDecoded.load(ordering: .relaxed) }
 }
 
 /// The state a `PlaybackDecoder`'s thread shares with its consumer.
@@ -99,6 +102,8 @@ private final class PlaybackCore: Sendable {
   }
 
   private let state = Mutex(State())
+  /// Frames the decoder has decoded, written by the decoding thread after each frame.
+  let framesDecoded = Atomic<Int>(0)
   /// Raised whenever the thread may have something new to do; spurious wakes are harmless.
   private let wake = DispatchSemaphore(value: 0)
   private let capacity: Int
@@ -218,6 +223,7 @@ private final class PlaybackCore: Sendable {
         }
         let started = ContinuousClock.now
         do {
+          defer { framesDecoded.store(decoder.framesDecoded, ordering: .relaxed) }
           if let frame = try decoder.next() {
             tally?.decoded(in: started.duration(to: .now))
             deliver(.success(PlaybackFrame(frame: frame, generation: generation)), generation: generation)

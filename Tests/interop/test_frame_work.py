@@ -70,3 +70,26 @@ def test_a_budget_without_room_to_hold_frames_serves_the_request_without(clip):
         assert metric(port, "soccer_frames_sent_total") == 2 * COUNT
     finally:
         assert server.stop() == 0
+
+
+def test_a_play_streams_log_line_says_what_was_decoded_for_it(clip):
+    port = free_port()
+    server = serve("--metrics", str(port), media=clip)
+    try:
+        with (
+            soccerstream.connect(server.target, deadline=60) as client,
+            client.play("clip", real_time=False) as playback,
+        ):
+            frames = iter(playback)
+            taken = [next(frames).index for _ in range(5)]
+            playback.seek(frame=150)
+            taken += [next(frames).index for _ in range(5)]
+        assert taken == [0, 1, 2, 3, 4, 150, 151, 152, 153, 154]
+        line = server.wait_for_line("rpc=Play", "decoded=", timeout=10)
+        assert line, server.log()
+        decoded = int(re.search(r"decoded=(\d+)", line).group(1))
+        # The frames sent, those decoded ahead and from the keyframe before 150: never fewer than sent.
+        assert 10 <= decoded < COUNT, line
+        assert metric(port, "soccer_frames_decoded_total") == decoded
+    finally:
+        assert server.stop() == 0

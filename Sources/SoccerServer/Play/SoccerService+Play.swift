@@ -101,6 +101,10 @@ extension SoccerService {
       decoder.cancel()
       ring?.cancel()
     }
+    defer {
+      progress.decoded = decoder.framesDecoded
+      metrics?.decoded(frames: decoder.framesDecoded)
+    }
     let info = try await decoder.mediaInfo()
     if case .seconds(let seconds) = target, info.durationSeconds > 0, seconds >= info.durationSeconds {
       throw DecodeError.startPastEnd(start: seconds, duration: info.durationSeconds)
