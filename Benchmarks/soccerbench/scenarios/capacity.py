@@ -17,7 +17,7 @@ import time
 from soccertest import Envoy, cpu_seconds, rss_mb
 
 from ..clips import SIZES, clip
-from ..servers import serve
+from ..servers import json_of, serve
 from ..stats import alternated, medians
 
 MARKDOWN = True
@@ -38,16 +38,10 @@ def bench_run(binary, server, clip, streams):
     sampler.start()
     cpu = cpu_seconds(pid)
     try:
-        out = subprocess.run(
-            [binary, "bench", clip, "--streams", str(streams), "--server", server.target, "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        report = json_of([binary, "bench", clip, "--streams", str(streams), "--server", server.target, "--json"])
     finally:
         done.set()
         sampler.join()
-    report = json.loads(out)
     return report["frames"], report["bytes"], report["seconds"], cpu_seconds(pid) - cpu, peak[0]
 
 

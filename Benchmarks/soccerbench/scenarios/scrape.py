@@ -2,15 +2,13 @@
 fetching /metrics every --interval seconds, against none, alternated on one server.
 """
 
-import json
-import subprocess
 import threading
 import urllib.request
 
 from soccertest import cpu_seconds
 
 from ..clips import SIZES, clip
-from ..servers import serve
+from ..servers import json_of, serve
 from ..stats import alternated, medians
 
 REPS = 5
@@ -39,17 +37,12 @@ def run(args, figures):
         if scraper:
             scraper.start()
         try:
-            out = subprocess.run(
-                [args.bin, "bench", args.clip, "--server", server.target, "--json"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            report = json_of([args.bin, "bench", args.clip, "--server", server.target, "--json"])
         finally:
             done.set()
             if scraper:
                 scraper.join()
-        return (json.loads(out)["fps"],)
+        return (report["fps"],)
 
     try:
         runs = alternated(["none", "scraped"], args.reps, measure, lambda f: f"{f[0]:.1f} frames/s")
