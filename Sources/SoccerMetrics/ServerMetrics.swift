@@ -1,6 +1,7 @@
 import CoreMetrics
 import Metrics
 import Prometheus
+import Synchronization
 
 /// Why the server turned a stream or connection away, as `soccer_stream_rejections_total` labels it.
 public enum Rejection: String, Sendable, CaseIterable {
@@ -35,6 +36,14 @@ public final class ServerMetrics: Sendable {
   private let connectionsActive: CoreMetrics.Gauge
   private let frameMemory: CoreMetrics.Gauge
   private let frameMemoryLimit: CoreMetrics.Gauge
+  private let cacheBytes: CoreMetrics.Gauge
+  private let cacheLimit: CoreMetrics.Gauge
+  private let cacheFrames: CoreMetrics.Gauge
+  private let cacheHits: CoreMetrics.Counter
+  private let cacheMisses: CoreMetrics.Counter
+  private let cacheEvictions: CoreMetrics.Counter
+  /// The cache's counts at the last scrape, which its counters have been raised to.
+  private let cacheCounted = Mutex(FrameCacheFigures())
 
   /// First frames take milliseconds (tens with an HTTP store); a frame's decode a fraction of one.
   static let firstFrameBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].map {
@@ -62,6 +71,12 @@ public final class ServerMetrics: Sendable {
     connectionsActive = CoreMetrics.Gauge(label: "soccer_connections_active", factory: factory)
     frameMemory = CoreMetrics.Gauge(label: "soccer_frame_memory_bytes", factory: factory)
     frameMemoryLimit = CoreMetrics.Gauge(label: "soccer_frame_memory_limit_bytes", factory: factory)
+    cacheBytes = CoreMetrics.Gauge(label: "soccer_frame_cache_bytes", factory: factory)
+    cacheLimit = CoreMetrics.Gauge(label: "soccer_frame_cache_limit_bytes", factory: factory)
+    cacheFrames = CoreMetrics.Gauge(label: "soccer_frame_cache_frames", factory: factory)
+    cacheHits = CoreMetrics.Counter(label: "soccer_frame_cache_hits_total", factory: factory)
+    cacheMisses = CoreMetrics.Counter(label: "soccer_frame_cache_misses_total", factory: factory)
+    cacheEvictions = CoreMetrics.Counter(label: "soccer_frame_cache_evictions_total", factory: factory)
     // Series that exist from the start, so rates see their first increase, and a reason that
     // never happened is 0, not absent.
     for method in ["Watch", "Describe", "List", "Play", "Upload"] {
@@ -105,10 +120,12 @@ public final class ServerMetrics: Sendable {
     .increment()
   }
 
-  /// What is open now, the frame memory reserved and its limit, and the replica's name
-  /// (`soccer_replica_info{replica}`, always 1), read when the series are scraped.
+  /// What is open now, the frame memory reserved and its limit, the frame cache's figures (nil
+  /// without one), and the replica's name (`soccer_replica_info{replica}`, always 1), read when
+  /// the series are scraped.
   public func observe(
-    streams: Int, decoders: Int, connections: Int, frameMemory: (reserved: Int, limit: Int), replica: String
+    streams: Int, decoders: Int, connections: Int, frameMemory: (reserved: Int, limit: Int),
+    frameCache: FrameCacheFigures? = nil, replica: String
   ) {
     CoreMetrics.Gauge(label: "soccer_replica_info", dimensions: [("replica", replica)], factory: factory).record(1)
     streamsActive.record(streams)
@@ -116,6 +133,20 @@ public final class ServerMetrics: Sendable {
     connectionsActive.record(connections)
     self.frameMemory.record(frameMemory.reserved)
     frameMemoryLimit.record(frameMemory.limit)
+    if let frameCache { observe(frameCache) }
+  }
+
+  private func observe(_ cache: FrameCacheFigures) {
+    cacheBytes.record(cache.bytes)
+    cacheLimit.record(cache.capacity)
+    cacheFrames.record(cache.frames)
+    let before = cacheCounted.withLock { counted in
+      defer { counted = cache }
+      return counted
+    }
+    cacheHits.increment(by: max(0, cache.hits - before.hits))
+    cacheMisses.increment(by: max(0, cache.misses - before.misses))
+    cacheEvictions.increment(by: max(0, cache.evictions - before.evictions))
   }
 
   /// The Prometheus text exposition: these series, then the process's.
@@ -123,6 +154,26 @@ public final class ServerMetrics: Sendable {
     var buffer = registry.emitToBuffer()
     buffer += ProcessMetrics.read().exposition.utf8
     return buffer
+  }
+}
+
+/// A frame cache's figures, as the server reads them for a scrape: what it holds, and what it
+/// has counted since it was made.
+public struct FrameCacheFigures: Sendable {
+  public var bytes = 0
+  public var capacity = 0
+  public var frames = 0
+  public var hits = 0
+  public var misses = 0
+  public var evictions = 0
+
+  public init(bytes: Int = 0, capacity: Int = 0, frames: Int = 0, hits: Int = 0, misses: Int = 0, evictions: Int = 0) {
+    self.bytes = bytes
+    self.capacity = capacity
+    self.frames = frames
+    self.hits = hits
+    self.misses = misses
+    self.evictions = evictions
   }
 }
 

@@ -26,8 +26,10 @@ public struct ServerConfiguration: Sendable {
   public var port: Int
   /// Frames each stream decodes ahead of the network.
   public var queueDepth: Int
-  /// Bytes all streams' frames may hold at once (`FrameMemoryBudget`).
+  /// Bytes all streams' frames may hold at once (`FrameMemoryBudget`), the frame cache's included.
   public var frameMemory = FrameMemoryBudget.defaultLimit()
+  /// Bytes of decoded frames kept for requests that ask for them again (`FrameCache`); 0 for none.
+  public var frameCache = 0
   /// Most pixels a frame sent may have; a larger source is served only scaled below it.
   public var maxFramePixels = SoccerService.defaultMaxFramePixels
   /// Streams served at once; more get RESOURCE_EXHAUSTED.
@@ -145,7 +147,8 @@ public struct SoccerServer: Service {
     }
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
-      frameMemory: FrameMemoryBudget(limit: configuration.frameMemory), maxFramePixels: configuration.maxFramePixels,
+      frameMemory: FrameMemoryBudget(limit: configuration.frameMemory), frameCache: configuration.frameCache,
+      maxFramePixels: configuration.maxFramePixels,
       stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
       uploads: configuration.uploads, allowsSharedMemory: configuration.allowsSharedMemory, departed: guards.departed,
       stalled: guards.stalled,
@@ -257,7 +260,13 @@ public struct SoccerServer: Service {
   public func observeMetrics() {
     metrics.observe(
       streams: service.activeStreams, decoders: decoders.open, connections: connections.count,
-      frameMemory: (service.frameMemory.reserved, service.frameMemory.limit), replica: replica.value)
+      frameMemory: (service.frameMemory.reserved, service.frameMemory.limit),
+      frameCache: service.frameCache.map { cache in
+        let s = cache.statistics
+        return FrameCacheFigures(
+          bytes: s.bytes, capacity: cache.capacity, frames: s.frames, hits: s.hits, misses: s.misses,
+          evictions: s.evictions)
+      }, replica: replica.value)
   }
 
   /// Turns health to NOT_SERVING, stops accepting calls, and gives in-flight calls the grace period.

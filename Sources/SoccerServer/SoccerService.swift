@@ -26,8 +26,10 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// Decoders open for this service's streams.
   public let decoders: DecoderTally
   private let streams: StreamLimit
-  /// The bytes all streams' frames may hold at once.
+  /// The bytes all streams' frames may hold at once, the frame cache's included.
   public let frameMemory: FrameMemoryBudget
+  /// Frames decoded for one request and kept for the next that asks; nil for none.
+  public let frameCache: FrameCache?
   /// Most pixels a frame sent may have (`DecodeOptions.maxFramePixels`).
   let maxFramePixels: Int
   private let reclaimer = MemoryReclaimer()
@@ -62,28 +64,35 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public init(
     library: MatchLibrary, queueDepth: Int = SoccerService.defaultQueueDepth, maxStreams: Int = 64,
     frameMemory: FrameMemoryBudget = FrameMemoryBudget(limit: FrameMemoryBudget.defaultLimit()),
-    maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
+    frameCache: Int = 0, maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
     stallTimeout: Duration = .seconds(30),
     pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil, allowsSharedMemory: Bool = false,
     logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
       library: library, queueDepth: queueDepth, maxStreams: maxStreams, frameMemory: frameMemory,
-      maxFramePixels: maxFramePixels, stallTimeout: stallTimeout,
+      frameCache: frameCache, maxFramePixels: maxFramePixels, stallTimeout: stallTimeout,
       pauseTimeout: pauseTimeout, uploads: uploads, allowsSharedMemory: allowsSharedMemory, departed: DepartedPeers(),
       logger: logger)
   }
 
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
-    library: MatchLibrary, queueDepth: Int, maxStreams: Int, frameMemory: FrameMemoryBudget, maxFramePixels: Int,
-    stallTimeout: Duration, pauseTimeout: Duration,
+    library: MatchLibrary, queueDepth: Int, maxStreams: Int, frameMemory: FrameMemoryBudget, frameCache: Int,
+    maxFramePixels: Int, stallTimeout: Duration, pauseTimeout: Duration,
     uploads: UploadPolicy?, allowsSharedMemory: Bool = false, departed: DepartedPeers,
     stalled: StalledStreams = StalledStreams(), logger: Logger, metrics: ServerMetrics? = nil
   ) {
     self.stalled = stalled
     self.allowsSharedMemory = allowsSharedMemory
     self.frameMemory = frameMemory
+    if frameCache > 0 {
+      let cache = FrameCache(capacity: frameCache, room: frameMemory)
+      frameMemory.yield(to: cache)
+      self.frameCache = cache
+    } else {
+      self.frameCache = nil
+    }
     self.maxFramePixels = maxFramePixels
     self.pauseTimeout = pauseTimeout
     self.uploads = uploads

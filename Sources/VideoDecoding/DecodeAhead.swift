@@ -19,16 +19,18 @@ public final class DecodeAhead: Sendable, AsyncSequence {
   /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
   /// may refuse them by throwing: the error is the sequence's, before any frame. The thread holds
   /// `admit` (and what it captures) until the decoder is freed. Frames are converted into
-  /// `destination`'s places when there is one (after `admit`, which may prepare it).
+  /// `destination`'s places when there is one (after `admit`, which may prepare it). Frames
+  /// `cache` holds are given from it, and the frames it keeps are put there.
   public init(
     path: String, options: DecodeOptions, capacity: Int = 4, tally: DecoderTally? = nil,
-    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil,
+    cache: FrameCache? = nil
   ) {
     let channel = FrameChannel(capacity: capacity)
     self.channel = channel
     // The thread holds the channel, not this handle, so dropping the handle cancels decoding.
     startDecodingThread(named: "soccer-decode", tally: tally) {
-      channel.decode(path: path, options: options, tally: tally, admit: admit, destination: destination)
+      channel.decode(path: path, options: options, tally: tally, admit: admit, destination: destination, cache: cache)
     }
   }
 
@@ -172,7 +174,7 @@ private final class FrameChannel: Sendable {
 
   func decode(
     path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?,
-    destination: (any FrameDestination)?
+    destination: (any FrameDestination)?, cache: FrameCache?
   ) {
     do {
       let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
@@ -186,15 +188,18 @@ private final class FrameChannel: Sendable {
       }
       try decoder.configure(options)
       decoder.destination = destination
+      decoder.cache = cache
       // A place is taken before each frame is decoded, so at most `capacity` frames exist ahead
       // of the consumer, the one being decoded included.
       while reservePlace() {
         try destination?.waitForRoom()
         let started = ContinuousClock.now
+        let decodedBefore = decoder.framesDecoded
         let frame = try decoder.next()
         framesDecoded.store(decoder.framesDecoded, ordering: .relaxed)
         guard let frame else { break }
-        tally?.decoded(in: started.duration(to: .now))
+        // A frame from the cache cost no decoding.
+        if decoder.framesDecoded > decodedBefore { tally?.decoded(in: started.duration(to: .now)) }
         guard push(frame) else { return }
       }
       finish(.finished)

@@ -34,16 +34,18 @@ public final class PlaybackDecoder: Sendable {
   /// Once the file is open, before any frame is decoded, `admit` hears what its frames weigh and
   /// may refuse them by throwing, as `mediaInfo()`'s error. The thread holds `admit` (and what it
   /// captures) until the decoder is freed. Frames are converted into `destination`'s places when
-  /// there is one, the thread waiting for room before each.
+  /// there is one, the thread waiting for room before each. Frames `cache` holds are given from
+  /// it, and the frames it keeps (where a seek lands) are put there.
   public init(
     path: String, options: DecodeOptions, capacity: Int = 2, tally: DecoderTally? = nil,
-    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil
+    admit: (@Sendable (FrameGeometry) throws -> Void)? = nil, destination: (any FrameDestination)? = nil,
+    cache: FrameCache? = nil
   ) {
     let core = PlaybackCore(capacity: capacity)
     self.core = core
     // The thread holds the core, not this handle, so dropping the handle stops decoding.
     startDecodingThread(named: "soccer-play", tally: tally) {
-      core.run(path: path, options: options, tally: tally, admit: admit, destination: destination)
+      core.run(path: path, options: options, tally: tally, admit: admit, destination: destination, cache: cache)
     }
   }
 
@@ -188,7 +190,7 @@ private final class PlaybackCore: Sendable {
 
   func run(
     path: String, options: DecodeOptions, tally: DecoderTally?, admit: (@Sendable (FrameGeometry) throws -> Void)?,
-    destination: (any FrameDestination)?
+    destination: (any FrameDestination)?, cache: FrameCache?
   ) {
     let decoder: VideoDecoder
     do {
@@ -196,6 +198,7 @@ private final class PlaybackCore: Sendable {
       let geometry = decoder.geometry(for: options)
       try admit?(geometry)
       decoder.destination = destination
+      decoder.cache = cache
       var first = options
       first.maxFrames = 0
       try decoder.configure(first)
@@ -224,8 +227,10 @@ private final class PlaybackCore: Sendable {
         let started = ContinuousClock.now
         do {
           defer { framesDecoded.store(decoder.framesDecoded, ordering: .relaxed) }
+          let decodedBefore = decoder.framesDecoded
           if let frame = try decoder.next() {
-            tally?.decoded(in: started.duration(to: .now))
+            // A frame from the cache cost no decoding.
+            if decoder.framesDecoded > decodedBefore { tally?.decoded(in: started.duration(to: .now)) }
             deliver(.success(PlaybackFrame(frame: frame, generation: generation)), generation: generation)
           } else {
             deliver(.success(nil), generation: generation)

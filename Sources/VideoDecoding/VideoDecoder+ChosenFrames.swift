@@ -21,21 +21,16 @@ extension VideoDecoder {
     }
     // A destination's slot may be reused once the frame is sent: a repeat is converted again.
     if let lastChosen, lastChosen.index == target, destination == nil { return lastChosen }
-    var forward = false
-    if let upcoming = nextIndex, upcoming <= target, exactLanding == nil, !mustRestart {
-      forward = (index()?.keyframe(atOrBefore: target)?.position ?? 0) <= upcoming
+    if let key = cacheKey(at: target), let hit = cache?.frame(for: key) {
+      lastChosen = try delivered(hit)
+      return lastChosen
     }
-    if forward {
-      options.startFrame = target
-      if followedIndex != nil && !landsEarly { skipBefore = index()?.timestamp(at: target) }
-    } else {
-      land(at: target)
-    }
-    decodeWantedOnTheWay(to: target, from: forward ? nextIndex : nil)
+    decodeWantedOnTheWay(to: target, from: move(to: target))
     guard let frame = try nextSelected(), frame.index == target else {
       throw .frameIndexPastEnd(index: target, count: nextIndex ?? decodedCount)
     }
     lastChosen = frame
+    remember(frame)
     return frame
   }
 
@@ -52,7 +47,9 @@ extension VideoDecoder {
     guard heldAhead.count < framesHeldAheadLimit, destination == nil, heldAhead[position] == nil,
       wantedAhead[position, default: 0] > 0
     else { return }
-    heldAhead[position] = try output(frame, index: position, pts: pts)
+    let held = try output(frame, index: position, pts: pts)
+    heldAhead[position] = held
+    remember(held)
   }
 
   /// While frames can be held, frames shown before the target are decoded from the first one

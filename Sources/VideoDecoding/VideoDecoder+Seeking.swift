@@ -10,10 +10,14 @@ extension VideoDecoder {
   /// a time target lands by the container's seek, its frame indices exact when the container's
   /// index shows where the read began (MP4's does), else from time and the frame rate.
   public func seek(to target: PlaybackTarget) {
+    rangeNext = nil
+    outOfStep = false
+    landedAt = nil
     switch target {
     case .frame(let index):
       strideOrigin = max(0, index)
       land(at: max(0, index))
+      landedAt = max(0, index)
     case .seconds(let seconds):
       guard let fmt = format else { return }
       strideOrigin = nil

@@ -88,6 +88,20 @@ public final class VideoDecoder {
   var wantedAhead: [Int: Int] = [:]
   /// The distinct chosen positions, ascending.
   var wantedPositions: [Int] = []
+  /// Frames already decoded, converted and encoded, shared with other streams; nil for none.
+  public var cache: FrameCache?
+  /// The file as it was before FFmpeg opened it, for its version.
+  let statusBeforeOpening: FileVersion.Status?
+  /// This file's version, the cache's key; nil when it changed while it was opened.
+  lazy var version: FileVersion? = format.flatMap {
+    FileVersion(path: path, status: statusBeforeOpening, format: $0, streamIndex: streamIndex)
+  }
+  /// In a range, the position the next frame should have; nil before the first.
+  var rangeNext: Int?
+  /// The frames given last came from the cache: the decoder must be brought to the next one.
+  var outOfStep = false
+  /// The position a start frame or a Play seek landed on, whose frame the cache keeps.
+  var landedAt: Int?
   /// Frames out of the decoder since it was opened, through every seek and landing.
   public private(set) var framesDecoded = 0
   /// Whether anything was read since the file was opened or went back to its start.
@@ -111,6 +125,7 @@ public final class VideoDecoder {
   public init(path: String, analyze: Bool = true, threads: Int = 0, admitting options: DecodeOptions? = nil)
     throws(DecodeError)
   {
+    statusBeforeOpening = FileVersion.Status(path: path)
     let opened = try OpenedStream.open(path: path, analyze: analyze, threads: threads, admitting: options)
     format = opened.format
     codec = opened.codec
@@ -145,6 +160,7 @@ public final class VideoDecoder {
         throw .startFramePastEnd(frame: options.startFrame, count: count)
       }
       land(at: options.startFrame)
+      landedAt = options.startFrame
       return
     }
     guard options.startSeconds > 0, let fmt = format else { return }
@@ -166,7 +182,7 @@ public final class VideoDecoder {
 
   /// The next frame that the options select, or nil at the end of the video.
   public func next() throws(DecodeError) -> Frame? {
-    options.frameIndices.isEmpty ? try nextSelected() : try nextChosen()
+    options.frameIndices.isEmpty ? try nextInRange() : try nextChosen()
   }
 
   func nextSelected() throws(DecodeError) -> Frame? {

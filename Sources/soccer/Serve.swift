@@ -116,6 +116,7 @@ extension Soccer {
       let listening = "\(configuration.host):\(configuration.port)"
       let limits =
         "frame memory \(ByteCount.text(configuration.frameMemory))\(limits.frameMemory == nil ? " (half the machine's)" : ""), "
+        + "frame cache \(configuration.frameCache > 0 ? ByteCount.text(configuration.frameCache) : "off"), "
         + "frames of at most \(limits.maxFramePixels) pixels"
       try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }

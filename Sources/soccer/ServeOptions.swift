@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SoccerClient
 import SoccerServer
+import VideoDecoding
 import VideoFrames
 
 // `soccer serve`'s options, one group per concern; `--help` shows them under these titles.
@@ -109,6 +110,14 @@ struct LimitOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
+      "Bytes of decoded frames kept for the requests that ask for them again (frame_indices, a start frame, "
+        + "a Play seek): each is decoded once, then sent from memory. Part of --frame-memory, and let go of "
+        + "before a stream is refused; 0 turns it off. (default: a quarter of --frame-memory, at most 1GiB)",
+      valueName: "size"))
+  var frameCache: String?
+
+  @Option(
+    help: ArgumentHelp(
       "Most pixels a frame sent may have, as a count or WxH; a larger video is served only scaled below it "
         + "(max_width, max_height).",
       valueName: "n|WxH"))
@@ -119,6 +128,9 @@ struct LimitOptions: ParsableArguments {
     guard maxStreams >= 1 else { throw ValidationError("--max-streams must be 1 or more") }
     guard frameMemory.map({ (ByteCount.parse($0) ?? 0) > 0 }) ?? true else {
       throw ValidationError("--frame-memory must be a size of more than 0 bytes, like 512MiB or 2GiB")
+    }
+    guard frameCache.map({ ByteCount.parse($0) != nil }) ?? true else {
+      throw ValidationError("--frame-cache must be a size, like 256MiB or 1GiB, or 0 to turn the cache off")
     }
     guard Self.pixels(maxFramePixels) != nil else {
       throw ValidationError("--max-frame-pixels must be a number of pixels or WxH, like 7680x4320")
@@ -148,6 +160,8 @@ struct LimitOptions: ParsableArguments {
     configuration.maxStreams = maxStreams
     configuration.maxStreamsPerConnection = maxStreamsPerConnection
     configuration.frameMemory = frameMemory.flatMap(ByteCount.parse) ?? FrameMemoryBudget.defaultLimit()
+    configuration.frameCache =
+      frameCache.flatMap(ByteCount.parse) ?? FrameCache.defaultCapacity(frameMemory: configuration.frameMemory)
     configuration.maxFramePixels = Self.pixels(maxFramePixels) ?? SoccerService.defaultMaxFramePixels
     // Every connection is a file descriptor, and so is every stream's media file: keep room for
     // the files, so a flood of connections meets the connection limit and never EMFILE.

@@ -1,8 +1,9 @@
+import Foundation
 import Testing
-import VideoDecoding
 import VideoFrames
 
 @testable import SoccerServer
+@testable import VideoDecoding
 
 @Suite struct FrameMemoryBudgetTests {
   /// A stream of 640x360 BGR frames from a one-thread decoder of 4:2:0 ones.
@@ -55,6 +56,27 @@ import VideoFrames
     try reservation.change(to: small)
     #expect(budget.reserved == 2 * small.bytes)
     _ = other
+  }
+
+  @Test func theFrameCacheGivesWayToAStreamThatWouldNotFitAndTakesOnlyWhatIsFree() throws {
+    let budget = FrameMemoryBudget(limit: Self.footprint.bytes + 5000)
+    let cache = FrameCache(capacity: 1 << 30, room: budget)
+    budget.yield(to: cache)
+    let file = FileVersion(path: "/m/a.mp4", device: 1, inode: 2, size: 3, modified: 4, layout: 5)
+    for index in 0..<10_000 {
+      let frame = Frame(
+        pixels: Data(count: 1000), width: 10, height: 100, format: .gray8, index: index, ptsSeconds: 0)
+      cache.insert(
+        frame, for: FrameCacheKey(file: file, index: index, width: 10, height: 100, format: .gray8, encoding: .raw))
+    }
+    // The cache filled what the budget had free, and no more.
+    #expect(budget.cached == Self.footprint.bytes + 5000 - (Self.footprint.bytes + 5000) % 1000)
+    let stream = try budget.reserve(Self.footprint)
+    #expect(budget.reserved == Self.footprint.bytes)
+    #expect(budget.cached <= 5000 && cache.statistics.bytes == budget.cached)
+    // With the stream's bytes taken, the cache fits in what is left.
+    #expect(throws: CapacityError.self) { _ = try budget.reserve(Self.footprint) }
+    _ = stream
   }
 
   @Test func theDefaultIsHalfTheMachine() {

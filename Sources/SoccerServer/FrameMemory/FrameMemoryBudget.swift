@@ -1,23 +1,39 @@
 import Foundation
 import Synchronization
+import VideoDecoding
 import VideoFrames
 
-/// The bytes all streams' frames may hold at once (`--frame-memory`).
+/// The bytes all streams' frames may hold at once (`--frame-memory`), the frame cache's included.
 ///
 /// A stream reserves its `FrameFootprint` when its file is open and before anything is decoded,
-/// and is refused at once when that does not fit; what it reserved comes back when both its
-/// handler and its decoder are done with it.
-public final class FrameMemoryBudget: Sendable {
-  /// Bytes the streams may reserve in all.
+/// and is refused at once when that does not fit, once the frame cache has let go of what it
+/// held in the way; what it reserved comes back when both its handler and its decoder are done
+/// with it. The cache takes what streams leave free, frame by frame.
+public final class FrameMemoryBudget: Sendable, FrameCacheRoom {
+  /// Bytes the streams and the cache may hold in all.
   public let limit: Int
-  private let reservedBytes = Mutex(0)
+  private struct Held {
+    var streams = 0
+    var cache = 0
+  }
+  private let held = Mutex(Held())
+  /// The cache that gives way to streams; set once by `yield(to:)`.
+  private let cache = Mutex<FrameCache?>(nil)
 
   public init(limit: Int) {
     self.limit = max(0, limit)
   }
 
-  /// Bytes reserved now.
-  public var reserved: Int { reservedBytes.withLock { $0 } }
+  /// Bytes the streams have reserved now.
+  public var reserved: Int { held.withLock { $0.streams } }
+
+  /// Bytes the frame cache holds now.
+  public var cached: Int { held.withLock { $0.cache } }
+
+  /// Makes `cache` give way to streams: a stream that does not fit has it let go of frames first.
+  public func yield(to cache: FrameCache) {
+    self.cache.withLock { $0 = cache }
+  }
 
   /// The default budget: half the memory this process may use (the machine's, or its cgroup's
   /// limit when lower), leaving the other half to the process itself, FFmpeg's demuxers, the
@@ -32,24 +48,40 @@ public final class FrameMemoryBudget: Sendable {
     return FrameMemoryReservation(budget: self, footprint: footprint)
   }
 
-  fileprivate func take(_ footprint: FrameFootprint, replacing held: Int = 0) throws(CapacityError) {
+  fileprivate func take(_ footprint: FrameFootprint, replacing heldBefore: Int = 0) throws(CapacityError) {
     let bytes = footprint.bytes
-    let free = reservedBytes.withLock { reserved -> Int? in
-      let free = limit - (reserved - held)
-      guard bytes <= free else { return free }
-      reserved += bytes - held
-      return nil
+    var free = 0
+    // The cache is asked to let go outside the lock (it gives back through `giveFromCache`); a
+    // frame it takes in between may need asking again, a few times at most.
+    for _ in 0..<4 {
+      let shortfall = held.withLock { held -> Int in
+        free = limit - (held.streams - heldBefore) - held.cache
+        guard bytes <= free else { return min(bytes - free, held.cache) }
+        held.streams += bytes - heldBefore
+        return 0
+      }
+      guard shortfall > 0, let cache = cache.withLock({ $0 }), cache.shed(shortfall) > 0 else { break }
     }
-    if let free {
-      throw .frameMemory(
-        FrameMemoryRefusal(
-          footprint: footprint, free: max(0, free), limit: limit,
-          fittingWidth: footprint.largestFittingWidth(in: free)))
-    }
+    guard bytes > free else { return }
+    throw .frameMemory(
+      FrameMemoryRefusal(
+        footprint: footprint, free: max(0, free), limit: limit, fittingWidth: footprint.largestFittingWidth(in: free)))
   }
 
   fileprivate func give(_ bytes: Int) {
-    reservedBytes.withLock { $0 -= bytes }
+    held.withLock { $0.streams -= bytes }
+  }
+
+  public func takeForCache(_ bytes: Int) -> Bool {
+    held.withLock { held in
+      guard held.streams + held.cache + bytes <= limit else { return false }
+      held.cache += bytes
+      return true
+    }
+  }
+
+  public func giveFromCache(_ bytes: Int) {
+    held.withLock { $0.cache -= bytes }
   }
 }
 

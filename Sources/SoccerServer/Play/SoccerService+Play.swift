@@ -96,7 +96,7 @@ extension SoccerService {
     defer { withExtendedLifetime(admission) {} }
     let decoder = PlaybackDecoder(
       path: path, options: options, capacity: min(queueDepth, 2), tally: decoders,
-      admit: Self.admitting(into: ring, admission: admission), destination: ring)
+      admit: Self.admitting(into: ring, admission: admission), destination: ring, cache: frameCache)
     defer {
       decoder.cancel()
       ring?.cancel()

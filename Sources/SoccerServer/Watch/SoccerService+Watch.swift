@@ -51,7 +51,7 @@ extension SoccerService {
     // queue may be as deep as the ring at no cost to the server's memory.
     let frames = DecodeAhead(
       path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
-      admit: Self.admitting(into: ring, admission: admission), destination: ring)
+      admit: Self.admitting(into: ring, admission: admission), destination: ring, cache: frameCache)
     defer {
       frames.cancel()
       ring?.cancel()
