@@ -24,6 +24,7 @@ from . import record, report, targets
 STANDING = [
     "throughput",
     "access",
+    "cache",
     "package",
     "shm",
     "socket",

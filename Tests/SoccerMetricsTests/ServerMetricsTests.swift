@@ -30,6 +30,27 @@ import Testing
     }
   }
 
+  @Test func theFrameCachesCountsFollowWhatItSaysAtEachScrape() {
+    let metrics = ServerMetrics()
+    func scrape(hits: Int, misses: Int, evictions: Int, bytes: Int) {
+      metrics.observe(
+        streams: 0, decoders: 0, connections: 0, frameMemory: (0, 100),
+        frameCache: FrameCacheFigures(
+          bytes: bytes, capacity: 64, frames: 3, hits: hits, misses: misses, evictions: evictions),
+        replica: "r1")
+    }
+    scrape(hits: 5, misses: 2, evictions: 0, bytes: 40)
+    scrape(hits: 12, misses: 9, evictions: 4, bytes: 60)
+    let shown = lines(metrics)
+    for line in [
+      "soccer_frame_cache_hits_total 12", "soccer_frame_cache_misses_total 9",
+      "soccer_frame_cache_evictions_total 4", "soccer_frame_cache_bytes 60.0",
+      "soccer_frame_cache_limit_bytes 64.0", "soccer_frame_cache_frames 3.0",
+    ] {
+      #expect(shown.contains(line), "\(line) is not among \(shown.sorted())")
+    }
+  }
+
   // A rate needs a first sample: series that may never move exist, at 0, from the start.
   @Test func seriesThatNeverMovedAreZeroNotAbsent() {
     let shown = lines(ServerMetrics())

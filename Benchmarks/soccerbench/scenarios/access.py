@@ -3,7 +3,7 @@
 Uses a 5-minute and a 60-second 1280x720 H.264 clip at 25 frames/s with a keyframe every 50
 frames, starts a release `soccer serve` on them, and measures over loopback with grpcio,
 alternating the sides of each comparison, medians of --reps (the client is the soccerstream
-package):
+package; the server has no frame cache, so every request decodes):
   1. time to the first frame of Watch with start_frame = the last keyframe + 49 against
      start_seconds at that frame's time, on a fresh server (the frame index scanned) and warm;
   2. the same at 10 %, 50 % and 99 % of the 5-minute clip, each 25 frames past a keyframe;
@@ -72,7 +72,9 @@ def cv2_seconds(path, indices):
 
 
 def serve(binary, media):
-    return Server([binary, "serve", "--media", media, "--port", "0"])
+    # Without the frame cache: these figures are what landing and decoding cost (`cache` has the
+    # same requests answered from memory).
+    return Server([binary, "serve", "--media", media, "--port", "0", "--frame-cache", "0"])
 
 
 def connect(server):
