@@ -1,13 +1,12 @@
 """The server under abrupt disconnects and many clients: decoders freed, memory bounded."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 
-from soccertest import proc_status, serve
+from soccertest import proc_status, serve, threads_named
 
 # 32 streams of 160x90 frames: each decoder is small; 400 MB leaves room for 32 FFmpeg
 # decoders, their queues and the HTTP/2 buffers, and would catch one leaking per stream.
@@ -17,14 +16,7 @@ LOAD_BOUND_MB = 400
 def decoding_threads(pid):
     """Threads of the server decoding a stream: the soccer-decode thread and FFmpeg's workers,
     which inherit its name."""
-    count = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/comm") as f:
-                count += f.read().strip() == "soccer-decode"
-        except FileNotFoundError:
-            pass
-    return count
+    return threads_named(pid, "soccer-decode")
 
 
 def test_a_client_killed_mid_stream_leaves_no_decoder(soccer, tmp_path):

@@ -11,7 +11,7 @@ from .nginx import Nginx
 from .paths import MEDIA, ROOT, MissingComponent, readme_example, soccer_binary
 from .pki import make_pki
 from .processes import Server, cli, free_port, metric, open_files_limit, serve, terminate
-from .procfs import cpu_seconds, open_fds, proc_status, rss_mb
+from .procfs import cpu_seconds, open_fds, proc_status, rss_mb, threads_named
 from .prometheus import Prometheus
 from .rawpeer import RawPeer, grpc_message, match_message
 from .terminal import FakeTerminal, Pane
@@ -46,4 +46,5 @@ __all__ = [
     "serve",
     "soccer_binary",
     "terminate",
+    "threads_named",
 ]

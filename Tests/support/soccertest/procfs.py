@@ -25,3 +25,16 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def threads_named(pid, name):
+    """Threads of process `pid` whose name (comm) is `name`. A thread that ends while they are
+    counted is not counted: its files vanish (ENOENT) or refuse to be read (ESRCH)."""
+    count = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                count += f.read().strip() == name
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return count
