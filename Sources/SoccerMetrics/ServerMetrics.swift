@@ -28,6 +28,7 @@ public final class ServerMetrics: Sendable {
   private let factory: PrometheusMetricsFactory
   private let frames: CoreMetrics.Counter
   private let framesDecoded: CoreMetrics.Counter
+  private let streamsJoined: CoreMetrics.Counter
   private let bytes: CoreMetrics.Counter
   private let firstFrame: CoreMetrics.Timer
   private let decodeFrame: CoreMetrics.Timer
@@ -63,6 +64,7 @@ public final class ServerMetrics: Sendable {
     self.factory = factory
     frames = CoreMetrics.Counter(label: "soccer_frames_sent_total", factory: factory)
     framesDecoded = CoreMetrics.Counter(label: "soccer_frames_decoded_total", factory: factory)
+    streamsJoined = CoreMetrics.Counter(label: "soccer_streams_joined_total", factory: factory)
     bytes = CoreMetrics.Counter(label: "soccer_bytes_sent_total", factory: factory)
     firstFrame = CoreMetrics.Timer(label: "soccer_first_frame_seconds", factory: factory)
     decodeFrame = CoreMetrics.Timer(label: "soccer_decode_frame_seconds", factory: factory)
@@ -106,6 +108,10 @@ public final class ServerMetrics: Sendable {
   /// A stream's decoder decoded `count` frames for it, those only passed on the way included:
   /// against `soccer_frames_sent_total`, what sending a frame costs in decoding.
   public func decoded(frames count: Int) { framesDecoded.increment(by: count) }
+
+  /// A stream joined a decode another stream had started: against `soccer_streams_total`, how
+  /// many streams a decoder serves.
+  public func joinedDecode() { streamsJoined.increment() }
 
   /// A stream's first frame went out this long after the request.
   public func firstFrame(after duration: Duration) { firstFrame.recordNanoseconds(duration.nanoseconds) }

@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
   public var frameMemory = FrameMemoryBudget.defaultLimit()
   /// Bytes of decoded frames kept for requests that ask for them again (`FrameCache`); 0 for none.
   public var frameCache = 0
+  /// Whether streams of the same match and output share a decode (`SharedDecodes`).
+  public var sharesDecodes = true
   /// Most pixels a frame sent may have; a larger source is served only scaled below it.
   public var maxFramePixels = SoccerService.defaultMaxFramePixels
   /// Streams served at once; more get RESOURCE_EXHAUSTED.
@@ -148,7 +150,7 @@ public struct SoccerServer: Service {
     let service = SoccerService(
       library: library, queueDepth: configuration.queueDepth, maxStreams: configuration.maxStreams,
       frameMemory: FrameMemoryBudget(limit: configuration.frameMemory), frameCache: configuration.frameCache,
-      maxFramePixels: configuration.maxFramePixels,
+      sharesDecodes: configuration.sharesDecodes, maxFramePixels: configuration.maxFramePixels,
       stallTimeout: configuration.stallTimeout, pauseTimeout: configuration.pauseTimeout,
       uploads: configuration.uploads, allowsSharedMemory: configuration.allowsSharedMemory, departed: guards.departed,
       stalled: guards.stalled,

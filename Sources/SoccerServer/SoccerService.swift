@@ -30,6 +30,8 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public let frameMemory: FrameMemoryBudget
   /// Frames decoded for one request and kept for the next that asks; nil for none.
   public let frameCache: FrameCache?
+  /// The decodes streams of the same match and output share; nil when each stream decodes alone.
+  public let sharedDecodes: SharedDecodes?
   /// Most pixels a frame sent may have (`DecodeOptions.maxFramePixels`).
   let maxFramePixels: Int
   private let reclaimer = MemoryReclaimer()
@@ -64,14 +66,15 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   public init(
     library: MatchLibrary, queueDepth: Int = SoccerService.defaultQueueDepth, maxStreams: Int = 64,
     frameMemory: FrameMemoryBudget = FrameMemoryBudget(limit: FrameMemoryBudget.defaultLimit()),
-    frameCache: Int = 0, maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
+    frameCache: Int = 0, sharesDecodes: Bool = true, maxFramePixels: Int = SoccerService.defaultMaxFramePixels,
     stallTimeout: Duration = .seconds(30),
     pauseTimeout: Duration = .seconds(300), uploads: UploadPolicy? = nil, allowsSharedMemory: Bool = false,
     logger: Logger = Logger(label: "soccer.stream")
   ) {
     self.init(
       library: library, queueDepth: queueDepth, maxStreams: maxStreams, frameMemory: frameMemory,
-      frameCache: frameCache, maxFramePixels: maxFramePixels, stallTimeout: stallTimeout,
+      frameCache: frameCache, sharesDecodes: sharesDecodes, maxFramePixels: maxFramePixels,
+      stallTimeout: stallTimeout,
       pauseTimeout: pauseTimeout, uploads: uploads, allowsSharedMemory: allowsSharedMemory, departed: DepartedPeers(),
       logger: logger)
   }
@@ -79,7 +82,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// A service that learns from `departed` which streams ended because their connection closed.
   init(
     library: MatchLibrary, queueDepth: Int, maxStreams: Int, frameMemory: FrameMemoryBudget, frameCache: Int,
-    maxFramePixels: Int, stallTimeout: Duration, pauseTimeout: Duration,
+    sharesDecodes: Bool, maxFramePixels: Int, stallTimeout: Duration, pauseTimeout: Duration,
     uploads: UploadPolicy?, allowsSharedMemory: Bool = false, departed: DepartedPeers,
     stalled: StalledStreams = StalledStreams(), logger: Logger, metrics: ServerMetrics? = nil
   ) {
@@ -93,6 +96,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     } else {
       self.frameCache = nil
     }
+    sharedDecodes = sharesDecodes ? SharedDecodes() : nil
     self.maxFramePixels = maxFramePixels
     self.pauseTimeout = pauseTimeout
     self.uploads = uploads
@@ -131,6 +135,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
       if let rpc { metadata["rpc"] = "\(rpc)" }
       if let commands = progress.commands { metadata["commands"] = "\(commands)" }
       if let decoded = progress.decoded { metadata["decoded"] = "\(decoded)" }
+      if progress.joinedDecode { metadata["decode"] = "shared" }
       if let cause { metadata["cause"] = "\(cause)" }
       if let reason { metadata["reason"] = "\(reason)" }
       logger.info("stream", metadata: metadata)

@@ -10,6 +10,8 @@ struct StreamProgress {
   var bytes = 0
   /// Frames decoded for the stream, those passed on the way to the ones sent included; nil when not known.
   var decoded: Int?
+  /// Whether the stream joined a decode another stream had started (`SharedDecodes`).
+  var joinedDecode = false
   /// Commands a Play stream received; nil for other streams.
   var commands: Int?
   /// When the frame being written began to wait for the client; nil between writes.

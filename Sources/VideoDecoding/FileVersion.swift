@@ -28,7 +28,7 @@ public struct FileVersion: Hashable, Sendable {
   }
 
   /// The status of a local file as a version is made of; nil for a URL or a file not there.
-  struct Status: Equatable {
+  struct Status: Hashable {
     var device: UInt64
     var inode: UInt64
     var size: Int64

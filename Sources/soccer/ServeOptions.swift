@@ -116,6 +116,13 @@ struct LimitOptions: ParsableArguments {
       valueName: "size"))
   var frameCache: String?
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: ArgumentHelp(
+      "Streams of the same match and output (size, pixel format, encoding) that start at about the same frame "
+        + "share one decoder; one that falls behind goes on with its own."))
+  var sharedDecodes = true
+
   @Option(
     help: ArgumentHelp(
       "Most pixels a frame sent may have, as a count or WxH; a larger video is served only scaled below it "
@@ -162,6 +169,7 @@ struct LimitOptions: ParsableArguments {
     configuration.frameMemory = frameMemory.flatMap(ByteCount.parse) ?? FrameMemoryBudget.defaultLimit()
     configuration.frameCache =
       frameCache.flatMap(ByteCount.parse) ?? FrameCache.defaultCapacity(frameMemory: configuration.frameMemory)
+    configuration.sharesDecodes = sharedDecodes
     configuration.maxFramePixels = Self.pixels(maxFramePixels) ?? SoccerService.defaultMaxFramePixels
     // Every connection is a file descriptor, and so is every stream's media file: keep room for
     // the files, so a flood of connections meets the connection limit and never EMFILE.

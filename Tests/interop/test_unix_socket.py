@@ -42,6 +42,9 @@ def test_beside_tcp_with_its_own_mode(tmp_path):
     server = serve("--unix", path, "--unix-mode", "600")
     try:
         assert server.port  # TCP too, since --port was given
+        # The socket's line comes once it has its mode; the TCP line may come before.
+        line = server.process.stdout.readline()
+        assert line.startswith(f"listening on unix:{path},"), line
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         for target in (server.target, f"unix:{path}"):
             with grpc.insecure_channel(target) as channel:

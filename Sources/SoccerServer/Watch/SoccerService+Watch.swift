@@ -47,11 +47,9 @@ extension SoccerService {
     let admission = frameAdmission()
     // The frames this handler writes count until it returns, as its decoder's do until freed.
     defer { withExtendedLifetime(admission) {} }
-    // Through a ring, frames decoded ahead wait in the client's slots, which bound them: the
-    // queue may be as deep as the ring at no cost to the server's memory.
-    let frames = DecodeAhead(
-      path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders,
-      admit: Self.admitting(into: ring, admission: admission), destination: ring, cache: frameCache)
+    let frames = decodedFrames(path: path, options: options, ring: ring, admission: admission)
+    progress.joinedDecode = (frames as? SharedFrames)?.joined ?? false
+    if progress.joinedDecode { metrics?.joinedDecode() }
     defer {
       frames.cancel()
       ring?.cancel()
@@ -62,7 +60,7 @@ extension SoccerService {
     }
     var pacer = request.realTime ? Pacer() : nil
     try await stoppingOnCancel {
-      for try await frame in frames {
+      while let frame = try await frames.next() {
         try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
         try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
         metrics?.sent(byteCount: frame.pixels.count)
@@ -70,6 +68,32 @@ extension SoccerService {
     } stop: {
       frames.cancel()
       ring?.cancel()
+    }
+  }
+
+  /// The stream's frames: from a decode it shares with streams of the same match and output when
+  /// it can, else from a decoder of its own.
+  private func decodedFrames(
+    path: String, options: DecodeOptions, ring: SharedMemoryRing?, admission: FrameAdmission
+  ) -> any FrameStream {
+    let admit = Self.admitting(into: ring, admission: admission)
+    guard let sharedDecodes, SharedDecodes.canShare(options, destination: ring) else {
+      // Through a ring, frames decoded ahead wait in the client's slots, which bound them: the
+      // queue may be as deep as the ring at no cost to the server's memory.
+      return DecodeAhead(
+        path: path, options: options, capacity: max(queueDepth, ring?.slots ?? 0), tally: decoders, admit: admit,
+        destination: ring, cache: frameCache)
+    }
+    return sharedDecodes.frames(
+      path: path, options: options, capacity: queueDepth, tally: decoders, admit: admit, cache: frameCache
+    ) { [queueDepth, decoders, frameCache] start, count in
+      // Fallen behind: on its own from its next frame, its reservation kept until this decoder is freed.
+      var own = options
+      own.startFrame = start
+      own.maxFrames = count
+      return DecodeAhead(
+        path: path, options: own, capacity: queueDepth, tally: decoders,
+        admit: { _ in withExtendedLifetime(admission) {} }, cache: frameCache)
     }
   }
 
