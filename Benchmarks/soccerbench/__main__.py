@@ -25,6 +25,7 @@ STANDING = [
     "throughput",
     "access",
     "cache",
+    "sharing",
     "package",
     "shm",
     "socket",
