@@ -159,7 +159,7 @@ extension SoccerClient {
     continuation.yield(Stream_PlayControl.with { $0.start = start })
     do {
       return try await grpc.bidirectionalStreaming(
-        request: StreamingClientRequest(metadata: metadata) { writer in
+        request: StreamingClientRequest(metadata: metadata(match: request.id)) { writer in
           for await control in commands { try await writer.write(control) }
         },
         descriptor: Stream_Soccer.Method.Play.descriptor, serializer: ProtobufSerializer<Stream_PlayControl>(),

@@ -46,6 +46,28 @@ public struct SoccerClient: Sendable {
     return ["authorization": "Bearer \(token)"]
   }
 
+  /// The metadata of a call about match `id`: `soccer-match` names it, so that a balancer in
+  /// front of replicas (deploy/envoy) can send every call about one match to the same replica,
+  /// where its streams share a decode and its frames are cached. An id no server takes (not
+  /// 1-128 letters, digits, '-', '_' or '.') is left out, as a header could not carry every one:
+  /// any replica refuses it alike.
+  func metadata(match id: String) -> Metadata {
+    var metadata = self.metadata
+    if Self.namesAMatch(id) { metadata.addString(id, forKey: Self.matchHeader) }
+    return metadata
+  }
+
+  static func namesAMatch(_ id: String) -> Bool {
+    (1...128).contains(id.utf8.count)
+      && id.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+          || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+      }
+  }
+
+  /// The header that names the match a call is about.
+  public static let matchHeader = "soccer-match"
+
   func callOptions(timeout: Duration?) -> CallOptions {
     var options = CallOptions.defaults
     // Fail at once when the server is down instead of waiting for it to appear.
@@ -95,7 +117,7 @@ public struct SoccerClient: Sendable {
     do {
       // VideoDeserializer leaves each frame's pixels in the received buffer instead of copying them.
       return try await grpc.serverStreaming(
-        request: ClientRequest(message: message, metadata: metadata),
+        request: ClientRequest(message: message, metadata: metadata(match: request.id)),
         descriptor: Stream_Soccer.Method.Watch.descriptor, serializer: ProtobufSerializer<Stream_Match>(),
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
@@ -162,7 +184,7 @@ public struct SoccerClient: Sendable {
       return MediaInfo(
         try await retryingUnavailable {
           try await soccer.describe(
-            Stream_Match.with { $0.id = id }, metadata: metadata,
+            Stream_Match.with { $0.id = id }, metadata: metadata(match: id),
             options: callOptions(timeout: configuration.unaryTimeout))
         })
     } catch {

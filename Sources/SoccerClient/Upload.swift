@@ -117,7 +117,7 @@ extension SoccerClient {
       }
     }
     do {
-      let request = StreamingClientRequest<Stream_UploadChunk>(metadata: metadata) { writer in
+      let request = StreamingClientRequest<Stream_UploadChunk>(metadata: metadata(match: id)) { writer in
         try await writer.write(start)
         var sent = 0
         try await source.chunks { chunk in

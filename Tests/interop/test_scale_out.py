@@ -10,9 +10,11 @@ import time
 
 import pytest
 
+import soccerstream
 from soccertest import MEDIA, Envoy, Nginx, Server, cli, free_port, serve, soccer_binary
 
 DUMPS = 12
+MATCHES = ["sample", "m1", "m2", "m3", "m4", "m5"]
 # Frames small enough that twelve dumps write little; the match is the 100-frame sample.
 DUMP_OPTIONS = ["--width", "160"]
 
@@ -24,7 +26,9 @@ def store(tmp_path_factory):
     work = tmp_path_factory.mktemp("store")
     folder = work / "media"
     folder.mkdir()
-    shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / "sample.mp4")
+    # The sample under other ids too: matches that a balancer by match spreads over the replicas.
+    for id in MATCHES:
+        shutil.copy(os.path.join(MEDIA, "sample.mp4"), folder / f"{id}.mp4")
     nginx = Nginx(folder, work / "nginx")
     yield nginx
     nginx.stop()
@@ -104,10 +108,11 @@ def envoy(replicas, tmp_path):
 class Dump:
     """One `soccer dump` of the sample running in the background; `wrap` goes before the command."""
 
-    def __init__(self, target, out, wrap=(), extra=()):
+    def __init__(self, target, out, wrap=(), extra=(), id="sample"):
         self.out = out
+        self.id = id
         self.process = subprocess.Popen(
-            [*wrap, soccer_binary(), "dump", "sample", "--out", str(out), *DUMP_OPTIONS, *extra, "--server", target],
+            [*wrap, soccer_binary(), "dump", id, "--out", str(out), *DUMP_OPTIONS, *extra, "--server", target],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -144,21 +149,46 @@ def wait_until_all_streaming(dumps, frames=3, timeout=30):
 
 
 def assert_complete(dump, reference):
-    """Exit 0 and exactly every frame once, each equal to the healthy server's."""
+    """Exit 0 and exactly every frame once, each equal to the healthy server's (the sample's
+    frames, whatever id the dump asked for them by)."""
     assert dump.finish() == 0, dump.stderr
-    names = sorted(dump.files())
+    names = sorted(name.replace(f"{dump.id}_", "sample_", 1) for name in dump.files())
     assert names == sorted(reference), f"{dump.out}: {len(names)} files\n{dump.stderr}"
     for name in names:
-        assert (dump.out / name).read_bytes() == reference[name], name
+        assert (dump.out / name.replace("sample_", f"{dump.id}_", 1)).read_bytes() == reference[name], name
 
 
-def test_dumps_through_envoy_are_spread_over_every_replica(envoy, replicas, reference, tmp_path):
-    dumps = start_dumps(envoy.target, tmp_path)
+def test_envoy_sends_each_match_to_one_replica_and_spreads_the_matches(envoy, replicas, reference, tmp_path):
+    dumps = [Dump(envoy.target, tmp_path / f"dump{n}", id=MATCHES[n % len(MATCHES)]) for n in range(2 * len(MATCHES))]
     for dump in dumps:
         assert_complete(dump, reference)
         assert not dump.breaks(), dump.stderr
-    served = [dump.replicas()[0] for dump in dumps]
-    assert set(served) == {"r1", "r2", "r3"}, served
+    served = {}
+    for dump in dumps:
+        served.setdefault(dump.id, set()).add(dump.replicas()[0])
+    assert all(len(replicas) == 1 for replicas in served.values()), served
+    assert len(set().union(*served.values())) >= 2, served
+    # The Python package names the match too: its calls go where the CLI's went.
+    with soccerstream.connect(envoy.target, deadline=60) as client:
+        for id in MATCHES:
+            seen = {frame.replica for _ in range(3) for frame in client.frames(id, count=1, width=160)}
+            assert seen == served[id], (id, seen, served[id])
+
+
+def test_eight_clients_of_one_match_behind_envoy_meet_on_one_replica_and_share_its_decode(
+    envoy, replicas, reference, tmp_path
+):
+    dumps = start_dumps(envoy.target, tmp_path, count=8)
+    for dump in dumps:
+        assert_complete(dump, reference)
+    served = {dump.replicas()[0] for dump in dumps}
+    assert len(served) == 1, served
+    server = replicas.servers[int(served.pop()[1:]) - 1]
+    lines = [line for line in server.log(0.5).splitlines() if "id=sample" in line and "decoded=" in line]
+    assert len(lines) == 8, lines
+    # One decode of the store's file for eight streams (and a stream that fell behind, its own).
+    assert sum("decode=shared" in line for line in lines) >= 1, lines
+    assert sum(int(re.search(r"decoded=(\d+)", line).group(1)) for line in lines) < 4 * 100, lines
 
 
 def kill_one_mid_run(dumps, replicas, victim=0):
@@ -166,6 +196,12 @@ def kill_one_mid_run(dumps, replicas, victim=0):
     assert all(dump.process.poll() is None for dump in dumps), "a dump finished before the kill"
     replicas.servers[victim].process.send_signal(signal.SIGKILL)
     replicas.servers[victim].process.wait(timeout=10)
+
+
+def serving(envoy, replicas):
+    """The replica Envoy has most requests open to now (by index)."""
+    active = envoy.active_requests()
+    return replicas.ports.index(max(active, key=active.get))
 
 
 def assert_kill_survived(dumps, reference, victim_name="r1"):
@@ -183,15 +219,20 @@ def assert_kill_survived(dumps, reference, victim_name="r1"):
 
 def test_a_replica_killed_mid_run_behind_envoy_loses_and_repeats_no_frame(envoy, replicas, reference, tmp_path):
     dumps = start_dumps(envoy.target, tmp_path / "first")
-    kill_one_mid_run(dumps, replicas)
-    assert_kill_survived(dumps, reference)
-    # Envoy's health check (1 s) takes the dead replica out; new streams go to the others at once.
-    healthy = {port: True for port in replicas.ports[1:]} | {replicas.ports[0]: False}
+    wait_until_all_streaming(dumps)
+    # Every dump is of one match: the replica serving it is the one to kill.
+    victim = serving(envoy, replicas)
+    kill_one_mid_run(dumps, replicas, victim)
+    assert_kill_survived(dumps, reference, f"r{victim + 1}")
+    # Envoy's health check (1 s) takes the dead replica out; the match's streams go to one of
+    # the others at once.
+    healthy = {port: True for port in replicas.ports} | {replicas.ports[victim]: False}
     assert envoy.wait_for_health(healthy, timeout=10) == healthy
     after = start_dumps(envoy.target, tmp_path / "after", count=6)
     for dump in after:
         assert_complete(dump, reference)
-        assert not dump.breaks() and dump.replicas()[0] in ("r2", "r3"), dump.stdout + dump.stderr
+        assert not dump.breaks() and dump.replicas()[0] != f"r{victim + 1}", dump.stdout + dump.stderr
+    assert len({dump.replicas()[0] for dump in after}) == 1
 
 
 def test_a_replica_killed_mid_run_with_client_side_round_robin_loses_and_repeats_no_frame(
@@ -254,9 +295,9 @@ def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, repli
         stderr=subprocess.PIPE,
         text=True,
     )
-    # Once all six are under way, the replica with the most of them dies (least-request spreads
-    # them, but not always evenly). Each stream first calls List, so six requests are all six
-    # Watches only once six have completed (a Watch of the slow store takes seconds).
+    # Once all six are under way, the replica serving them (all of one match) dies. Each stream
+    # first calls List, so six requests are all six Watches only once six have completed (a
+    # Watch of the slow store takes seconds).
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         completed = envoy.completed_requests()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -93,6 +94,11 @@ def _retry_delay(retry: int) -> float:
     return min(2.0, 0.1 * (1 << min(retry - 1, 5)))
 
 
+MATCH_HEADER = "soccer-match"
+"""The header that names the match a call is about."""
+_MATCH_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
 class Client(ClosedOnExit):
     """A connection to a SoccerStream server, or to several behind one name or list.
 
@@ -138,10 +144,16 @@ class Client(ClosedOnExit):
         """Whether frames come through shared memory: asked for, and not refused by the server."""
         return self._shared_memory is not False
 
+    def _about(self, id: str) -> tuple[tuple[str, str], ...]:
+        """The metadata of a call about match `id`: `soccer-match` names it, so that a balancer in
+        front of replicas can send every call about one match to the same replica. An id no
+        server takes is left out (a header could not carry every one): any replica refuses it."""
+        return (*self._metadata, (MATCH_HEADER, id)) if _MATCH_ID.fullmatch(id) else self._metadata
+
     def describe(self, id: str) -> MatchInfo:
         """What the container of match `id` says: size, frame rate, duration, frame count, codec."""
         try:
-            info = self._describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._metadata)
+            info = self._describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._about(id))
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         return _match_info(info, id)
@@ -163,7 +175,7 @@ class Client(ClosedOnExit):
         digest = source.sha256()
         chunks = source.chunks(id or source.default_id, digest, replace, progress)
         try:
-            info = self._upload(chunks, metadata=self._metadata)
+            info = self._upload(chunks, metadata=self._about(id or source.default_id))
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         return _match_info(info, id or source.default_id)
@@ -200,7 +212,7 @@ class Client(ClosedOnExit):
 
         return Playback(
             match,
-            lambda commands: self._play(commands, metadata=self._metadata),
+            lambda commands: self._play(commands, metadata=self._about(id)),
             self._ring(rings),
             refused,
             decode,
@@ -422,7 +434,7 @@ class Client(ClosedOnExit):
                 sent = stream_pb2.Match()
                 sent.CopyFrom(request)
                 sent.shared_memory.CopyFrom(ring.request())
-            call = self._watch(sent, timeout=self._deadline, metadata=self._metadata)
+            call = self._watch(sent, timeout=self._deadline, metadata=self._about(request.id))
             replica: str | None = None
             received = False
             try:
