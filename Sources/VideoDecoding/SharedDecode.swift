@@ -274,9 +274,14 @@ final class SharedDecode: Sendable {
     s.readers[furthest]?.decoded += decoded
   }
 
-  /// Keeps the frames the readers' reservations pay for: `ahead + 1`, and each reader's share.
+  /// Keeps at most the frames the readers' reservations pay for (`ahead + 1`, and each reader's
+  /// share), and of those only the ones a reader has still to take, or among the last `ahead + 1`
+  /// (where a stream starting with the others joins).
   private func trimWindow(_ s: inout State) {
     let keep = ahead + 1 + s.readers.values.reduce(0) { $0 + $1.share }
-    if s.window.count > keep { s.window.removeFirst(s.window.count - keep) }
+    let needed = min(s.readers.values.map(\.cursor).min() ?? s.next, s.next - (ahead + 1))
+    var drop = max(0, s.window.count - keep)
+    while drop < s.window.count, s.window[drop].index < needed { drop += 1 }
+    if drop > 0 { s.window.removeFirst(drop) }
   }
 }

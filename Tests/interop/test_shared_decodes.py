@@ -66,23 +66,31 @@ def stream_lines(server, count):
 def test_eight_clients_of_one_match_share_one_decoder_and_each_gets_every_frame(media, reference):
     port = free_port()
     server = serve("--metrics", str(port), media=media)
+    count = 100
     try:
         out = {}
-        # One of them slow: it falls behind the others and goes on with a decoder of its own.
+        # Watching in real time, as people do: 4 s each. One of them takes 80 ms a frame, half
+        # the match's rate: it falls behind the others and goes on with a decoder of its own.
         run_together(
-            [lambda n=n: read(server.target, "match", out, n, pause=0.02 if n == 0 else 0.0) for n in range(8)]
+            [
+                lambda n=n: read(
+                    server.target, "match", out, n, pause=0.08 if n == 0 else 0.0, count=count, real_time=True
+                )
+                for n in range(8)
+            ]
         )
         for n in range(8):
-            assert [index for index, _ in out[n]] == list(range(FRAMES)), n
-            assert all(np.array_equal(a, e) for (_, a), e in zip(out[n], reference["match"], strict=True)), n
+            assert [index for index, _ in out[n]] == list(range(count)), n
+            assert all(np.array_equal(a, e) for (_, a), e in zip(out[n], reference["match"], strict=False)), n
         lines = stream_lines(server, 8)
-        assert sum("decode=shared" in line for line in lines) >= 1
+        assert sum("decode=shared" in line for line in lines) == 7, lines
         decoded = [int(re.search(r"decoded=(\d+)", line).group(1)) for line in lines]
         assert metric(port, "soccer_frames_decoded_total") == sum(decoded)
-        assert metric(port, "soccer_frames_sent_total") == 8 * FRAMES
-        # Eight decoders would decode 2,000 frames; a shared one 250, and the slow client its own.
-        assert sum(decoded) < 4 * FRAMES, decoded
-        assert metric(port, "soccer_streams_joined_total") == sum("decode=shared" in line for line in lines)
+        assert metric(port, "soccer_frames_sent_total") == 8 * count
+        assert metric(port, "soccer_streams_joined_total") == 7
+        # Eight decoders would decode 800 frames: the shared one decodes the 100 (and a few ahead),
+        # the slow client's own what it had left from the keyframe before where it fell behind.
+        assert sum(decoded) < 3 * count, decoded
     finally:
         assert server.stop() == 0
 
