@@ -6,6 +6,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -175,20 +176,35 @@ def test_envoy_sends_each_match_to_one_replica_and_spreads_the_matches(envoy, re
             assert seen == served[id], (id, seen, served[id])
 
 
-def test_eight_clients_of_one_match_behind_envoy_meet_on_one_replica_and_share_its_decode(
-    envoy, replicas, reference, tmp_path
-):
-    dumps = start_dumps(envoy.target, tmp_path, count=8)
-    for dump in dumps:
-        assert_complete(dump, reference)
-    served = {dump.replicas()[0] for dump in dumps}
+def test_eight_clients_of_one_match_behind_envoy_meet_on_one_replica_and_share_its_decode(envoy, replicas):
+    """Eight viewers of one match through Envoy, starting together: one replica serves them all,
+    from one decode of the store's file."""
+    out = {}
+
+    def watch(n):
+        with soccerstream.connect(envoy.target, deadline=60) as client:
+            out[n] = [(f.index, f.replica) for f in client.frames("sample", count=50, width=160, real_time=True)]
+
+    threads = [threading.Thread(target=watch, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all([index for index, _ in out[n]] == list(range(50)) for n in range(8)), out
+    served = {replica for frames in out.values() for _, replica in frames}
     assert len(served) == 1, served
     server = replicas.servers[int(served.pop()[1:]) - 1]
-    lines = [line for line in server.log(0.5).splitlines() if "id=sample" in line and "decoded=" in line]
+    deadline = time.monotonic() + 10
+    lines = []
+    while len(lines) < 8 and time.monotonic() < deadline:
+        lines = [line for line in server.log(0.2).splitlines() if "id=sample" in line and "decoded=" in line]
     assert len(lines) == 8, lines
-    # One decode of the store's file for eight streams (and a stream that fell behind, its own).
-    assert sum("decode=shared" in line for line in lines) >= 1, lines
-    assert sum(int(re.search(r"decoded=(\d+)", line).group(1)) for line in lines) < 4 * 100, lines
+    # One decode: the 50 frames, and the few it decoded ahead before the viewers stopped. (A
+    # viewer whose first frame comes after the decode has moved on starts one of its own: on a
+    # busy machine, one of the eight may.)
+    shared = sum("decode=shared" in line for line in lines)
+    decoded = sum(int(re.search(r"decoded=(\d+)", line).group(1)) for line in lines)
+    assert shared >= 6 and decoded < (8 - shared) * 60, lines
 
 
 def kill_one_mid_run(dumps, replicas, victim=0):
