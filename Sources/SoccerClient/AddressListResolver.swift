@@ -13,6 +13,9 @@ struct AddressListResolver: NameResolverFactory, Sendable {
     var addresses: [ServerAddress]
     var reresolveEvery: Duration?
     var authority: String
+    /// With a match: one endpoint of every address in the match's order (`MatchRouting`), for
+    /// pick-first, instead of one endpoint per address.
+    var match: String?
   }
 
   func resolver(for target: Target) -> NameResolver {
@@ -35,7 +38,7 @@ struct AddressListResolver: NameResolverFactory, Sendable {
         guard let previous = last else {
           let found = try await AddressListResolver.lookUp(target.addresses)
           last = found
-          return Self.result(found)
+          return Self.result(found, match: target.match)
         }
         // A list of addresses never changes: keep the channel's sequence open without a result.
         guard let period = target.reresolveEvery else {
@@ -47,12 +50,16 @@ struct AddressListResolver: NameResolverFactory, Sendable {
           // A failed lookup keeps the addresses already known rather than dropping every server.
           guard let found = try? await AddressListResolver.lookUp(target.addresses), found != previous else { continue }
           last = found
-          return Self.result(found)
+          return Self.result(found, match: target.match)
         }
       }
 
-      static func result(_ addresses: [SocketAddress]) -> NameResolutionResult {
-        NameResolutionResult(endpoints: addresses.map { Endpoint(addresses: [$0]) }, serviceConfig: nil)
+      static func result(_ addresses: [SocketAddress], match: String?) -> NameResolutionResult {
+        guard let match else {
+          return NameResolutionResult(endpoints: addresses.map { Endpoint(addresses: [$0]) }, serviceConfig: nil)
+        }
+        return NameResolutionResult(
+          endpoints: [Endpoint(addresses: MatchRouting.order(addresses, forMatch: match))], serviceConfig: nil)
       }
     }
   }

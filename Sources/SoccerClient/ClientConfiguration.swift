@@ -35,6 +35,9 @@ public struct ClientConfiguration: Sendable {
   /// Whether Watch streams from a `unix:` server take their frames through a shared-memory ring
   /// (when the server allows it; without, through the socket).
   public var sharedMemory = true
+  /// With several servers, whether the calls about a match all go to one of them, the first that
+  /// answers in the order its id gives them (`MatchRouting`), instead of round robin.
+  public var routesByMatch = false
   /// Set once a server has refused shared memory: later streams go without asking.
   let sharedMemoryRefused = Latch()
 

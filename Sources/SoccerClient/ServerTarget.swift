@@ -78,8 +78,12 @@ public struct ServerTarget: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ServerTarget {
-  /// The transport's target, the resolvers that understand it, and the balancing it needs.
-  var resolution: (target: any ResolvableTarget, registry: NameResolverRegistry, config: ServiceConfig) {
+  /// The transport's target, the resolvers that understand it, and the balancing it needs: round
+  /// robin over several servers, or with `match`, the first of them that answers in the order
+  /// the match gives them (`MatchRouting`).
+  func resolution(match: String? = nil) -> (
+    target: any ResolvableTarget, registry: NameResolverRegistry, config: ServiceConfig
+  ) {
     if case .unixSocket(let path) = kind { return (.unixDomainSocket(path: path), .defaults, ServiceConfig()) }
     guard isBalanced, let first = addresses.first else {
       return (addresses.first?.resolvableTarget ?? .ipv4(address: "127.0.0.1", port: 50051), .defaults, ServiceConfig())
@@ -87,7 +91,10 @@ extension ServerTarget {
     var registry = NameResolverRegistry.defaults
     registry.registerFactory(AddressListResolver())
     let target = AddressListResolver.Target(
-      addresses: addresses, reresolveEvery: kind == .dns ? .seconds(30) : nil, authority: first.description)
-    return (target, registry, ServiceConfig(loadBalancingConfig: [.roundRobin]))
+      addresses: addresses, reresolveEvery: kind == .dns ? .seconds(30) : nil, authority: first.description,
+      match: match)
+    let balancing: ServiceConfig.LoadBalancingConfig =
+      match == nil ? .roundRobin : .pickFirst(shuffleAddressList: false)
+    return (target, registry, ServiceConfig(loadBalancingConfig: [balancing]))
   }
 }

@@ -11,14 +11,15 @@ public struct SoccerClient: Sendable {
   let grpc: GRPCClient<HTTP2ClientTransport.Posix>
   let configuration: ClientConfiguration
 
-  /// Connects to the configured server, runs `body`, then closes the connection.
+  /// Connects to the configured server, runs `body`, then closes the connection. With `match`,
+  /// the calls are about that match: with `routesByMatch`, they go to its server.
   public static func with<Result: Sendable>(
-    _ configuration: ClientConfiguration,
+    _ configuration: ClientConfiguration, about match: String? = nil,
     _ body: (SoccerClient) async throws -> Result
   ) async throws(ClientError) -> Result {
     let server = configuration.server
     do {
-      let resolution = server.resolution
+      let resolution = server.resolution(match: configuration.routesByMatch ? match : nil)
       let transport = try HTTP2ClientTransport.Posix(
         target: resolution.target,
         transportSecurity: configuration.transportSecurity,

@@ -24,7 +24,7 @@ public enum Bench {
         for n in 0..<max(1, streams) {
           let request = requests[n % requests.count]
           group.addTask {
-            try await SoccerClient.with(configuration) { client in
+            try await SoccerClient.with(configuration, about: request.id) { client in
               // The connection is timed on its own, so first_frame_ms is the stream's latency alone.
               let connecting = ContinuousClock.now
               try await client.connect()

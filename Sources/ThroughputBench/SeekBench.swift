@@ -67,7 +67,7 @@ extension Bench {
   public static func seeks(
     _ configuration: ClientConfiguration, request: WatchRequest, seeks: Int, seed: UInt64 = 1
   ) async throws(ClientError) -> SeekReport {
-    try await SoccerClient.with(configuration) { client in
+    try await SoccerClient.with(configuration, about: request.id) { client in
       let info = try await client.describe(request.id)
       guard info.frameCount > 1 else { throw ClientError.local("\(request.id) has too few frames to seek in") }
       var generator = SeekGenerator(seed: seed)

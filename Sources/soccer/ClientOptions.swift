@@ -12,6 +12,13 @@ struct ClientOptions: ParsableArguments {
       valueName: "host:port"))
   var server = ServerTarget(ServerAddress(host: "127.0.0.1", port: 50051))
 
+  @Flag(
+    help: ArgumentHelp(
+      "With several servers, send every call about a match to the same one (the first that answers in the order "
+        + "the match's id gives them, as the Python package's by_match does), so its streams share a decode and "
+        + "its frames are cached there; when that server goes, only its matches move."))
+  var routeByMatch = false
+
   @Flag(help: "Connect with TLS.")
   var tls = false
 
@@ -45,6 +52,9 @@ struct ClientOptions: ParsableArguments {
       throw ValidationError("--ca, --cert, --key and --authority go with --tls")
     }
     guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
+    guard !routeByMatch || server.isBalanced else {
+      throw ValidationError("--route-by-match takes several servers (a,b,c) or dns:///NAME:PORT")
+    }
     if let deadline {
       guard deadline > 0, deadline.isFinite else { throw ValidationError("--deadline must be over 0") }
     }
@@ -58,6 +68,7 @@ struct ClientOptions: ParsableArguments {
     }
     configuration.token = try readToken(file: tokenFile)
     configuration.deadline = deadline.map { .milliseconds(Int64($0 * 1000)) }
+    configuration.routesByMatch = routeByMatch
     return configuration
   }
 }

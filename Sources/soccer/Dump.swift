@@ -158,7 +158,7 @@ extension Soccer {
       let started = ContinuousClock.now
       let summary: DumpSummary
       do {
-        summary = try await SoccerClient.with(configuration) { client in
+        summary = try await SoccerClient.with(configuration, about: request.id) { client in
           try await FrameDump(request: request, writer: writer).run(
             client: client, resumption: resuming.resumption("dump")
           ) { frames, bytes in
@@ -215,7 +215,7 @@ private func expectedFrames(
   guard showProgress else { return nil }
   if !request.frameIndices.isEmpty { return request.frameIndices.count }
   guard request.startSeconds == 0,
-    let info = try? await SoccerClient.with(configuration, { try await $0.describe(request.id) }),
+    let info = try? await SoccerClient.with(configuration, about: request.id, { try await $0.describe(request.id) }),
     info.frameCount > 0
   else { return request.maxFrames > 0 ? request.maxFrames : nil }
   let left = max(0, info.frameCount - request.startFrame)

@@ -15,7 +15,7 @@ extension Soccer {
     func run() async throws {
       let configuration = try client.configuration()
       do {
-        let info = try await SoccerClient.with(configuration) { try await $0.describe(id) }
+        let info = try await SoccerClient.with(configuration, about: id) { try await $0.describe(id) }
         print("id:        \(id)")
         print("size:      \(info.width)x\(info.height)")
         print("rate:      \(info.frameRate.shortText) frames/s")

@@ -47,7 +47,7 @@ extension Soccer {
         let digest = try await source.sha256 { hashing.show($0) }
         hashing.clear()
         let hashed = started.duration(to: .now).seconds
-        let info = try await SoccerClient.with(configuration) { client in
+        let info = try await SoccerClient.with(configuration, about: id) { client in
           try await client.upload(source, id: id, digest: digest, replace: replace) { sending.show($0) }
         }
         sending.clear()

@@ -112,7 +112,7 @@ extension Soccer {
         session.restore()
         let picture: [UInt8]
         do {
-          picture = try await SoccerClient.with(configuration) { client in
+          picture = try await SoccerClient.with(configuration, about: id) { client in
             try await player.renderOnce(
               from: ServerFrameSource(client: client, id: id, encoding: encoding), replies: replies)
           }
@@ -147,7 +147,7 @@ extension Soccer {
         }
       }
       do {
-        summary = try await SoccerClient.with(configuration) { client in
+        summary = try await SoccerClient.with(configuration, about: id) { client in
           try await player.play(
             from: ServerFrameSource(
               client: client, id: id, resumption: resumption, throughSharedMemory: throughSharedMemory,

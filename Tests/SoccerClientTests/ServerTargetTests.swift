@@ -34,7 +34,7 @@ import Testing
     #expect(target.kind == .unixSocket(path: path) && !target.isBalanced)
     #expect(target.addresses.isEmpty)
     #expect(target.description == "unix:" + path)
-    let resolved = try #require(target.resolution.target as? ResolvableTargets.UnixDomainSocket)
+    let resolved = try #require(target.resolution().target as? ResolvableTargets.UnixDomainSocket)
     #expect(resolved.address.path == path)
   }
 

@@ -447,3 +447,34 @@ def test_watch_through_envoy_goes_on_from_another_replica_when_its_own_dies(stor
         if envoy:
             envoy.stop()
         group.stop()
+
+
+def test_clients_routing_by_match_agree_on_each_matchs_replica_and_move_only_a_dead_ones(store, soccer, tmp_path):
+    group = Replicas(store.url)
+    try:
+
+        def cli_replica(id):
+            out = tmp_path / f"cli-{id}-{time.monotonic_ns()}"
+            result = cli(
+                soccer, "dump", id, "--out", str(out), "--frames", "1", "--server", group.targets, "--route-by-match"
+            )
+            assert result.returncode == 0, result.stderr
+            return re.search(r"from (r\d)", result.stdout).group(1)
+
+        def python_replica(client, id):
+            return next(iter(client.frames(id, count=1, width=160))).replica
+
+        with soccerstream.connect(group.targets, by_match=True, deadline=30) as client:
+            before = {id: python_replica(client, id) for id in MATCHES}
+            assert all(python_replica(client, id) == before[id] for id in MATCHES)
+            assert all(cli_replica(id) == before[id] for id in MATCHES[:3])
+            assert len(set(before.values())) >= 2, before
+            victim = before["sample"]
+            group.servers[int(victim[1:]) - 1].process.send_signal(signal.SIGKILL)
+            group.servers[int(victim[1:]) - 1].process.wait(timeout=10)
+            after = {id: python_replica(client, id) for id in MATCHES}
+        assert after["sample"] != victim
+        assert all(after[id] == before[id] for id in MATCHES if before[id] != victim), (before, after)
+        assert cli_replica("sample") == after["sample"]
+    finally:
+        group.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from ._play import Playback
 from ._proto import stream_pb2
 from ._shared_memory import DEFAULT_SLOTS, PLAY_SLOTS, Ring, frame_bytes_for, slot_bytes_for
 from ._shared_memory import available as rings_available
-from ._target import grpc_target
+from ._target import address_list, by_match, endpoints, grpc_target
 from ._upload import UploadSource
 from ._video import RawVideo, parse_video
 
@@ -99,6 +100,54 @@ MATCH_HEADER = "soccer-match"
 _MATCH_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
+class _Calls:
+    """The service's methods on one channel."""
+
+    def __init__(self, channel: grpc.Channel) -> None:
+        self.channel = channel
+        service = "/stream.Soccer/"
+        self.watch = channel.unary_stream(
+            service + "Watch", request_serializer=_serialize, response_deserializer=parse_video
+        )
+        self.play = channel.stream_stream(
+            service + "Play", request_serializer=_serialize, response_deserializer=parse_video
+        )
+        self.describe = channel.unary_unary(
+            service + "Describe", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
+        )
+        self.upload = channel.stream_unary(
+            service + "Upload", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
+        )
+        self.list = channel.unary_unary(
+            service + "List", request_serializer=_serialize, response_deserializer=stream_pb2.MatchList.FromString
+        )
+
+
+class _ByMatch:
+    """Channels that try a list of servers in the order a match's id gives them (`by_match`):
+    the first that answers takes every call about the match. One channel per order in use."""
+
+    def __init__(self, servers: list[tuple[str, int]], open_channel: Callable[[str], grpc.Channel]) -> None:
+        self._servers = servers
+        self._open = open_channel
+        self._calls: dict[tuple[tuple[str, int], ...], _Calls] = {}
+        self._lock = threading.Lock()
+
+    def calls(self, id: str) -> _Calls:
+        order = tuple(by_match(self._servers, id))
+        with self._lock:
+            calls = self._calls.get(order)
+            if calls is None:
+                calls = self._calls[order] = _Calls(self._open(address_list(list(order))))
+            return calls
+
+    def close(self) -> None:
+        with self._lock:
+            for calls in self._calls.values():
+                calls.channel.close()
+            self._calls.clear()
+
+
 class Client(ClosedOnExit):
     """A connection to a SoccerStream server, or to several behind one name or list.
 
@@ -112,37 +161,25 @@ class Client(ClosedOnExit):
         token: str | None,
         deadline: float | None,
         shared_memory: bool | None = False,
+        by_match: _ByMatch | None = None,
     ) -> None:
         self._channel = channel
         # None: try it, and go without it from the first server that does not allow it.
         self._shared_memory = shared_memory
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         self._deadline = deadline
-        service = "/stream.Soccer/"
-        self._watch = channel.unary_stream(
-            service + "Watch", request_serializer=_serialize, response_deserializer=parse_video
-        )
-        self._play = channel.stream_stream(
-            service + "Play", request_serializer=_serialize, response_deserializer=parse_video
-        )
-        self._describe = channel.unary_unary(
-            service + "Describe", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
-        )
-        self._upload = channel.stream_unary(
-            service + "Upload", request_serializer=_serialize, response_deserializer=stream_pb2.MatchInfo.FromString
-        )
-        self._list = channel.unary_unary(
-            service + "List", request_serializer=_serialize, response_deserializer=stream_pb2.MatchList.FromString
-        )
+        self._any = _Calls(channel)
+        self._by_match = by_match
 
     def close(self) -> None:
         """Closes the channel; calls in flight end with `Cancelled`."""
         self._channel.close()
+        if self._by_match is not None:
+            self._by_match.close()
 
-    @property
-    def shared_memory(self) -> bool:
-        """Whether frames come through shared memory: asked for, and not refused by the server."""
-        return self._shared_memory is not False
+    def _calls(self, id: str) -> _Calls:
+        """The channel for calls about match `id`: its servers in its order, with `by_match`."""
+        return self._by_match.calls(id) if self._by_match is not None else self._any
 
     def _about(self, id: str) -> tuple[tuple[str, str], ...]:
         """The metadata of a call about match `id`: `soccer-match` names it, so that a balancer in
@@ -153,7 +190,7 @@ class Client(ClosedOnExit):
     def describe(self, id: str) -> MatchInfo:
         """What the container of match `id` says: size, frame rate, duration, frame count, codec."""
         try:
-            info = self._describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._about(id))
+            info = self._calls(id).describe(stream_pb2.Match(id=id), timeout=self._deadline, metadata=self._about(id))
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         return _match_info(info, id)
@@ -175,7 +212,8 @@ class Client(ClosedOnExit):
         digest = source.sha256()
         chunks = source.chunks(id or source.default_id, digest, replace, progress)
         try:
-            info = self._upload(chunks, metadata=self._about(id or source.default_id))
+            match = id or source.default_id
+            info = self._calls(match).upload(chunks, metadata=self._about(match))
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         return _match_info(info, id or source.default_id)
@@ -212,7 +250,7 @@ class Client(ClosedOnExit):
 
         return Playback(
             match,
-            lambda commands: self._play(commands, metadata=self._about(id)),
+            lambda commands: self._calls(id).play(commands, metadata=self._about(id)),
             self._ring(rings),
             refused,
             decode,
@@ -221,7 +259,7 @@ class Client(ClosedOnExit):
     def list(self) -> builtins.list[str]:
         """The ids of the server's matches."""
         try:
-            answer = self._list(stream_pb2.ListRequest(), timeout=self._deadline, metadata=self._metadata)
+            answer = self._any.list(stream_pb2.ListRequest(), timeout=self._deadline, metadata=self._metadata)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         return list(answer.ids)
@@ -434,7 +472,7 @@ class Client(ClosedOnExit):
                 sent = stream_pb2.Match()
                 sent.CopyFrom(request)
                 sent.shared_memory.CopyFrom(ring.request())
-            call = self._watch(sent, timeout=self._deadline, metadata=self._about(request.id))
+            call = self._calls(request.id).watch(sent, timeout=self._deadline, metadata=self._about(request.id))
             replica: str | None = None
             received = False
             try:
@@ -524,6 +562,7 @@ def connect(
     authority: str | None = None,
     deadline: float | None = None,
     shared_memory: bool | None = None,
+    by_match: bool = False,
 ) -> Client:
     """A client of `server`: "host:port", a comma-separated list of them (calls go round robin
     over every address), "dns:///NAME:PORT" (every address the name has) or "unix:PATH".
@@ -538,6 +577,12 @@ def connect(
     in /dev/shm the server converts frames straight into), with arrays that never change however
     long they are kept (see `frames` for `zero_copy`). `shared_memory=False` turns that off; True
     insists on it (a refusal is then the server's error).
+
+    `by_match=True` with a list of servers (or a name with several addresses) sends every call
+    about one match to the same server, the first that answers in the order its id gives them
+    (rendezvous hashing, as `soccer --route-by-match` and Envoy's hash in deploy/ do it), so that
+    a match's streams meet on one server, share its decode and find its frames cached there;
+    when that server goes, its matches move to the next in their order and no other match moves.
 
     On glibc the first connect keeps up to 128 MiB of freed heap for reuse (mallopt), so frames
     are not faulted in afresh each time; SOCCERSTREAM_MALLOC=default leaves the allocator alone.
@@ -588,7 +633,26 @@ def connect(
         credentials = grpc.ssl_channel_credentials(read(ca), read(key), read(cert))
         if authority:
             options.append(("grpc.ssl_target_name_override", authority))
-        channel = grpc.secure_channel(target, credentials, options=options)
+
+        def open_channel(target: str, options: list[tuple[str, Any]] = options) -> grpc.Channel:
+            return grpc.secure_channel(target, credentials, options=options)
+
     else:
-        channel = grpc.insecure_channel(target, options=options)
-    return Client(channel, token=token, deadline=deadline, shared_memory=shared_memory)
+
+        def open_channel(target: str, options: list[tuple[str, Any]] = options) -> grpc.Channel:
+            return grpc.insecure_channel(target, options=options)
+
+    routing = None
+    if by_match:
+        if server.strip().startswith(("unix:", "dns:")):
+            raise InvalidArgument(
+                "by_match takes a list of servers or a host name, not a unix: or dns: target", code="INVALID_ARGUMENT"
+            )
+        # The first server of a match's order that answers takes its calls.
+        first_that_answers = [(key, value) for key, value in options if key != "grpc.lb_policy_name"]
+        routing = _ByMatch(
+            endpoints(server),
+            lambda target: open_channel(target, [*first_that_answers, ("grpc.lb_policy_name", "pick_first")]),
+        )
+    channel = open_channel(target)
+    return Client(channel, token=token, deadline=deadline, shared_memory=shared_memory, by_match=routing)
