@@ -6,7 +6,9 @@ import VideoFrames
 /// decoder, when it is needed again, goes on from where the stream is. What it keeps is what
 /// cost a landing: every frame of `frameIndices`, and the frame a start frame or a Play seek
 /// landed on; frames decoded in sequence cost one decode each and are not kept, so a stream
-/// through a whole match never pushes out the frames asked for by position.
+/// through a whole match never pushes out the frames asked for by position. A frame it keeps is
+/// converted into the decoder's own memory and copied into a client's ring after, never taken
+/// from the ring, which its client may write to.
 extension VideoDecoder {
   /// The next frame of a range (a start frame, a stride, a count): from the cache when it holds
   /// it, else decoded, the decoder first brought to it when the frames before came from the cache.
@@ -38,13 +40,14 @@ extension VideoDecoder {
       _ = move(to: wanted)
       producedCount = produced
     }
+    keepsNextFrame = landedAt != nil
+    defer { keepsNextFrame = false }
     guard let frame = try nextSelected() else { return nil }
     rangeNext = frame.index + options.stride
-    if frame.index == landedAt {
-      landedAt = nil
-      remember(frame)
-    }
-    return frame
+    guard frame.index == landedAt else { return try delivered(frame) }
+    landedAt = nil
+    remember(frame)
+    return try delivered(frame)
   }
 
   /// Brings the decoder to `target`: forward from where it is when no keyframe lies between,
@@ -79,11 +82,12 @@ extension VideoDecoder {
     cache.insert(frame, for: key)
   }
 
-  /// A cached frame as this stream gives it: copied into the destination's place when there is
-  /// one (a client's ring), else the cached pixels themselves, which no one writes to.
+  /// A frame of the decoder's own memory (from the cache, or kept in it) as this stream gives
+  /// it: copied into the destination's place when there is one (a client's ring), else the
+  /// pixels themselves, which no one writes to. A frame already in a place is given as it is.
   func delivered(_ cached: Frame) throws(DecodeError) -> Frame {
     let count = cached.pixels.count
-    guard let destination, count >= FramePlace.minimumBytes else { return cached }
+    guard let destination, cached.slot == nil, count >= FramePlace.minimumBytes else { return cached }
     guard let place = destination.nextPlace(byteCount: count + FramePlace.slack) else {
       throw .resources("no place for a \(cached.width)x\(cached.height) frame in the shared memory")
     }

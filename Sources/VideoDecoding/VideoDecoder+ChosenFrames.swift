@@ -26,12 +26,14 @@ extension VideoDecoder {
       return lastChosen
     }
     decodeWantedOnTheWay(to: target, from: move(to: target))
+    keepsNextFrame = cache != nil
+    defer { keepsNextFrame = false }
     guard let frame = try nextSelected(), frame.index == target else {
       throw .frameIndexPastEnd(index: target, count: nextIndex ?? decodedCount)
     }
-    lastChosen = frame
     remember(frame)
-    return frame
+    lastChosen = try delivered(frame)
+    return lastChosen
   }
 
   /// Counts how often each chosen position is asked for, and how many frames may be held.

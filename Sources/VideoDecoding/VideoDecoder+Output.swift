@@ -22,7 +22,7 @@ extension VideoDecoder {
   func output(_ frame: UnsafeMutablePointer<AVFrame>, index: Int, pts: Double) throws(DecodeError) -> Frame {
     let converted = try converter.convert(
       frame, to: options.format, maxWidth: options.maxWidth, maxHeight: options.maxHeight, index: index, pts: pts,
-      destination: destination)
+      destination: keepsNextFrame ? nil : destination)
     guard options.encoding != .raw else { return converted }
     do {
       return try encoder.encode(converted, as: options.encoding)

@@ -102,6 +102,9 @@ public final class VideoDecoder {
   var outOfStep = false
   /// The position a start frame or a Play seek landed on, whose frame the cache keeps.
   var landedAt: Int?
+  /// The next frame converted is one the cache keeps: into memory of the decoder's own, never
+  /// a client's ring, whose pixels the client could change before others are sent them.
+  var keepsNextFrame = false
   /// Frames out of the decoder since it was opened, through every seek and landing.
   public private(set) var framesDecoded = 0
   /// Whether anything was read since the file was opened or went back to its start.

@@ -181,3 +181,27 @@ def test_frame_cache_takes_a_size_and_the_server_says_what_it_has(soccer):
         off.stop()
     help = " ".join(cli(soccer, "serve", "--help").stdout.split())
     assert "--frame-cache" in help and "a quarter of --frame-memory" in help
+
+
+def test_frames_from_the_cache_through_shared_memory_are_the_ones_over_tcp(tmp_path, uncached):
+    socket = tmp_path / "s.sock"
+    port = free_port()
+    server = serve("--unix", str(socket), "--allow-shared-memory", "--metrics", str(port), port=None)
+    try:
+        with (
+            soccerstream.connect(f"unix:{socket}", deadline=60) as client,
+            soccerstream.connect(uncached.target, deadline=60) as fresh,
+        ):
+            assert client.shared_memory is not False
+            expected = fresh.frames_at("sample", INDICES)
+            first = client.frames_at("sample", INDICES)
+            # Copied from the cache into the ring's slots.
+            again = client.frames_at("sample", INDICES)
+            start = [f.array.copy() for f in client.frames("sample", start_frame=40, count=2)]
+            assert client.shared_memory
+        assert np.array_equal(first, expected) and np.array_equal(again, expected)
+        assert np.array_equal(start[0], expected[INDICES.index(40)])
+        assert np.array_equal(start[1], expected[INDICES.index(41)])
+        assert metric(port, "soccer_frame_cache_hits_total") >= len(INDICES) + 1
+    finally:
+        assert server.stop() == 0

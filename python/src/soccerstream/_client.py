@@ -177,6 +177,11 @@ class Client(ClosedOnExit):
         if self._by_match is not None:
             self._by_match.close()
 
+    @property
+    def shared_memory(self) -> bool:
+        """Whether frames come through shared memory: asked for, and not refused by the server."""
+        return self._shared_memory is not False
+
     def _calls(self, id: str) -> _Calls:
         """The channel for calls about match `id`: its servers in its order, with `by_match`."""
         return self._by_match.calls(id) if self._by_match is not None else self._any
