@@ -54,7 +54,7 @@ public struct SoccerClient: Sendable {
   /// any replica refuses it alike.
   func metadata(match id: String) -> Metadata {
     var metadata = self.metadata
-    if Self.namesAMatch(id) { metadata.addString(id, forKey: Self.matchHeader) }
+    if Self.namesAMatch(id) { metadata.addString(id, forKey: MetadataKey.match) }
     return metadata
   }
 
@@ -65,9 +65,6 @@ public struct SoccerClient: Sendable {
           || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
       }
   }
-
-  /// The header that names the match a call is about.
-  public static let matchHeader = "soccer-match"
 
   func callOptions(timeout: Duration?) -> CallOptions {
     var options = CallOptions.defaults
@@ -123,10 +120,20 @@ public struct SoccerClient: Sendable {
         deserializer: VideoDeserializer(), options: callOptions(timeout: nil)
       ) { response in
         let replica = response.metadata[stringValues: "soccer-replica"].first(where: { _ in true })
+        let trailers = WatchTrailers()
+        // The messages, and from the trailers what the server decoded for the stream.
+        let messages = response.bodyParts.compactMap { part -> Stream_Video? in
+          switch part {
+          case .message(let video): return video
+          case .trailingMetadata(let metadata):
+            trailers.heard(metadata)
+            return nil
+          }
+        }
         return try await body(
           WatchFrames(
-            id: request.id, replica: replica, messages: response.messages, floor: floor,
-            chosen: request.frameIndices, progress: progress, ring: ring))
+            id: request.id, replica: replica, messages: RPCAsyncSequence(wrapping: messages), floor: floor,
+            chosen: request.frameIndices, progress: progress, ring: ring, trailers: trailers))
       }
     } catch {
       throw ClientError.from(error, server: configuration.server)

@@ -1,5 +1,7 @@
 import GRPCCore
 import SoccerProtocol
+import SoccerWire
+import Synchronization
 
 /// The frames of one `Watch` stream, checked and numbered, in the order they arrive.
 ///
@@ -15,13 +17,18 @@ public struct WatchFrames: AsyncSequence, Sendable {
   private let chosen: [Int]
   private let progress: WatchProgress?
   private let ring: ClientRing?
+  private let trailers: WatchTrailers?
+  /// Once the stream has ended: the frames the server says it decoded for it (0 when they came
+  /// from its frame cache or a decode it shared); nil while it goes on, or from a server that
+  /// does not say.
+  public var framesDecodedByServer: Int? { trailers?.decoded }
   /// Whether the frames come through shared memory: each frame's pixels are then a view of its
   /// slot, which goes back to the server when the frame is dropped.
   public var sharedMemory: Bool { ring != nil }
 
   init(
     id: String, replica: String? = nil, messages: RPCAsyncSequence<Stream_Video, any Error>, floor: Int? = nil,
-    chosen: [Int] = [], progress: WatchProgress? = nil, ring: ClientRing? = nil
+    chosen: [Int] = [], progress: WatchProgress? = nil, ring: ClientRing? = nil, trailers: WatchTrailers? = nil
   ) {
     self.id = id
     self.replica = replica
@@ -30,6 +37,7 @@ public struct WatchFrames: AsyncSequence, Sendable {
     self.chosen = chosen
     self.progress = progress
     self.ring = ring
+    self.trailers = trailers
   }
 
   public func makeAsyncIterator() -> AsyncIterator {
@@ -106,5 +114,18 @@ struct FrameNumbering {
     if let last, sent <= last { serverNumbers = false }
     last = sent
     return serverNumbers ? sent : received
+  }
+}
+
+/// What a Watch stream's trailers said, kept as they arrive after its last frame.
+final class WatchTrailers: Sendable {
+  private let decodedFrames = Mutex<Int?>(nil)
+
+  /// Frames the server decoded for the stream; nil until the trailers say.
+  var decoded: Int? { decodedFrames.withLock { $0 } }
+
+  func heard(_ metadata: Metadata) {
+    let decoded = metadata[stringValues: MetadataKey.decoded].first(where: { _ in true }).flatMap { Int($0) }
+    decodedFrames.withLock { $0 = decoded }
   }
 }

@@ -44,6 +44,7 @@ public enum Bench {
                   clock.frame(bytes: frame.pixels.count)
                   progress(counter.increment())
                 }
+                clock.serverDecoded(frames.framesDecodedByServer)
               }
               var measurement = clock.finish()
               measurement.connectSeconds = connectSeconds

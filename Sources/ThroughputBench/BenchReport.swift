@@ -26,6 +26,10 @@ public struct BenchFigures: Codable, Sendable, Equatable {
   public var streamFps: [Double]
   /// Whether the frames came through shared memory (a `unix:` server that allows it).
   public var sharedMemory: Bool
+  /// Frames the server decoded for the streams, and that over the frames received: below 1 when
+  /// streams shared a decode or frames came from its cache. Absent when the server does not say.
+  public var decoded: Int?
+  public var decodedPerFrame: Double?
 
   enum CodingKeys: String, CodingKey {
     case frames, bytes, seconds, fps
@@ -39,6 +43,8 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     case cpuSeconds = "cpu_seconds"
     case streamFps = "stream_fps"
     case sharedMemory = "shared_memory"
+    case decoded
+    case decodedPerFrame = "decoded_per_frame"
   }
 
   public init(_ run: BenchRun) {
@@ -57,6 +63,8 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     cpuSeconds = run.cpuSeconds
     streamFps = run.streams.map(\.framesPerSecond)
     sharedMemory = run.sharedMemory
+    decoded = run.decodedByServer
+    decodedPerFrame = decoded.flatMap { run.frames > 0 ? Double($0) / Double(run.frames) : nil }
   }
 
   /// Each figure's median over `runs` (stream rates by position).
@@ -79,6 +87,10 @@ public struct BenchFigures: Codable, Sendable, Equatable {
     result.gapP99Ms = med(runs.map(\.gapP99Ms))
     result.gapMaxMs = med(runs.map(\.gapMaxMs))
     result.cpuSeconds = med(runs.map(\.cpuSeconds))
+    let decoded = runs.compactMap(\.decoded)
+    result.decoded = decoded.count == runs.count ? Int(med(decoded.map(Double.init)).rounded()) : nil
+    let perFrame = runs.compactMap(\.decodedPerFrame)
+    result.decodedPerFrame = perFrame.count == runs.count ? med(perFrame) : nil
     let streamCount = runs.map(\.streamFps.count).min() ?? 0
     result.streamFps = (0..<streamCount).map { i in med(runs.map { $0.streamFps.sorted()[i] }) }
     return result

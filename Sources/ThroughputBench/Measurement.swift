@@ -16,6 +16,9 @@ public struct StreamMeasurement: Sendable {
   public var connectSeconds: Double?
   /// Gaps between consecutive frames.
   public var gaps = FrameGaps()
+  /// Frames the server says it decoded for the stream (all its attempts, resumed ones too);
+  /// nil when a server did not say.
+  public var decodedByServer: Int? = 0
 
   public init() {}
 
@@ -68,6 +71,15 @@ struct StreamClock {
     measurement.bytes += bytes
   }
 
+  /// What the server said it decoded for one attempt of the stream (nil: it did not say).
+  mutating func serverDecoded(_ frames: Int?) {
+    guard let frames, let known = measurement.decodedByServer else {
+      measurement.decodedByServer = nil
+      return
+    }
+    measurement.decodedByServer = known + frames
+  }
+
   mutating func finish() -> StreamMeasurement {
     let now = ContinuousClock.now
     measurement.seconds = started.duration(to: now).seconds
@@ -89,6 +101,13 @@ public struct BenchRun: Sendable {
   public var sharedMemory = false
 
   public var frames: Int { streams.reduce(0) { $0 + $1.frames } }
+  /// Frames the server decoded for every stream together; nil unless it said so for each.
+  public var decodedByServer: Int? {
+    streams.reduce(Optional(0)) { total, stream in
+      guard let total, let decoded = stream.decodedByServer else { return nil }
+      return total + decoded
+    }
+  }
   public var bytes: Int { streams.reduce(0) { $0 + $1.bytes } }
   public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }

@@ -17,8 +17,10 @@ extension Soccer {
 
         --json prints one JSON object instead of the table. Its top-level keys are the median run's: \
         frames, bytes, seconds, fps, mb_per_s, connect_ms, first_frame_ms, gap_p50_ms, gap_p90_ms, gap_p99_ms, \
-        gap_max_ms, cpu_seconds, stream_fps (one rate per stream); then source, server, streams, \
-        repeats, median (the same figures) and runs (each run's).
+        gap_max_ms, cpu_seconds, stream_fps (one rate per stream), and decoded and decoded_per_frame \
+        (what the server says it decoded for the streams: fewer than the frames when they shared a \
+        decode or came from its frame cache; absent when it does not say); then source, server, \
+        streams, repeats, median (the same figures) and runs (each run's).
 
         --local FILE decodes and converts FILE in this process with no network, so the difference \
         shows what the network costs.

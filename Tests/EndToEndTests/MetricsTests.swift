@@ -42,9 +42,12 @@ func series(_ server: SoccerServer) -> [String: Double] {
     try await withServer { server, client in
       _ = await clientError { _ = try await frames(WatchRequest(id: "no-such-match"), client) }
       _ = await clientError { _ = try await SoccerClient.with(client) { try await $0.describe("no-such-match") } }
-      // A stream the client leaves after two frames is cancelled.
+      // A stream the client leaves after two frames is cancelled. In real time, so that the
+      // server cannot have sent every frame (and ended OK) before the client's cancel reaches it.
+      var paced = WatchRequest(id: "sample")
+      paced.realTime = true
       _ = try await SoccerClient.with(client) { c in
-        try await c.watch(WatchRequest(id: "sample")) { frames in
+        try await c.watch(paced) { frames in
           var taken = 0
           for try await _ in frames {
             taken += 1

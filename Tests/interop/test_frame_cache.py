@@ -2,6 +2,7 @@
 byte for byte what a decode gives, for every output; a match replaced by an upload is never
 served its old frames; the cache stays within its size and gives way to streams."""
 
+import json
 import re
 import threading
 import time
@@ -117,9 +118,9 @@ def test_a_match_replaced_by_an_upload_is_never_served_its_old_frames(tmp_path):
 
 @pytest.fixture(scope="module")
 def long_clip(tmp_path_factory):
-    """20 s of 640x360 at 25 frames/s: 500 frames."""
+    """10 s of 640x360 at 25 frames/s: 250 frames."""
     folder = tmp_path_factory.mktemp("cache")
-    make_media(folder, "long", "--seconds", "20", "--size", "640x360", "--gop", "25")
+    make_media(folder, "long", "--seconds", "10", "--size", "640x360", "--gop", "25")
     return folder
 
 
@@ -127,7 +128,7 @@ def test_the_cache_stays_within_its_size_and_gives_way_to_a_stream(long_clip):
     port = free_port()
     # Frame memory for the cache and one stream of small frames: a stream of full-size frames
     # needs more than the cache leaves free, and must have it let go of frames.
-    server = serve("--frame-memory", "44MiB", "--frame-cache", "40MiB", "--metrics", str(port), media=long_clip)
+    server = serve("--frame-memory", "24MiB", "--frame-cache", "20MiB", "--metrics", str(port), media=long_clip)
     try:
         baseline = rss_mb(server.process.pid)
         peak = baseline
@@ -142,15 +143,15 @@ def test_the_cache_stays_within_its_size_and_gives_way_to_a_stream(long_clip):
         sampler.start()
         try:
             with soccerstream.connect(server.target, deadline=120) as client:
-                # Every frame at 320x180, 86 MB into a 40 MiB cache, ten at a time: the even
+                # Every frame at 320x180, 43 MB into a 20 MiB cache, ten at a time: the even
                 # ones ascending, then the odd ones descending.
-                for order in (list(range(0, 500, 2)), list(range(499, -1, -2))):
+                for order in (list(range(0, 250, 2)), list(range(249, -1, -2))):
                     for at in range(0, len(order), 10):
                         client.frames_at("long", order[at : at + 10], width=320)
-                    assert metric(port, "soccer_frame_cache_bytes") <= 40 << 20
+                    assert metric(port, "soccer_frame_cache_bytes") <= 20 << 20
                 assert metric(port, "soccer_frame_cache_evictions_total") > 0
                 held = metric(port, "soccer_frame_cache_bytes")
-                assert held > 30 << 20, held
+                assert held > 15 << 20, held
                 # A stream that does not fit beside the cache is served; the cache gave way.
                 frames = list(client.frames("long", count=20))
                 assert [f.index for f in frames] == list(range(20))
@@ -160,7 +161,7 @@ def test_the_cache_stays_within_its_size_and_gives_way_to_a_stream(long_clip):
         assert metric(port, 'soccer_stream_rejections_total{reason="frame_memory"}') == 0
         assert metric(port, "soccer_frame_cache_bytes") < held
         # Within the frame-memory budget, with room for FFmpeg's own buffers and the allocator.
-        assert peak - baseline < 44 + 64, (baseline, peak)
+        assert peak - baseline < 24 + 64, (baseline, peak)
     finally:
         assert server.stop() == 0
 
@@ -205,3 +206,19 @@ def test_frames_from_the_cache_through_shared_memory_are_the_ones_over_tcp(tmp_p
         assert metric(port, "soccer_frame_cache_hits_total") >= len(INDICES) + 1
     finally:
         assert server.stop() == 0
+
+
+def test_soccer_bench_says_what_the_server_decoded_for_the_frames_it_sent(soccer, uncached):
+    server = serve()
+    try:
+        args = ["bench", "sample", "--frames-at", ",".join(map(str, INDICES)), "--repeat", "2", "--json"]
+        cached = json.loads(cli(soccer, *args, "--server", server.target).stdout)
+        fresh = json.loads(cli(soccer, *args, "--server", uncached.target).stdout)
+    finally:
+        assert server.stop() == 0
+    first, again = cached["runs"]
+    assert first["frames"] == again["frames"] == len(INDICES)
+    # The first run decoded every frame it was sent and those on the way; the second none.
+    assert first["decoded"] >= len(INDICES) and first["decoded_per_frame"] >= 1
+    assert again["decoded"] == 0 and again["decoded_per_frame"] == 0
+    assert all(run["decoded"] >= len(INDICES) for run in fresh["runs"])

@@ -12,15 +12,15 @@ import pytest
 import soccerstream
 from soccertest import free_port, make_media, metric, serve
 
-FRAMES = 250
+FRAMES = 150
 
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
-    """10 s of 320x180 at 25 frames/s, and another clip to replace it with."""
+    """6 s of 320x180 at 25 frames/s, and another clip to replace it with."""
     folder = tmp_path_factory.mktemp("shared")
-    make_media(folder, "match", "--seconds", "10", "--size", "320x180", "--gop", "25")
-    make_media(folder, "other", "--seconds", "10", "--size", "320x180", "--gop", "50")
+    make_media(folder, "match", "--seconds", "6", "--size", "320x180", "--gop", "25")
+    make_media(folder, "other", "--seconds", "6", "--size", "320x180", "--gop", "50")
     return folder
 
 
@@ -66,10 +66,10 @@ def stream_lines(server, count):
 def test_eight_clients_of_one_match_share_one_decoder_and_each_gets_every_frame(media, reference):
     port = free_port()
     server = serve("--metrics", str(port), media=media)
-    count = 100
+    count = 50
     try:
         out = {}
-        # Watching in real time, as people do: 4 s each. One of them takes 80 ms a frame, half
+        # Watching in real time, as people do: 2 s each. One of them takes 80 ms a frame, half
         # the match's rate: it falls behind the others and goes on with a decoder of its own.
         run_together(
             [
@@ -88,7 +88,7 @@ def test_eight_clients_of_one_match_share_one_decoder_and_each_gets_every_frame(
         assert metric(port, "soccer_frames_decoded_total") == sum(decoded)
         assert metric(port, "soccer_frames_sent_total") == 8 * count
         assert metric(port, "soccer_streams_joined_total") == 7
-        # Eight decoders would decode 800 frames: the shared one decodes the 100 (and a few ahead),
+        # Eight decoders would decode 400 frames: the shared one decodes the 50 (and a few ahead),
         # the slow client's own what it had left from the keyframe before where it fell behind.
         assert sum(decoded) < 3 * count, decoded
     finally:
@@ -104,7 +104,7 @@ def test_a_client_that_seeks_away_and_back_gets_its_frames_while_others_share(me
         def seek_away_and_back():
             with soccerstream.connect(server.target, deadline=60) as client:
                 first = [f.index for f in client.frames("match", count=20)]
-                away = [(f.index, f.array.copy()) for f in client.frames("match", start_frame=200, count=10)]
+                away = [(f.index, f.array.copy()) for f in client.frames("match", start_frame=120, count=10)]
                 back = [(f.index, f.array.copy()) for f in client.frames("match", start_frame=20, count=10)]
                 seeking["frames"] = (first, away, back)
 
@@ -113,7 +113,7 @@ def test_a_client_that_seeks_away_and_back_gets_its_frames_while_others_share(me
             assert [index for index, _ in out[n]] == list(range(FRAMES))
         first, away, back = seeking["frames"]
         assert first == list(range(20))
-        assert [i for i, _ in away] == list(range(200, 210)) and [i for i, _ in back] == list(range(20, 30))
+        assert [i for i, _ in away] == list(range(120, 130)) and [i for i, _ in back] == list(range(20, 30))
         for index, array in away + back:
             assert np.array_equal(array, reference["match"][index]), index
     finally:
@@ -124,9 +124,11 @@ def test_a_match_replaced_mid_way_serves_its_readers_the_file_they_began(media, 
     server = serve("--allow-upload", media=media)
     try:
         out = {}
-        # In real time: 10 s, during which the match is replaced.
+        # 100 frames in real time: 4 s, during which the match is replaced.
         readers = [
-            threading.Thread(target=read, args=(server.target, "match", out, n), kwargs={"real_time": True})
+            threading.Thread(
+                target=read, args=(server.target, "match", out, n), kwargs={"real_time": True, "count": 100}
+            )
             for n in range(2)
         ]
         for reader in readers:
@@ -138,8 +140,8 @@ def test_a_match_replaced_mid_way_serves_its_readers_the_file_they_began(media, 
         for reader in readers:
             reader.join(timeout=60)
         for n in range(2):
-            assert [index for index, _ in out[n]] == list(range(FRAMES))
-            assert all(np.array_equal(a, e) for (_, a), e in zip(out[n], reference["match"], strict=True)), n
+            assert [index for index, _ in out[n]] == list(range(100))
+            assert all(np.array_equal(a, e) for (_, a), e in zip(out[n], reference["match"], strict=False)), n
         assert len(after) == len(reference["other"])
         assert all(np.array_equal(a, e) for a, e in zip(after, reference["other"], strict=True))
     finally:

@@ -14,8 +14,12 @@ extension SoccerService {
   ) async throws -> StreamingServerResponse<Stream_Video> {
     let facts = RequestFacts(request.metadata)
     return StreamingServerResponse { writer in
-      try await watch(request: request.message, response: writer, context: context, facts: facts)
-      return [:]
+      var trailers = Metadata()
+      // What the stream cost in decoding, for clients that measure it (soccer bench).
+      if let decoded = try await watch(request: request.message, response: writer, context: context, facts: facts) {
+        trailers.addString("\(decoded)", forKey: MetadataKey.decoded)
+      }
+      return trailers
     }
   }
 
@@ -25,13 +29,18 @@ extension SoccerService {
     try await watch(request: request, response: response, context: context, facts: RequestFacts())
   }
 
+  /// Streams the request's frames; returns the frames decoded for it.
+  @discardableResult
   private func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext, facts: RequestFacts
-  ) async throws {
+  ) async throws -> Int? {
+    var decoded: Int?
     try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, facts: facts) {
       progress in
       try await stream(request, to: response, progress: &progress, peerUID: facts.peerUID)
+      decoded = progress.decoded
     }
+    return decoded
   }
 
   private func stream(
