@@ -96,7 +96,9 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
     } else {
       self.frameCache = nil
     }
-    sharedDecodes = sharesDecodes ? SharedDecodes() : nil
+    // Each frame's message is made once for all the streams of a shared decode, which then send
+    // the same bytes: one copy of the pixels a frame instead of one a stream.
+    sharedDecodes = sharesDecodes ? SharedDecodes(prepare: { $0.inWireForm() }) : nil
     self.maxFramePixels = maxFramePixels
     self.pauseTimeout = pauseTimeout
     self.uploads = uploads

@@ -1,5 +1,6 @@
 import GRPCCore
 import SoccerProtocol
+import SoccerWire
 
 /// What one stream has sent so far, for its log line and for telling a stall from a cancel.
 struct StreamProgress {
@@ -19,8 +20,19 @@ struct StreamProgress {
 
   /// Writes one frame, counting it.
   mutating func write(_ message: Stream_Video, to response: RPCWriter<Stream_Video>) async throws {
+    try await write(message, as: message, to: response)
+  }
+
+  /// Writes one frame that may carry the bytes made for it, counting it.
+  mutating func write(_ video: OutgoingVideo, to response: RPCWriter<OutgoingVideo>) async throws {
+    try await write(video.message, as: video, to: response)
+  }
+
+  private mutating func write<Element>(
+    _ message: Stream_Video, as element: Element, to response: RPCWriter<Element>
+  ) async throws {
     waitingSince = .now
-    try await response.write(message)
+    try await response.write(element)
     waitingSince = nil
     if frames == 0 { firstFrame?(started.duration(to: .now)) }
     frames += 1

@@ -5,16 +5,17 @@ import SoccerWire
 
 /// Watch and Play registered again with `VideoSerializer` for their frames in place of the
 /// generated code's SwiftProtobuf serializer: listed after the service, whose registrations of
-/// the two methods these replace.
+/// the two methods these replace. Watch sends the bytes a shared decode made for a frame as
+/// they are (`OutgoingVideoSerializer`).
 struct VideoRoutes: RegistrableRPCService {
   let service: SoccerService
 
   func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
     router.registerHandler(
       forMethod: Stream_Soccer.Method.Watch.descriptor, deserializer: ProtobufDeserializer<Stream_Match>(),
-      serializer: VideoSerializer()
+      serializer: OutgoingVideoSerializer()
     ) { [service] request, context in
-      try await service.watch(request: request, context: context)
+      try await service.watchOutgoing(request: ServerRequest(stream: request), context: context)
     }
     router.registerHandler(
       forMethod: Stream_Soccer.Method.Play.descriptor, deserializer: ProtobufDeserializer<Stream_PlayControl>(),

@@ -70,16 +70,7 @@ public struct VideoDeserializer: MessageDeserializer {
     guard let owner = message as? GRPCNIOTransportBytes else {
       return message.withUnsafeBytes { Data($0[range]) }
     }
-    // Safe: the bytes live in a ByteBuffer's storage, a class instance whose memory does not
-    // move while it is alive. The deallocator holds `owner`, and with it the storage, for as
-    // long as the Data exists. Nothing writes to them: a ByteBuffer that is not uniquely
-    // referenced copies before it writes, and received frames are only read.
-    return owner.withUnsafeBytes { raw in
-      guard let base = raw.baseAddress else { return Data() }
-      return Data(
-        bytesNoCopy: UnsafeMutableRawPointer(mutating: base + range.lowerBound), count: range.count,
-        deallocator: .custom { _, _ in withExtendedLifetime(owner) {} })
-    }
+    return owner.data(in: range)
   }
 }
 

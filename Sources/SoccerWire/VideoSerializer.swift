@@ -34,6 +34,9 @@ public struct VideoWireBytes: Sequence {
     head = pixels.isEmpty ? [] : [VideoField.data.key] + Self.varint(UInt64(pixels.count))
   }
 
+  /// Where the pixels lie in the message.
+  public var pixelRange: Range<Int> { head.count..<(head.count + pixels.count) }
+
   /// Bytes in the whole message.
   public var count: Int { head.count + pixels.count + tail.count }
 

@@ -61,16 +61,21 @@ final class SharedDecode: Sendable {
   private let ahead: Int
   /// Told once, when the decode closes.
   private let closing: @Sendable () -> Void
+  /// Done once to each frame decoded while several readers share the decode (`SharedDecodes`).
+  private let prepare: (@Sendable (Frame) -> Frame)?
 
   /// Starts decoding `path` from `options.startFrame` on a new thread for its first reader
   /// (reader 0), at most `ahead` frames past its furthest reader; `admit` hears what its frames weigh, as `DecodeAhead`'s does, and
-  /// `closing` hears when its last reader has gone.
+  /// `closing` hears when its last reader has gone; `prepare` is done, on the decoding thread, to
+  /// each frame decoded while more than one reader shares the decode.
   init(
     path: String, options: DecodeOptions, ahead: Int, tally: DecoderTally?,
-    admit: (@Sendable (FrameGeometry) throws -> Void)?, cache: FrameCache?, closing: @escaping @Sendable () -> Void
+    admit: (@Sendable (FrameGeometry) throws -> Void)?, cache: FrameCache?,
+    prepare: (@Sendable (Frame) -> Frame)? = nil, closing: @escaping @Sendable () -> Void
   ) {
     self.ahead = max(1, ahead)
     self.closing = closing
+    self.prepare = prepare
     // Its first reader, reader 0, is there before the thread starts, so that a decode that fails
     // at once still has it to tell.
     var first = State(next: options.startFrame)
@@ -228,7 +233,11 @@ final class SharedDecode: Sendable {
 
   /// Puts a new frame in the window, hands it to the readers waiting for it, and counts what
   /// it cost against the furthest reader.
-  private func add(_ frame: Frame, decoded: Int) {
+  private func add(_ decodedFrame: Frame, decoded: Int) {
+    // A lone reader's frames are left as they are: its stream does the same work itself, on
+    // another thread while this one decodes.
+    var frame = decodedFrame
+    if let prepare, state.withLock({ $0.readers.count > 1 }) { frame = prepare(frame) }
     let handed = state.withLock { s -> [CheckedContinuation<Step, any Error>] in
       credit(decoded, in: &s)
       s.window.append(frame)

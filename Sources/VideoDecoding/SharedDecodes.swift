@@ -18,8 +18,14 @@ public final class SharedDecodes: Sendable {
   }
 
   private let decodes = Mutex<[Key: [SharedDecode]]>([:])
+  private let prepare: (@Sendable (Frame) -> Frame)?
 
-  public init() {}
+  /// `prepare` is done once to each frame a decode gives while several streams share it, on the
+  /// decoding thread: work every reader would otherwise do for itself (the server makes the
+  /// frame's message there).
+  public init(prepare: (@Sendable (Frame) -> Frame)? = nil) {
+    self.prepare = prepare
+  }
 
   /// Whether a stream with `options` can share a decode: frames in order from a frame (not a
   /// time, whose positions come from it), every one of them, not chosen frames (the frame cache
@@ -53,7 +59,7 @@ public final class SharedDecodes: Sendable {
       var whole = options
       whole.maxFrames = 0
       let decode = SharedDecode(
-        path: path, options: whole, ahead: capacity, tally: tally, admit: admit, cache: cache,
+        path: path, options: whole, ahead: capacity, tally: tally, admit: admit, cache: cache, prepare: prepare,
         closing: { [weak self] in self?.forget(key: key) })
       decodes[key, default: []].append(decode)
       return SharedFrames(

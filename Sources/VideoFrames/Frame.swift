@@ -16,6 +16,11 @@ public struct Frame: Sendable {
   public var slot: Int?
   /// What `pixels` holds; the size and format describe the decoded pixels either way.
   public var encoding = FrameEncoding.raw
+  /// The frame's whole message in the transport's bytes, made once by a decode several streams
+  /// share so that each sends them without a copy of its own; nil for a frame one stream sends.
+  /// Typed loosely because frames know nothing of transports: the server's serializer sends it
+  /// when it is of the transport's byte type and serializes the frame otherwise.
+  public var wire: (any Sendable)?
 
   public init(pixels: Data, width: Int, height: Int, format: PixelFormat, index: Int, ptsSeconds: Double) {
     self.pixels = pixels

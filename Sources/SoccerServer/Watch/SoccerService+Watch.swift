@@ -14,37 +14,47 @@ extension SoccerService {
   ) async throws -> StreamingServerResponse<Stream_Video> {
     let facts = RequestFacts(request.metadata)
     return StreamingServerResponse { writer in
-      var trailers = Metadata()
-      // What the stream cost in decoding, for clients that measure it (soccer bench).
-      if let decoded = try await watch(request: request.message, response: writer, context: context, facts: facts) {
-        trailers.addString("\(decoded)", forKey: MetadataKey.decoded)
-      }
-      return trailers
+      try await watch(
+        request: request.message, response: RPCWriter(wrapping: MessagesOnly(writer)), context: context, facts: facts)
+    }
+  }
+
+  /// Watch as the server's own routes serve it (`VideoRoutes`): a frame whose message a shared
+  /// decode made is sent as it was made.
+  func watchOutgoing(
+    request: ServerRequest<Stream_Match>, context: ServerContext
+  ) async throws -> StreamingServerResponse<OutgoingVideo> {
+    let facts = RequestFacts(request.metadata)
+    return StreamingServerResponse { writer in
+      try await watch(request: request.message, response: writer, context: context, facts: facts)
     }
   }
 
   public func watch(
     request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext
   ) async throws {
-    try await watch(request: request, response: response, context: context, facts: RequestFacts())
+    _ = try await watch(
+      request: request, response: RPCWriter(wrapping: MessagesOnly(response)), context: context, facts: RequestFacts())
   }
 
-  /// Streams the request's frames; returns the frames decoded for it.
-  @discardableResult
+  /// Streams the request's frames; returns the trailers, which say how many frames were decoded
+  /// for it, for clients that measure it (soccer bench).
   private func watch(
-    request: Stream_Match, response: RPCWriter<Stream_Video>, context: ServerContext, facts: RequestFacts
-  ) async throws -> Int? {
+    request: Stream_Match, response: RPCWriter<OutgoingVideo>, context: ServerContext, facts: RequestFacts
+  ) async throws -> Metadata {
     var decoded: Int?
     try await logged(rpc: nil, subject: { (request.id, Self.describe(request)) }, context: context, facts: facts) {
       progress in
       try await stream(request, to: response, progress: &progress, peerUID: facts.peerUID)
       decoded = progress.decoded
     }
-    return decoded
+    var trailers = Metadata()
+    if let decoded { trailers.addString("\(decoded)", forKey: MetadataKey.decoded) }
+    return trailers
   }
 
   private func stream(
-    _ request: Stream_Match, to response: RPCWriter<Stream_Video>, progress: inout StreamProgress,
+    _ request: Stream_Match, to response: RPCWriter<OutgoingVideo>, progress: inout StreamProgress,
     peerUID: UInt32?
   ) async throws {
     let path = try library.path(for: request.id)
@@ -71,7 +81,8 @@ extension SoccerService {
     try await stoppingOnCancel {
       while let frame = try await frames.next() {
         try await pacer?.wait(untilPresentationTime: frame.ptsSeconds)
-        try await progress.write(ring?.message(sending: frame) ?? Stream_Video(frame), to: response)
+        let video = try ring.map { OutgoingVideo(try $0.message(sending: frame)) } ?? OutgoingVideo(frame)
+        try await progress.write(video, to: response)
         metrics?.sent(byteCount: frame.pixels.count)
       }
     } stop: {
@@ -122,5 +133,19 @@ extension SoccerService {
     }
     if match.realTime { parts.append("real-time") }
     return parts.isEmpty ? "-" : parts.joined(separator: ",")
+  }
+}
+
+/// Writes the messages of `OutgoingVideo`s to a writer of plain messages, for the generated
+/// service's routes, which serialize each message themselves.
+private struct MessagesOnly: RPCWriterProtocol {
+  let base: RPCWriter<Stream_Video>
+
+  init(_ base: RPCWriter<Stream_Video>) { self.base = base }
+
+  func write(_ element: OutgoingVideo) async throws { try await base.write(element.message) }
+
+  func write(contentsOf elements: some Sequence<OutgoingVideo>) async throws {
+    try await base.write(contentsOf: elements.map(\.message))
   }
 }

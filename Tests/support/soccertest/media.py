@@ -1,20 +1,35 @@
 """Match files made with FFmpeg for tests and benchmarks, and the frame counter drawn into them."""
 
 import os
+import shutil
 import subprocess
+import tempfile
 
 import numpy as np
 
 from .paths import ROOT
 
+# Clips made so far in this process, by their options: FFmpeg draws each one only once. The
+# folder goes when the process ends.
+_made: dict[tuple[str, ...], str] = {}
+_clips = tempfile.TemporaryDirectory(prefix="soccer-clips-")
+
 
 def make_media(folder, name, *options):
-    """Makes `folder/name.mp4` with tools/make-sample-media `options`; returns its path."""
+    """Makes `folder/name.mp4` with tools/make-sample-media `options`; returns its path.
+
+    A clip with options made before in this process is copied rather than drawn again (a copy,
+    so a test that changes its file changes no other test's)."""
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{name}.mp4")
-    subprocess.run(
-        [os.path.join(ROOT, "tools", "make-sample-media"), *options, path], check=True, stdout=subprocess.DEVNULL
-    )
+    made = _made.get(options)
+    if made is None or not os.path.exists(made):
+        made = os.path.join(_clips.name, f"{len(_made)}.mp4")
+        subprocess.run(
+            [os.path.join(ROOT, "tools", "make-sample-media"), *options, made], check=True, stdout=subprocess.DEVNULL
+        )
+        _made[options] = made
+    shutil.copyfile(made, path)
     return path
 
 
