@@ -119,6 +119,13 @@ public final class ServerMetrics: Sendable {
   /// A frame took this long to decode and convert.
   public func decoded(in duration: Duration) { decodeFrame.recordNanoseconds(duration.nanoseconds) }
 
+  /// Counts an answer of the web API (`soccer_http_requests_total`).
+  public func answered(route: String, status: Int) {
+    CoreMetrics.Counter(
+      label: "soccer_http_requests_total", dimensions: [("route", route), ("status", "\(status)")], factory: factory
+    ).increment()
+  }
+
   public func rejected(_ reason: Rejection) {
     CoreMetrics.Counter(
       label: "soccer_stream_rejections_total", dimensions: [("reason", reason.rawValue)], factory: factory

@@ -109,7 +109,7 @@ public struct SoccerServer: Service {
     MediaStoreTrust.trust(caFile: configuration.mediaCA)
     let library = try MatchLibrary(root: configuration.mediaRoot)
     abandonedUploads = library.folder.map(StagedUpload.removeAbandoned(in:)) ?? []
-    let security = try configuration.security.transportSecurity()
+    let transportSecurity = try configuration.security.transportSecurity()
     let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
     let address: GRPCNIOTransportHTTP2.SocketAddress =
       host.contains(":") ? .ipv6(host: host, port: configuration.port) : .ipv4(host: host, port: configuration.port)
@@ -131,7 +131,7 @@ public struct SoccerServer: Service {
     let transport = { (address: GRPCNIOTransportHTTP2.SocketAddress) in
       HTTP2ServerTransport.Posix(
         address: address,
-        transportSecurity: security,
+        transportSecurity: transportSecurity,
         config: .defaults {
           // Requests are one small `Match` or an upload chunk: refuse anything bigger early.
           $0.rpc.maxRequestPayloadSize = UploadPolicy.maxRequestPayload
@@ -158,6 +158,8 @@ public struct SoccerServer: Service {
       metrics: metrics)
     decoders = service.decoders
     self.service = service
+    security = configuration.security
+    webAPI = WebAPI(service: service, token: configuration.security.token, metrics: metrics)
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
     // The token guards the matches; health stays open, for load balancers and orchestrators.
@@ -182,6 +184,11 @@ public struct SoccerServer: Service {
 
   /// Staging files of uploads a killed server left in the media folder, removed as it started.
   public let abandonedUploads: [String]
+
+  /// The web API over this server's service, for a `WebServer`.
+  public let webAPI: WebAPI
+  /// The server's TLS and token settings, which its web port shares.
+  public let security: ServerSecurity
 
   /// This replica's name: `soccer-replica` in responses, `replica=` in log lines.
   public let replica: ReplicaName

@@ -135,6 +135,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
         "status": "\(status)",
       ]
       if let rpc { metadata["rpc"] = "\(rpc)" }
+      if context.localPeer == WebAPI.localPeer { metadata["via"] = "http" }
       if let commands = progress.commands { metadata["commands"] = "\(commands)" }
       if let decoded = progress.decoded { metadata["decoded"] = "\(decoded)" }
       if progress.joinedDecode { metadata["decode"] = "shared" }

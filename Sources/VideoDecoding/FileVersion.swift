@@ -28,13 +28,14 @@ public struct FileVersion: Hashable, Sendable {
   }
 
   /// The status of a local file as a version is made of; nil for a URL or a file not there.
-  struct Status: Hashable {
-    var device: UInt64
-    var inode: UInt64
-    var size: Int64
-    var modified: Int
+  public struct Status: Hashable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    /// Modification time in nanoseconds since 1970.
+    public var modified: Int
 
-    init?(path: String) {
+    public init?(path: String) {
       guard !MediaLocation(path: path).isRemote else { return nil }
       var info = stat()
       guard stat(path, &info) == 0 else { return nil }

@@ -107,6 +107,17 @@ extension Soccer {
         endpoint = nil
       }
       defer { if let endpoint { Task { await endpoint.close() } } }
+      // The web port too listens before the gRPC server.
+      let web: WebServer?
+      if let http = listen.http {
+        do {
+          web = try await WebServer(host: http.host, port: http.port, server: server)
+        } catch {
+          throw fail("serve", "cannot serve HTTP on \(http.host):\(http.port): \(startupFailureReason(error))")
+        }
+      } else {
+        web = nil
+      }
       let group = ServiceGroup(
         configuration: .init(
           services: [.init(service: server)],
@@ -119,7 +130,12 @@ extension Soccer {
         + "frame cache \(configuration.frameCache > 0 ? ByteCount.text(configuration.frameCache) : "off"), "
         + "frames of at most \(limits.maxFramePixels) pixels"
       try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
+        tasks.addTask {
+          // The web port closes with the gRPC server, after its grace period.
+          defer { if let web { Task { await web.close() } } }
+          try await group.run()
+        }
+        if let web { tasks.addTask { await web.run() } }
         tasks.addTask {
           do {
             // Unbuffered, so a script reading the pipe sees the address at once.
@@ -134,6 +150,11 @@ extension Soccer {
             if let endpoint {
               let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
               FileHandle.standardOutput.write(Data("metrics on http://\(host):\(endpoint.port)/metrics\n".utf8))
+            }
+            if let web {
+              let host = web.host.contains(":") ? "[\(web.host)]" : web.host
+              FileHandle.standardOutput.write(
+                Data("web on \(web.tls ? "https" : "http")://\(host):\(web.port)/\n".utf8))
             }
             FileHandle.standardOutput.write(Data("\(limits)\n".utf8))
           } catch {
@@ -154,8 +175,8 @@ extension Soccer {
   }
 }
 
-/// Where `--metrics` listens: "HOST:PORT", "[IPv6]:PORT", or a bare "PORT" on loopback.
-struct MetricsAddress: ExpressibleByArgument {
+/// Where `--metrics` or `--http` listens: "HOST:PORT", "[IPv6]:PORT", or a bare "PORT" on loopback.
+struct ListenAddress: ExpressibleByArgument {
   var host: String
   var port: Int
 

@@ -56,6 +56,14 @@ struct ListenOptions: ParsableArguments {
         + "the socket); the server maps only objects owned by the connecting process's user."))
   var allowSharedMemory = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Also serve the web API on HTTP at HOST:PORT (a bare PORT listens on 127.0.0.1): the matches as JSON and "
+        + "any frame as a .png, .jpg or .ppm file at /v1/matches/ID/frames/N.png, with the same TLS certificate, "
+        + "token and limits as gRPC. Off by default.",
+      valueName: "host:port"))
+  var http: ListenAddress?
+
   func validate() throws {
     guard (0...65535).contains(port ?? 0) else { throw ValidationError("--port must be 0 to 65535") }
     guard let mode = mode_t(unixMode, radix: 8), mode <= 0o777 else {
@@ -314,7 +322,7 @@ struct LogOptions: ParsableArguments {
     help: ArgumentHelp(
       "Serve Prometheus metrics at http://HOST:PORT/metrics (a bare PORT listens on 127.0.0.1). Off by default.",
       valueName: "host:port"))
-  var metrics: MetricsAddress?
+  var metrics: ListenAddress?
 
   func validate() throws {
     guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
