@@ -5,7 +5,6 @@ import json
 import os
 import re
 import subprocess
-import threading
 import time
 
 import pytest
@@ -14,16 +13,10 @@ from soccertest import ROOT, Prometheus, cli, serve
 
 
 def metrics_url(server):
-    """The "metrics on URL" line the server prints after its "listening on" line (read from the
-    pipe's buffer, where it may already wait, in a thread so a missing line cannot hang the test)."""
-    lines = []
-    reader = threading.Thread(target=lambda: lines.append(server.process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(10)
-    assert lines, "no metrics line"
-    line = lines[0]
-    match = re.match(r"metrics on (http://127\.0\.0\.1:(\d+)/metrics)$", line.strip())
-    assert match, line
+    """The URL and port of the "metrics on URL" line the server prints after its "listening on" line."""
+    url = server.announced("metrics on ")
+    match = re.match(r"(http://127\.0\.0\.1:(\d+)/metrics)$", url)
+    assert match, url
     return match.group(1), int(match.group(2))
 
 

@@ -6,6 +6,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -45,6 +46,23 @@ class Server:
         self.host = match.group(1)
         self.port = int(match.group(2))
         self.target = f"{self.host}:{self.port}"
+
+    def announced(self, prefix, timeout=10):
+        """The rest of the first line after "listening on" that starts with `prefix` ("web on "), read
+        in a thread so that a line never printed fails the test instead of hanging it."""
+        found = []
+
+        def read():
+            for line in self.process.stdout:
+                if line.startswith(prefix):
+                    found.append(line[len(prefix) :].strip())
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        assert found, f"the server printed no line starting {prefix!r}"
+        return found[0]
 
     def log(self, timeout=0.2):
         """Standard error printed so far (reads what is waiting, for at most `timeout` seconds)."""

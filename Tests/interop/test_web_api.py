@@ -1,0 +1,233 @@
+"""The web API (`soccer serve --http`) with a real HTTP client: every route, ETags and 304,
+each error with its status and JSON, the token over TLS, and the stream limit."""
+
+import http.client
+import json
+import os
+import shutil
+import ssl
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+import soccerstream
+from soccertest import MEDIA, make_media, make_pki, metric, serve
+
+ORDER = (
+    "/v1/matches/sample/frames/7.png?width=320&format=gray",
+    "/v1/matches/sample/frames/7.png?format=gray&width=320",
+)
+
+
+def web(server):
+    """Host and port of the server's "web on http://HOST:PORT/" line."""
+    url = server.announced("web on ")
+    scheme, rest = url.split("://")
+    host, port = rest.rstrip("/").rsplit(":", 1)
+    return scheme, host, int(port)
+
+
+def get(address, path, method="GET", context=None, **headers):
+    """(status, headers, body) of one request on a new connection."""
+    scheme, host, port = address
+    connection = (
+        http.client.HTTPSConnection(host, port, context=context, timeout=30)
+        if scheme == "https"
+        else http.client.HTTPConnection(host, port, timeout=30)
+    )
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def error_of(status, body):
+    answer = json.loads(body)
+    assert set(answer) == {"code", "message"} and answer["message"], answer
+    return status, answer["code"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = serve("--http", "0", "--metrics", "0")
+    try:
+        server.metrics_port = int(server.announced("metrics on ").split(":")[-1].split("/")[0])
+        yield server, web(server)
+    finally:
+        assert server.stop() == 0
+
+
+def test_the_matches_and_what_describe_says_are_json(server):
+    server, address = server
+    status, headers, body = get(address, "/v1/matches")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    with soccerstream.connect(server.target) as client:
+        assert json.loads(body) == {"matches": client.list()}
+        info = client.describe("sample")
+    status, _, body = get(address, "/v1/matches/sample")
+    assert status == 200
+    assert json.loads(body) == {
+        "id": "sample",
+        "width": info.width,
+        "height": info.height,
+        "frame_rate": info.frame_rate,
+        "duration_seconds": info.duration_seconds,
+        "frame_count": info.frame_count,
+        "frame_count_exact": info.frame_count_exact,
+        "codec": info.codec,
+        "source_pixel_format": info.source_pixel_format,
+        "damage": info.damage,
+    }
+
+
+def test_a_frame_url_gives_exactly_that_frame_in_each_file_type(server):
+    server, address = server
+    with soccerstream.connect(server.target) as client:
+        rgb = client.frames_at("sample", [0, 42, 99], format="rgb")
+        near = client.frames_at("sample", [41, 42, 43], width=320, format="rgb")
+    for n, expected in zip([0, 42, 99], rgb, strict=True):
+        status, headers, body = get(address, f"/v1/matches/sample/frames/{n}.png")
+        assert status == 200 and headers["Content-Type"] == "image/png"
+        picture = cv2.cvtColor(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        assert np.array_equal(picture, expected), n
+    status, headers, body = get(address, "/v1/matches/sample/frames/42.ppm")
+    assert status == 200 and body.startswith(b"P6\n640 360\n255\n")
+    assert np.array_equal(np.frombuffer(body[len(b"P6\n640 360\n255\n") :], np.uint8).reshape(360, 640, 3), rgb[1])
+    status, _, body = get(address, "/v1/matches/sample/frames/42.jpg?width=320&quality=95")
+    picture = cv2.cvtColor(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    assert status == 200 and picture.shape == near[1].shape
+    # Lossy, with chroma at half resolution: closest to frame 42, and close.
+    psnr = [cv2.PSNR(picture, frame) for frame in near]
+    assert psnr[1] > 25 and psnr[1] > max(psnr[0], psnr[2]), psnr
+    status, _, body = get(address, "/v1/matches/sample/frames/42.ppm?format=gray")
+    assert status == 200 and body.startswith(b"P5\n640 360\n255\n") and len(body) == 15 + 640 * 360
+    # HEAD: the headers of GET, no body.
+    status, headers, body = get(address, "/v1/matches/sample/frames/42.png", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+    assert "via=http" in server.log()
+
+
+def test_an_etag_names_the_file_and_options_and_304_costs_no_decode(server):
+    server, address = server
+    status, headers, _ = get(address, ORDER[0])
+    etag = headers["ETag"]
+    assert status == 200 and headers["Cache-Control"].startswith("public, max-age=")
+    # The same options in another order are the same file.
+    assert get(address, ORDER[1])[1]["ETag"] == etag
+    assert get(address, "/v1/matches/sample/frames/7.png?width=320")[1]["ETag"] != etag
+    assert get(address, "/v1/matches/sample/frames/8.png?width=320&format=gray")[1]["ETag"] != etag
+    streams = server.log(0.5).count("via=http")
+    status, headers, body = get(address, ORDER[0], **{"If-None-Match": etag})
+    assert status == 304 and body == b"" and headers["ETag"] == etag
+    assert server.log(0.5).count("via=http") == streams, "a 304 decoded the frame"
+    assert get(address, ORDER[0], **{"If-None-Match": '"something-else"'})[0] == 200
+
+
+def test_a_replaced_match_gets_a_new_etag_and_its_own_frames(tmp_path):
+    media = tmp_path / "media"
+    make_media(media, "match", "--seconds", "2", "--size", "320x180")
+    make_media(tmp_path, "other", "--seconds", "2", "--size", "320x180", "--rate", "10")
+    server = serve("--http", "0", media=media)
+    try:
+        address = web(server)
+        path = "/v1/matches/match/frames/15.ppm"
+        _, before, old = get(address, path)
+        shutil.copyfile(tmp_path / "other.mp4", media / "incoming.mp4")
+        os.rename(media / "incoming.mp4", media / "match.mp4")
+        status, headers, body = get(address, path, **{"If-None-Match": before["ETag"]})
+        assert status == 200 and headers["ETag"] != before["ETag"] and body != old
+    finally:
+        assert server.stop() == 0
+
+
+@pytest.mark.parametrize(
+    "path,status,code",
+    [
+        ("/v1/matches/nope", 404, "NOT_FOUND"),
+        ("/v1/matches/nope/frames/1.png", 404, "NOT_FOUND"),
+        ("/v1/matches/sample/frames/100.png", 404, "OUT_OF_RANGE"),
+        ("/v1/matches/sample/frames/1.png?width=abc", 400, "INVALID_ARGUMENT"),
+        ("/v1/matches/sample/frames/1.png?quality=50", 400, "INVALID_ARGUMENT"),
+        ("/v1/matches/sample/frames/1.bmp", 404, "NOT_FOUND"),
+        ("/v1/matches/..%2Fetc/frames/1.png", 400, "INVALID_ARGUMENT"),
+        ("/elsewhere", 404, "NOT_FOUND"),
+    ],
+)
+def test_each_error_has_its_status_and_says_what_happened(server, path, status, code):
+    _, address = server
+    got, headers, body = get(address, path)
+    assert headers["Content-Type"] == "application/json"
+    assert error_of(got, body) == (status, code)
+
+
+def test_other_methods_are_refused(server):
+    _, address = server
+    status, _, body = get(address, "/v1/matches", method="POST")
+    assert error_of(status, body) == (405, "METHOD_NOT_ALLOWED")
+
+
+def test_answers_are_counted_by_route_and_status(server):
+    server, address = server
+    series = 'soccer_http_requests_total{route="describe",status="404"}'
+    before = metric(server.metrics_port, series) if get(address, "/v1/matches/nope")[0] == 404 else None
+    assert get(address, "/v1/matches/nope")[0] == 404
+    assert metric(server.metrics_port, series) == before + 1
+
+
+def test_a_server_with_a_token_and_tls_asks_for_the_token(tmp_path):
+    pki = make_pki(tmp_path / "pki")
+    (pki / "token").write_text("a-long-random-token\n")
+    server = serve(
+        "--http",
+        "0",
+        "--tls-cert",
+        str(pki / "server.pem"),
+        "--tls-key",
+        str(pki / "server.key"),
+        "--token-file",
+        str(pki / "token"),
+    )
+    try:
+        address = web(server)
+        assert address[0] == "https"
+        context = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+        status, headers, body = get(address, "/v1/matches", context=context)
+        assert error_of(status, body) == (401, "UNAUTHENTICATED") and headers["WWW-Authenticate"] == "Bearer"
+        status, _, body = get(address, "/v1/matches", context=context, Authorization="Bearer wrong")
+        assert error_of(status, body) == (401, "UNAUTHENTICATED") and "wrong" in json.loads(body)["message"]
+        status, _, body = get(address, "/v1/matches", context=context, Authorization="Bearer a-long-random-token")
+        assert status == 200 and "sample" in json.loads(body)["matches"]
+        with pytest.raises(ssl.SSLError):
+            get(address, "/v1/matches", context=ssl.create_default_context())
+    finally:
+        assert server.stop() == 0
+
+
+def test_frames_wait_their_turn_within_the_stream_limit(tmp_path):
+    server = serve("--http", "0", "--max-streams", "1", media=MEDIA)
+    try:
+        address = web(server)
+        started = threading.Event()
+
+        def hold():
+            with soccerstream.connect(server.target) as client:
+                for _ in client.frames("sample", real_time=True, count=40):
+                    started.set()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert started.wait(10)
+        status, headers, body = get(address, "/v1/matches/sample/frames/3.png")
+        assert error_of(status, body) == (503, "RESOURCE_EXHAUSTED") and headers["Retry-After"] == "1"
+        holder.join(30)
+        deadline = time.monotonic() + 10
+        while get(address, "/v1/matches/sample/frames/3.png")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        assert server.stop() == 0
