@@ -91,7 +91,9 @@ def test_a_frame_url_gives_exactly_that_frame_in_each_file_type(server):
         rgb = client.frames_at("sample", [0, 42, 99], format="rgb")
         near = client.frames_at("sample", [41, 42, 43], width=320, format="rgb")
     for n, expected in zip([0, 42, 99], rgb, strict=True):
-        status, headers, body = get(address, f"/v1/matches/sample/frames/{n}.png")
+        # The package names the URL as the server reads it.
+        url = soccerstream.frame_url(f"http://{address[1]}:{address[2]}", "sample", n)
+        status, headers, body = get(address, url.split(str(address[2]), 1)[1])
         assert status == 200 and headers["Content-Type"] == "image/png"
         picture = cv2.cvtColor(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
         assert np.array_equal(picture, expected), n

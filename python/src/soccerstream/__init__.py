@@ -1,5 +1,6 @@
 """Frames of SoccerStream matches as numpy arrays: `connect`, then `frames`, `frames_at`,
-`describe`, `list`, `upload` and `play`; `FrameSampler` deals matches out to workers."""
+`describe`, `list`, `upload` and `play`; `FrameSampler` deals matches out to workers;
+`frame_url` names a frame at a server's web API."""
 
 from ._client import Client, MatchInfo, connect
 from ._errors import (
@@ -21,6 +22,7 @@ from ._errors import (
 from ._frame import Frame
 from ._play import Playback, Refusal
 from ._sampler import Clip, FrameSampler
+from ._urls import frame_url
 
 __version__ = "0.1.0"
 """The package's version, as `soccer --version` prints its own."""
@@ -48,4 +50,5 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "connect",
+    "frame_url",
 ]

@@ -1,0 +1,36 @@
+"""Frame URLs as the server's web API reads them."""
+
+from typing import Any
+
+import pytest
+
+from soccerstream import frame_url
+
+
+def test_a_frame_url_names_the_match_the_frame_and_its_options() -> None:
+    assert frame_url("http://127.0.0.1:8080/", "sample", 42) == "http://127.0.0.1:8080/v1/matches/sample/frames/42.png"
+    assert (
+        frame_url("https://h", "m.1", 7, file="jpg", width=320, format="gray", quality=70)
+        == "https://h/v1/matches/m.1/frames/7.jpg?width=320&format=gray&quality=70"
+    )
+    assert frame_url("http://h", "a b", 0, file="ppm") == "http://h/v1/matches/a%20b/frames/0.ppm"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"index": -1},
+        {"file": "gif"},
+        {"quality": 50},
+        {"file": "jpg", "quality": 0},
+        {"width": 0},
+        {"height": 9000},
+        {"format": "yuv"},
+        {"file": "ppm", "format": "bgr"},
+    ],
+)
+def test_options_the_server_would_refuse_are_refused_here(options: dict[str, Any]) -> None:
+    arguments = {"index": 1, **options}
+    index = arguments.pop("index")
+    with pytest.raises(ValueError):
+        frame_url("http://h", "m", index, **arguments)
