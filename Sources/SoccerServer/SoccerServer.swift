@@ -159,7 +159,9 @@ public struct SoccerServer: Service {
     decoders = service.decoders
     self.service = service
     security = configuration.security
-    webAPI = WebAPI(service: service, token: configuration.security.token, metrics: metrics)
+    webAPI = WebAPI(
+      service: service, token: configuration.security.token, metrics: metrics, replica: configuration.replica,
+      health: health)
     grace = configuration.grace
     (shutdown, startShutdown) = AsyncStream<Void>.makeStream()
     // The token guards the matches; health stays open, for load balancers and orchestrators.

@@ -6,6 +6,7 @@ import Testing
 @Suite struct WebRouteTests {
   @Test func theAPIsPathsNameItsRoutes() throws {
     #expect(try WebRoute(method: "GET", uri: "/v1/matches") == .list)
+    #expect(try WebRoute(method: "GET", uri: "/v1/health") == .health)
     #expect(try WebRoute(method: "HEAD", uri: "/v1/matches/sample") == .describe(id: "sample"))
     #expect(try WebRoute(method: "GET", uri: "/v1/matches/a%2Db") == .describe(id: "a-b"))
     guard

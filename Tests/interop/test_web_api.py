@@ -65,7 +65,7 @@ def server():
 def test_the_matches_and_what_describe_says_are_json(server):
     server, address = server
     status, headers, body = get(address, "/v1/matches")
-    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert status == 200 and headers["Content-Type"] == "application/json" and headers["Soccer-Replica"]
     with soccerstream.connect(server.target) as client:
         assert json.loads(body) == {"matches": client.list()}
         info = client.describe("sample")
@@ -202,6 +202,9 @@ def test_a_server_with_a_token_and_tls_asks_for_the_token(tmp_path):
         assert error_of(status, body) == (401, "UNAUTHENTICATED") and headers["WWW-Authenticate"] == "Bearer"
         status, _, body = get(address, "/v1/matches", context=context, Authorization="Bearer wrong")
         assert error_of(status, body) == (401, "UNAUTHENTICATED") and "wrong" in json.loads(body)["message"]
+        # Health stays open, for load balancers, as the gRPC health service does.
+        status, _, body = get(address, "/v1/health", context=context)
+        assert status == 200 and json.loads(body) == {"status": "SERVING"}
         status, _, body = get(address, "/v1/matches", context=context, Authorization="Bearer a-long-random-token")
         assert status == 200 and "sample" in json.loads(body)["matches"]
         with pytest.raises(ssl.SSLError):

@@ -53,6 +53,9 @@ public struct WebAPI: Sendable {
   /// The viewers' bearer token, when the server has one.
   let token: String?
   let metrics: ServerMetrics?
+  /// Told in `Soccer-Replica` on every answer, as gRPC answers carry `soccer-replica`.
+  let replica: ReplicaName
+  let health: HealthStatus
 
   /// A frame of a given file never changes: caches may keep it a day and then ask again with
   /// its ETag, so a match replaced by an upload is seen within a day, and at once by a client
@@ -63,19 +66,22 @@ public struct WebAPI: Sendable {
     let response: WebResponse
     var route = "none"
     do {
-      try authorize(request.authorization)
       let parsed = try WebRoute(method: request.method, uri: request.uri)
       route = Self.name(of: parsed)
+      if parsed != .health { try authorize(request.authorization) }
       response = try await answer(parsed, request: request)
     } catch {
       response = WebResponse(error)
     }
     metrics?.answered(route: route, status: response.status)
-    return response
+    var answered = response
+    answered.headers.append(("Soccer-Replica", replica.value))
+    return answered
   }
 
   private static func name(of route: WebRoute) -> String {
     switch route {
+    case .health: return "health"
     case .list: return "list"
     case .describe: return "describe"
     case .frame: return "frame"
@@ -96,6 +102,10 @@ public struct WebAPI: Sendable {
   private func answer(_ route: WebRoute, request: WebRequest) async throws(WebError) -> WebResponse {
     let context = Self.context(peer: request.peer)
     switch route {
+    case .health:
+      var answer = WebResponse(json: ["status": health.isServing ? "SERVING" : "NOT_SERVING"])
+      if !health.isServing { answer.status = 503 }
+      return answer
     case .list:
       do {
         let list = try await service.list(request: Stream_ListRequest(), context: context)

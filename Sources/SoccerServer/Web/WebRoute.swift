@@ -4,6 +4,9 @@ import SoccerProtocol
 /// What an HTTP request asks for, read from its method, path and query: the one place the web
 /// API's URLs are spelled.
 enum WebRoute: Equatable {
+  /// `GET /v1/health`: whether the server takes new calls, as the gRPC health service says;
+  /// open without a token, for load balancers.
+  case health
   /// `GET /v1/matches`: the ids, as List gives them.
   case list
   /// `GET /v1/matches/{id}`: what Describe says.
@@ -16,6 +19,10 @@ enum WebRoute: Equatable {
   init(method: String, uri: String) throws(WebError) {
     let (path, query) = Self.split(uri)
     let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    if parts == ["v1", "health"], method == "GET" || method == "HEAD" {
+      self = .health
+      return
+    }
     guard parts.count >= 2, parts[0] == "v1", parts[1] == "matches" else {
       throw .notFound("nothing is at \(path.prefix(200)): the API is under /v1/matches")
     }
