@@ -26,6 +26,7 @@ STANDING = [
     "access",
     "cache",
     "sharing",
+    "web",
     "package",
     "shm",
     "socket",
