@@ -123,6 +123,10 @@ extension Soccer {
           services: [.init(service: server)],
           gracefulShutdownSignals: [.sigterm, .sigint],
           logger: logger))
+      // The web port serves until the gRPC server has stopped, after its grace period; then its
+      // connections, which a load balancer's health checks keep open, are ended.
+      let webTask = web.map { web in Task { await web.run() } }
+      defer { webTask?.cancel() }
       let listensOnTCP = configuration.listensOnTCP
       let listening = "\(configuration.host):\(configuration.port)"
       let limits =
@@ -130,12 +134,7 @@ extension Soccer {
         + "frame cache \(configuration.frameCache > 0 ? ByteCount.text(configuration.frameCache) : "off"), "
         + "frames of at most \(limits.maxFramePixels) pixels"
       try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask {
-          // The web port closes with the gRPC server, after its grace period.
-          defer { if let web { Task { await web.close() } } }
-          try await group.run()
-        }
-        if let web { tasks.addTask { await web.run() } }
+        tasks.addTask { try await group.run() }
         tasks.addTask {
           do {
             // Unbuffered, so a script reading the pipe sees the address at once.

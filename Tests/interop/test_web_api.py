@@ -236,3 +236,22 @@ def test_frames_wait_their_turn_within_the_stream_limit(tmp_path):
             time.sleep(0.1)
     finally:
         assert server.stop() == 0
+
+
+def test_an_open_keep_alive_connection_does_not_hold_the_server_past_its_grace():
+    """A load balancer's health checks keep a connection open: SIGTERM still ends the server
+    after its grace period, and the connection with it."""
+    server = serve("--http", "0", "--grace", "1")
+    _, host, port = web(server)
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", "/v1/health")
+        assert connection.getresponse().read() == b'{"status":"SERVING"}'
+        started = time.monotonic()
+        assert server.stop() == 0
+        assert time.monotonic() - started < 8
+        with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+            connection.request("GET", "/v1/health")
+            connection.getresponse().read()
+    finally:
+        connection.close()

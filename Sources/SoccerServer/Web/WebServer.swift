@@ -42,14 +42,18 @@ public final class WebServer: Sendable {
     self.port = listener.channel.localAddress?.port ?? port
   }
 
-  /// Answers connections until `close()`.
+  /// Answers connections until `close()`, or until cancelled, which closes every connection.
   public func run() async {
-    try? await withThrowingDiscardingTaskGroup { group in
-      try await listener.executeThenClose { connections in
-        for try await connection in connections {
-          group.addTask { [api] in await Self.serve(connection, api: api) }
+    await withTaskCancellationHandler {
+      try? await withThrowingDiscardingTaskGroup { group in
+        try await listener.executeThenClose { connections in
+          for try await connection in connections {
+            group.addTask { [api] in await Self.serve(connection, api: api) }
+          }
         }
       }
+    } onCancel: {
+      listener.channel.close(promise: nil)
     }
   }
 
@@ -59,6 +63,14 @@ public final class WebServer: Sendable {
   }
 
   private static func serve(_ connection: Connection, api: WebAPI) async {
+    await withTaskCancellationHandler {
+      await answer(connection, api: api)
+    } onCancel: {
+      connection.channel.close(promise: nil)
+    }
+  }
+
+  private static func answer(_ connection: Connection, api: WebAPI) async {
     let peer = connection.channel.remoteAddress.map(Self.describe) ?? "unknown"
     try? await connection.executeThenClose { inbound, outbound in
       var head: HTTPRequestHead?
