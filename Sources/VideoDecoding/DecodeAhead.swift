@@ -177,15 +177,7 @@ private final class FrameChannel: Sendable {
     destination: (any FrameDestination)?, cache: FrameCache?
   ) {
     do {
-      let decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
-      var options = options
-      do {
-        try admit?(decoder.geometry(for: options))
-      } catch  where decoder.geometry(for: options).framesHeldAhead > 0 {
-        // Frames held ahead only save decoding: a budget without room for them serves the request without.
-        options.holdAheadBytes = 0
-        try admit?(decoder.geometry(for: options))
-      }
+      let (decoder, options, _) = try VideoDecoder.admitted(path: path, options: options, admit: admit)
       try decoder.configure(options)
       decoder.destination = destination
       decoder.cache = cache

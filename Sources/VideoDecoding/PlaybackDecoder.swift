@@ -194,12 +194,11 @@ private final class PlaybackCore: Sendable {
   ) {
     let decoder: VideoDecoder
     do {
-      decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
-      let geometry = decoder.geometry(for: options)
-      try admit?(geometry)
+      let (opened, admitted, geometry) = try VideoDecoder.admitted(path: path, options: options, admit: admit)
+      decoder = opened
       decoder.destination = destination
       decoder.cache = cache
-      var first = options
+      var first = admitted
       first.maxFrames = 0
       try decoder.configure(first)
       publish(info: .success(Opened(info: decoder.info, geometry: geometry)))

@@ -178,11 +178,10 @@ final class SharedDecode: Sendable {
   ) {
     let decoder: VideoDecoder
     do {
-      decoder = try VideoDecoder(path: path, analyze: false, threads: options.threads, admitting: options)
-      let geometry = decoder.geometry(for: options)
-      try admit?(geometry)
+      let (opened, admitted, geometry) = try VideoDecoder.admitted(path: path, options: options, admit: admit)
+      decoder = opened
       decoder.cache = cache
-      try decoder.configure(options)
+      try decoder.configure(admitted)
       publish(.success(geometry))
     } catch {
       publish(.failure(error))
