@@ -1,8 +1,6 @@
 """Many replicas as one service: an nginx media store, three replicas reading from it, Envoy in
 front (or client-side round robin), and clients whose streams survive a replica lost mid-run."""
 
-import http.client
-import json
 import os
 import re
 import shutil
@@ -61,7 +59,6 @@ class Replicas:
         self.hosts = list(hosts)
         port = free_port()
         self.ports = [port] * 3 if len(set(hosts)) == 3 else [free_port() for _ in range(3)]
-        self.web_ports = [free_port() for _ in range(3)]
         self.servers = [self.start(n) for n in range(3)]
 
     def start(self, n):
@@ -79,8 +76,6 @@ class Replicas:
                 f"r{n + 1}",
                 "--grace",
                 "2",
-                "--http",
-                f"{self.hosts[n]}:{self.web_ports[n]}",
             ]
         )
 
@@ -105,7 +100,7 @@ def replicas(store):
 
 @pytest.fixture
 def envoy(replicas, tmp_path):
-    proxy = Envoy(replicas.ports, tmp_path / "envoy", web_ports=replicas.web_ports)
+    proxy = Envoy(replicas.ports, tmp_path / "envoy")
     assert proxy.wait_for_health({port: True for port in replicas.ports}) == {port: True for port in replicas.ports}
     yield proxy
     proxy.stop()
@@ -179,32 +174,6 @@ def test_envoy_sends_each_match_to_one_replica_and_spreads_the_matches(envoy, re
         for id in MATCHES:
             seen = {frame.replica for _ in range(3) for frame in client.frames(id, count=1, width=160)}
             assert seen == served[id], (id, seen, served[id])
-
-
-def test_envoy_serves_the_web_api_on_the_grpc_port_each_matchs_frames_from_one_replica(envoy, replicas):
-    """One address for both: HTTP/1.1 requests through Envoy's gRPC port reach the replicas' web
-    API, and every frame of a match comes from the same replica, whose cache then serves it."""
-    healthy = {port: True for port in replicas.web_ports}
-    assert envoy.wait_for_health(healthy, cluster="soccer-web") == healthy
-    connection = http.client.HTTPConnection("127.0.0.1", envoy.port, timeout=30)
-    served = {}
-    try:
-        connection.request("GET", "/v1/matches/m1")
-        response = connection.getresponse()
-        assert response.status == 200 and json.loads(response.read())["frame_count"] == 100
-        for id in MATCHES:
-            for n in (3, 50, 3):
-                connection.request("GET", f"/v1/matches/{id}/frames/{n}.png?width=160")
-                response = connection.getresponse()
-                body = response.read()
-                assert response.status == 200 and body.startswith(b"\x89PNG"), body[:200]
-                served.setdefault(id, set()).add(response.getheader("Soccer-Replica"))
-    finally:
-        connection.close()
-    assert all(len(names) == 1 for names in served.values()), served
-    # gRPC on the same port still reaches the gRPC replicas.
-    with soccerstream.connect(envoy.target, deadline=60) as client:
-        assert client.frames_at("sample", [3], width=160).shape == (1, 90, 160, 3)
 
 
 def test_eight_clients_of_one_match_behind_envoy_meet_on_one_replica_and_share_its_decode(envoy, replicas):
@@ -334,6 +303,8 @@ def test_a_rolling_restart_under_load_fails_no_stream(envoy, replicas, reference
 
 
 def test_bench_through_envoy_counts_every_frame_when_a_replica_dies(envoy, replicas, soccer, tmp_path):
+    import json
+
     bench = subprocess.Popen(
         [soccer, "bench", "sample", "--streams", "6", "--json", *DUMP_OPTIONS, "--server", envoy.target],
         stdout=subprocess.PIPE,

@@ -14,10 +14,9 @@ from .processes import free_port, terminate
 
 class Envoy:
     """Envoy running deploy/envoy/envoy.yaml, listening on a free loopback port and balancing
-    over replicas at 127.0.0.1:`ports` (gRPC) and `web_ports` (their web API, none if not
-    given); its admin interface on another free port."""
+    over replicas at 127.0.0.1:`ports`; its admin interface on another free port."""
 
-    def __init__(self, ports, workdir, port=None, admin_port=None, web_ports=()):
+    def __init__(self, ports, workdir, port=None, admin_port=None):
 
         binary = os.path.join(os.path.dirname(sys.executable), "envoy")
         if not os.access(binary, os.X_OK):
@@ -29,12 +28,10 @@ class Envoy:
         config["admin"]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.admin_port}
         listener = config["static_resources"]["listeners"][0]
         listener["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.port}
-        clusters = config["static_resources"]["clusters"]
-        for cluster, endpoints in zip(clusters, (ports, web_ports), strict=True):
-            cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
-                {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}}}
-                for p in endpoints
-            ]
+        cluster = config["static_resources"]["clusters"][0]
+        cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
+            {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}}} for p in ports
+        ]
         os.makedirs(str(workdir), exist_ok=True)
         path = os.path.join(str(workdir), "envoy.yaml")
         with open(path, "w") as f:
@@ -74,13 +71,12 @@ class Envoy:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}{path}", timeout=5) as response:
             return response.read().decode()
 
-    def health(self, cluster="soccer"):
-        """Each replica port of `cluster` ("soccer-web": their web API) and whether Envoy's health
-        checks currently count it healthy."""
+    def health(self):
+        """Each replica port and whether Envoy's health checks currently count it healthy."""
         flags = {}
         for line in self.admin("/clusters").splitlines():
             parts = line.split("::")
-            if len(parts) >= 4 and parts[0] == cluster and parts[2] == "health_flags":
+            if len(parts) >= 4 and parts[0] == "soccer" and parts[2] == "health_flags":
                 flags[int(parts[1].rsplit(":", 1)[1])] = parts[3] == "healthy"
         return flags
 
@@ -101,12 +97,12 @@ class Envoy:
                 return int(value)
         return 0
 
-    def wait_for_health(self, expected, timeout=20, cluster="soccer"):
+    def wait_for_health(self, expected, timeout=20):
         """Waits until the replicas' health is `expected` ({port: healthy}); returns the last seen."""
         deadline = time.monotonic() + timeout
         seen = {}
         while time.monotonic() < deadline:
-            seen = self.health(cluster)
+            seen = self.health()
             if seen == expected:
                 return seen
             time.sleep(0.1)
