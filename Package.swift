@@ -110,6 +110,11 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
+      // The web viewer's files are built into the binary: a server serves them with nothing beside it.
+      resources: [
+        .embedInCode("Web/Viewer/list.html"), .embedInCode("Web/Viewer/watch.html"),
+        .embedInCode("Web/Viewer/viewer.js"), .embedInCode("Web/Viewer/viewer.css"),
+      ],
       swiftSettings: strict
     ),
     // The connection to a server and its typed calls: watch, play, describe, list, upload.

@@ -40,7 +40,7 @@ public struct SoccerService: Stream_Soccer.SimpleServiceProtocol {
   /// How long a Play stream may stay paused.
   let pauseTimeout: Duration
   /// Peers whose connection closed lately: a stream cancelled under one ends by disconnect.
-  private let departed: DepartedPeers
+  let departed: DepartedPeers
   /// Streams the transport reset for stalling.
   private let stalled: StalledStreams
   private let logger: Logger

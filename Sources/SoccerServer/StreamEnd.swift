@@ -22,7 +22,10 @@ struct StreamEnd {
   ) {
     let cancellation = cancelled || error is CancellationError || (error as? RPCError)?.code == .cancelled
     let waitedTooLong = waitingSince.map { $0.duration(to: now) >= stallTimeout } ?? false
-    if cancellation, let deadline, now >= deadline {
+    // A client that cancels at its own deadline started its clock before the server did, so
+    // its cancel can arrive a little before the deadline the server computed from
+    // `grpc-timeout`: a cancel that close to the deadline is the deadline.
+    if cancellation, let deadline, now >= deadline - Self.deadlineSlack {
       rpcError = RPCError(code: .deadlineExceeded, message: "the deadline passed")
       cause = nil
     } else if cancellation && stalledByTransport || waitedTooLong {
@@ -37,6 +40,9 @@ struct StreamEnd {
     }
     status = Self.name(of: rpcError.code)
   }
+
+  /// How long before its deadline a cancel still counts as the deadline passing.
+  static let deadlineSlack = Duration.milliseconds(50)
 
   /// The canonical name of a gRPC status code, as gRPC's documentation spells it.
   static func name(of code: RPCError.Code) -> String {

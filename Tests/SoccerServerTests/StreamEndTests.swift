@@ -16,6 +16,13 @@ import VideoDecoding
     #expect(end.cause == nil)
   }
 
+  @Test func aCancelJustBeforeTheDeadlineIsTheDeadline() {
+    let end = StreamEnd(
+      error: CancellationError(), cancelled: true, deadline: now + .milliseconds(10), waitingSince: nil,
+      stallTimeout: .seconds(30), now: now)
+    #expect(end.status == "DEADLINE_EXCEEDED")
+  }
+
   @Test func cancellationBeforeTheDeadlineIsTheClients() {
     let end = StreamEnd(
       error: CancellationError(), cancelled: true, deadline: now + .seconds(5), waitingSince: now - .seconds(1),

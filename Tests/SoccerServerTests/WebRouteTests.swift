@@ -1,3 +1,4 @@
+import Foundation
 import SoccerProtocol
 import Testing
 
@@ -17,6 +18,38 @@ import Testing
     }
     #expect(id == "m1")
     #expect(frame.index == 48213 && frame.file == .jpg && frame.quality == 70)
+  }
+
+  @Test func theViewersPathsNameItsPages() throws {
+    #expect(try WebRoute(method: "GET", uri: "/") == .page(.list))
+    #expect(try WebRoute(method: "GET", uri: "/watch/sample?frame=12") == .page(.watch))
+    #expect(try WebRoute(method: "HEAD", uri: "/static/viewer.js") == .page(.script))
+    #expect(try WebRoute(method: "GET", uri: "/static/viewer.css") == .page(.style))
+    for page in WebPage.allCases { #expect(!page.bytes.isEmpty) }
+  }
+
+  @Test func aFrameStreamsOptionsBecomeItsWatchRequest() throws {
+    guard
+      case .frames(let id, let frames) = try WebRoute(
+        method: "GET", uri: "/v1/matches/m1/frames.mjpeg?start=250&count=10&stride=2&width=640&quality=70&real_time=1")
+    else {
+      Issue.record("not a frame stream")
+      return
+    }
+    let match = frames.match(id: id)
+    #expect(match.id == "m1" && match.startFrame == 250 && match.maxFrames == 10 && match.stride == 2)
+    #expect(match.maxWidth == 640 && match.jpegQuality == 70 && match.realTime && match.encoding == .jpeg)
+    // Without options: every frame from the first, as fast as the client reads.
+    let plain = try FrameStreamRequest(query: []).match(id: "m")
+    #expect(plain.startFrame == 0 && plain.maxFrames == 0 && plain.stride == 1 && !plain.realTime)
+  }
+
+  @Test func aFrameStreamsPartsCarryTheFramesPositionAndTime() {
+    let part = String(
+      decoding: FrameStreamRequest.part(jpeg: Data([1, 2, 3]), frame: 48213, seconds: 1928.52), as: UTF8.self)
+    #expect(part.hasPrefix("--soccerframe\r\nContent-Type: image/jpeg\r\nContent-Length: 3\r\n"))
+    #expect(part.contains("Soccer-Frame: 48213\r\nSoccer-Time: 1928.520000\r\n\r\n"))
+    #expect(part.hasSuffix("\r\n"))
   }
 
   @Test func aFramesOptionsBecomeItsWatchRequest() throws {
@@ -40,7 +73,12 @@ import Testing
     ("/v1/matches/m/frames/1.jpg?quality=101", 400), ("/v1/matches/m/frames/1.png?format=yuv", 400),
     ("/v1/matches/m/frames/1.ppm?format=bgr", 400), ("/v1/matches/m/frames/1.png?colour=red", 400),
     ("/v1/matches/m/frames/1.png?width=1&width=2", 400), ("/v1/matches?limit=1", 400), ("/v2/matches", 404),
-    ("/", 404), ("/v1/matches/m/extra", 404), ("/v1/matches/m/frames/99999999999999999999.png", 400),
+    ("/index.html", 404), ("/watch/", 404), ("/static/other.js", 404), ("/v1/matches/m/extra", 404),
+    ("/v1/matches/m/frames.mjpeg?start=-1", 400), ("/v1/matches/m/frames.mjpeg?count=0", 400),
+    ("/v1/matches/m/frames.mjpeg?format=bgr", 400), ("/v1/matches/m/frames.mjpeg?real_time=yes", 400),
+    ("/v1/matches/m/frames.mjpeg?stride=0", 400), ("/v1/matches/m/frames.mjpeg?start=1&start=2", 400),
+    ("/v1/matches/m/frames.mjpeg?speed=2", 400), ("/v1/matches/m/frames.mjpg", 404),
+    ("/v1/matches/m/frames/99999999999999999999.png", 400),
   ])
   func badURLsAreRefusedWithTheirStatus(uri: String, status: Int) {
     #expect(throws: WebError.self) { try WebRoute(method: "GET", uri: uri) }

@@ -17,18 +17,30 @@ struct WebRequest: Sendable {
   var ifNoneMatch: String?
   /// The client's address, for the log line: "ipv4:127.0.0.1:50522".
   var peer: String
+  /// Registers what to do when the client's connection closes: a streamed answer stops.
+  var whenClosed: @Sendable (@escaping @Sendable () -> Void) -> Void = { _ in }
 }
+
+/// Writes a streamed answer's body, part by part; the answer's head goes out before the first.
+typealias WebBodyWriter = @Sendable (Data) async throws -> Void
 
 /// An HTTP answer: status, headers, body.
 struct WebResponse: Sendable {
   var status: Int
   var headers: [(String, String)] = []
   var body = Data()
+  /// A body sent as it is made, in chunks, instead of `body`. It throws only before it has
+  /// written anything, and the error is then the answer.
+  var stream: (@Sendable (_ write: @escaping WebBodyWriter) async throws(WebError) -> Void)?
 
-  init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+  init(
+    status: Int, headers: [(String, String)] = [], body: Data = Data(),
+    stream: (@Sendable (_ write: @escaping WebBodyWriter) async throws(WebError) -> Void)? = nil
+  ) {
     self.status = status
     self.headers = headers
     self.body = body
+    self.stream = stream
   }
 
   init(json object: Any) {
@@ -68,7 +80,10 @@ public struct WebAPI: Sendable {
     do {
       let parsed = try WebRoute(method: request.method, uri: request.uri)
       route = Self.name(of: parsed)
-      if parsed != .health { try authorize(request.authorization) }
+      switch parsed {
+      case .health, .page: break
+      default: try authorize(request.authorization)
+      }
       response = try await answer(parsed, request: request)
     } catch {
       response = WebResponse(error)
@@ -85,6 +100,8 @@ public struct WebAPI: Sendable {
     case .list: return "list"
     case .describe: return "describe"
     case .frame: return "frame"
+    case .frames: return "frames"
+    case .page: return "page"
     }
   }
 
@@ -122,6 +139,10 @@ public struct WebAPI: Sendable {
       }
     case .frame(let id, let frame):
       return try await image(id: id, frame, request: request, context: context)
+    case .frames(let id, let frames):
+      return try frameStream(id: id, frames, request: request)
+    case .page(let page):
+      return Self.answer(page, request: request)
     }
   }
 
@@ -163,7 +184,10 @@ public struct WebAPI: Sendable {
     var etag = known
     if let before, FileVersion.Status(path: (try? service.library.path(for: id)) ?? "") != before { etag = nil }
     if before == nil { etag = "\"\(SHA256.digest(body).prefix(16).hexText)\"" }
-    var headers = [("Content-Type", frame.file.contentType), ("Cache-Control", Self.frameCaching)]
+    var headers = [
+      ("Content-Type", frame.file.contentType), ("Cache-Control", Self.frameCaching),
+      ("Soccer-Frame", "\(video.frameIndex)"), ("Soccer-Time", String(format: "%.6f", video.ptsSeconds)),
+    ]
     if let etag {
       headers.append(("ETag", etag))
       if request.ifNoneMatch.map({ Self.matches(etag, $0) }) == true {
@@ -205,10 +229,12 @@ public struct WebAPI: Sendable {
   static let localPeer = "http"
 
   /// A server context for a call the API makes on a client's behalf.
-  private static func context(peer: String) -> ServerContext {
+  static func context(
+    peer: String, cancellation: ServerContext.RPCCancellationHandle = ServerContext.RPCCancellationHandle()
+  ) -> ServerContext {
     ServerContext(
       descriptor: Stream_Soccer.Method.Watch.descriptor, remotePeer: peer, localPeer: localPeer,
-      cancellation: ServerContext.RPCCancellationHandle())
+      cancellation: cancellation)
   }
 }
 

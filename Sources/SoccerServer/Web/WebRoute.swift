@@ -13,6 +13,11 @@ enum WebRoute: Equatable {
   case describe(id: String)
   /// `GET /v1/matches/{id}/frames/{n}.png|.jpg|.ppm`: exactly frame `n` as an image file.
   case frame(id: String, FrameRequest)
+  /// `GET /v1/matches/{id}/frames.mjpeg`: the frames from one on, as a stream of JPEG files.
+  case frames(id: String, FrameStreamRequest)
+  /// `GET /`, `/watch/{id}` and `/static/…`: the web viewer's pages, open without a token (they
+  /// ask for it themselves).
+  case page(WebPage)
 
   /// Reads `uri` (path and query) of a GET or HEAD request; throws a 404 for a path that names
   /// nothing, 405 for another method, and 400 for options that make no sense.
@@ -21,6 +26,16 @@ enum WebRoute: Equatable {
     let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
     if parts == ["v1", "health"], method == "GET" || method == "HEAD" {
       self = .health
+      return
+    }
+    if parts.first != "v1" {
+      guard let page = WebPage(path: parts) else {
+        throw .notFound("nothing is at \(path.prefix(200)): the viewer is at / and the API under /v1/matches")
+      }
+      guard method == "GET" || method == "HEAD" else {
+        throw WebError(status: 405, code: "METHOD_NOT_ALLOWED", message: "only GET and HEAD are served, not \(method)")
+      }
+      self = .page(page)
       return
     }
     guard parts.count >= 2, parts[0] == "v1", parts[1] == "matches" else {
@@ -36,6 +51,8 @@ enum WebRoute: Equatable {
     case 3:
       try Self.noOptions(query)
       self = .describe(id: try Self.segment(parts[2]))
+    case 4 where parts[3] == "frames.mjpeg":
+      self = .frames(id: try Self.segment(parts[2]), try FrameStreamRequest(query: query))
     case 5 where parts[3] == "frames":
       self = .frame(id: try Self.segment(parts[2]), try FrameRequest(file: parts[4], query: query))
     default:
@@ -138,8 +155,8 @@ struct FrameRequest: Equatable {
     }
   }
 
-  private static func number(_ text: String, _ name: String, in range: ClosedRange<Int>) throws(WebError) -> Int {
-    guard let value = Int(text), range.contains(value) else {
+  static func number(_ text: String, _ name: String, in range: ClosedRange<Int>) throws(WebError) -> Int {
+    guard text.allSatisfy(\.isASCII), let value = Int(text), range.contains(value) else {
       throw .badRequest(
         "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(text.prefix(40))")
     }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// HTTP/1.1 beside gRPC (`soccer serve --http`): the web API (`WebAPI`) on a port of its own,
 /// with the gRPC server's certificate when it has one. NIO's HTTP/1 pipeline, the one the metrics
@@ -85,7 +86,15 @@ public final class WebServer: Sendable {
             to: WebRequest(
               method: request.method.rawValue, uri: request.uri,
               authorization: request.headers.first(name: "Authorization"),
-              ifNoneMatch: request.headers.first(name: "If-None-Match"), peer: peer))
+              ifNoneMatch: request.headers.first(name: "If-None-Match"), peer: peer,
+              whenClosed: { [channel = connection.channel] closed in
+                channel.closeFuture.whenComplete { _ in closed() }
+              }))
+          if let stream = response.stream {
+            // A stream ends the connection: its length is not known ahead.
+            try await write(stream, head: response, to: outbound, for: request)
+            return
+          }
           try await write(response, to: outbound, for: request)
           if !request.isKeepAlive { return }
         }
@@ -106,6 +115,34 @@ public final class WebServer: Sendable {
       try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
     }
     try await outbound.write(.end(nil))
+  }
+
+  /// Writes a streamed answer: its head before its first chunk, or the error it throws before
+  /// one instead.
+  private static func write(
+    _ stream: @Sendable (_ write: @escaping WebBodyWriter) async throws(WebError) -> Void, head response: WebResponse,
+    to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, for request: HTTPRequestHead
+  ) async throws {
+    let started = Atomic<Bool>(false)
+    do {
+      try await stream { chunk in
+        if !started.exchange(true, ordering: .relaxed) {
+          var headers = HTTPHeaders(response.headers)
+          headers.add(name: "Connection", value: "close")
+          let head = HTTPResponseHead(
+            version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+          try await outbound.write(.head(head))
+        }
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+      }
+      if started.load(ordering: .relaxed) { try await outbound.write(.end(nil)) }
+    } catch let error as WebError {
+      var closing = request
+      closing.headers.replaceOrAdd(name: "Connection", value: "close")
+      var answer = WebResponse(error)
+      answer.headers += response.headers.filter { $0.0 == "Soccer-Replica" }
+      try await write(answer, to: outbound, for: closing)
+    }
   }
 
   /// "ipv4:127.0.0.1:50522", as gRPC names its peers in the log.

@@ -4,6 +4,7 @@ Each module has one job; the names below are the ones the tests use, so a test i
 `soccertest` alone. Nothing here needs pytest.
 """
 
+from .browser import Watched, chromium, watched_page
 from .envoy import Envoy
 from .media import counter, make_8k, make_media
 from .netns import ThinLink
@@ -15,6 +16,7 @@ from .procfs import cpu_seconds, open_fds, proc_status, rss_mb, threads_named
 from .prometheus import Prometheus
 from .rawpeer import RawPeer, grpc_message, match_message
 from .terminal import FakeTerminal, Pane
+from .web import base_url, http_get, stream_parts, web_address
 
 __all__ = [
     "MEDIA",
@@ -28,11 +30,15 @@ __all__ = [
     "RawPeer",
     "Server",
     "ThinLink",
+    "Watched",
+    "base_url",
+    "chromium",
     "cli",
     "counter",
     "cpu_seconds",
     "free_port",
     "grpc_message",
+    "http_get",
     "make_8k",
     "make_media",
     "make_pki",
@@ -45,6 +51,9 @@ __all__ = [
     "rss_mb",
     "serve",
     "soccer_binary",
+    "stream_parts",
     "terminate",
     "threads_named",
+    "watched_page",
+    "web_address",
 ]

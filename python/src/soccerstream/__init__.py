@@ -1,6 +1,7 @@
 """Frames of SoccerStream matches as numpy arrays: `connect`, then `frames`, `frames_at`,
 `describe`, `list`, `upload` and `play`; `FrameSampler` deals matches out to workers;
-`frame_url` names a frame at a server's web API."""
+`frame_url`, `stream_url` and `viewer_url` name a frame, a frame stream and the viewer's
+page at a server's web API."""
 
 from ._client import Client, MatchInfo, connect
 from ._errors import (
@@ -22,7 +23,7 @@ from ._errors import (
 from ._frame import Frame
 from ._play import Playback, Refusal
 from ._sampler import Clip, FrameSampler
-from ._urls import frame_url
+from ._urls import frame_url, stream_url, viewer_url
 
 __version__ = "0.1.0"
 """The package's version, as `soccer --version` prints its own."""
@@ -51,4 +52,6 @@ __all__ = [
     "Unavailable",
     "connect",
     "frame_url",
+    "stream_url",
+    "viewer_url",
 ]

@@ -1,0 +1,98 @@
+import Foundation
+import SoccerProtocol
+
+/// Frames from one on as a stream of JPEG files (`GET /v1/matches/{id}/frames.mjpeg`): the
+/// viewer plays from it, and so can any player that reads MJPEG over HTTP (ffplay, VLC, an
+/// `<img>` with `real_time=1`).
+struct FrameStreamRequest: Equatable {
+  /// Position of the first frame, from 0.
+  var start = 0
+  /// Frames to send at most; 0 sends to the end.
+  var count = 0
+  /// Every `stride`-th frame.
+  var stride = 1
+  /// Largest width and height; 0 keeps the match's.
+  var width = 0
+  var height = 0
+  var gray = false
+  /// JPEG quality, 1 to 100; 0 for the server's default.
+  var quality = 0
+  /// Sends at the match's frame rate rather than as fast as the client reads.
+  var realTime = false
+
+  /// The multipart boundary between frames.
+  static let boundary = "soccerframe"
+  static let contentType = "multipart/x-mixed-replace; boundary=\(boundary)"
+
+  init(query: [(String, String)]) throws(WebError) {
+    var seen = Set<String>()
+    for (name, value) in query {
+      guard seen.insert(name).inserted else { throw .badRequest("\(name.prefix(100)) is given twice") }
+      switch name {
+      case "start": start = try FrameRequest.number(value, name, in: 0...Int(UInt32.max))
+      case "count": count = try FrameRequest.number(value, name, in: 1...Int(UInt32.max))
+      case "stride": stride = try FrameRequest.number(value, name, in: 1...100_000)
+      case "width": width = try FrameRequest.number(value, name, in: 1...8192)
+      case "height": height = try FrameRequest.number(value, name, in: 1...8192)
+      case "quality": quality = try FrameRequest.number(value, name, in: 1...100)
+      case "format":
+        switch value {
+        case "rgb": gray = false
+        case "gray": gray = true
+        default: throw .badRequest("format is rgb or gray for a JPEG stream, not \(value.prefix(40))")
+        }
+      case "real_time":
+        switch value {
+        case "1", "true": realTime = true
+        case "0", "false": realTime = false
+        default: throw .badRequest("real_time is 1 or 0, not \(value.prefix(40))")
+        }
+      default:
+        throw .badRequest(
+          "\(name.prefix(100)) is not an option: start, count, stride, width, height, format, quality and "
+            + "real_time are")
+      }
+    }
+  }
+
+  /// The Watch request that gives the frames.
+  func match(id: String) -> Stream_Match {
+    Stream_Match.with {
+      $0.id = id
+      $0.startFrame = UInt64(start)
+      $0.maxFrames = UInt32(count)
+      $0.stride = UInt32(stride)
+      $0.maxWidth = UInt32(width)
+      $0.maxHeight = UInt32(height)
+      $0.pixelFormat = gray ? .gray8 : .rgb24
+      $0.encoding = .jpeg
+      $0.jpegQuality = UInt32(quality)
+      $0.realTime = realTime
+    }
+  }
+
+  /// One frame's part of the stream: the boundary, its headers (`Soccer-Frame` its position,
+  /// `Soccer-Time` its time in seconds) and the JPEG file.
+  static func part(jpeg: Data, frame: UInt64, seconds: Double) -> Data {
+    var part = Data(
+      ("--\(boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n"
+        + "Soccer-Frame: \(frame)\r\nSoccer-Time: \(String(format: "%.6f", seconds))\r\n\r\n").utf8)
+    part.append(jpeg)
+    part.append(contentsOf: Array("\r\n".utf8))
+    return part
+  }
+
+  /// The part that ends a stream cut short: the error as JSON, as an error answer's body.
+  static func part(error: WebError) -> Data {
+    let body = error.body
+    var part = Data(
+      ("--\(boundary)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+        + "Soccer-Status: \(error.status)\r\n\r\n").utf8)
+    part.append(body)
+    part.append(contentsOf: Array("\r\n".utf8))
+    return part
+  }
+
+  /// What closes the stream.
+  static let end = Data("--\(boundary)--\r\n".utf8)
+}
