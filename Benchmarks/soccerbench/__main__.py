@@ -27,6 +27,7 @@ STANDING = [
     "cache",
     "sharing",
     "web",
+    "viewer",
     "package",
     "shm",
     "socket",

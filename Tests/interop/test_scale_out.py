@@ -12,7 +12,7 @@ import time
 import pytest
 
 import soccerstream
-from soccertest import MEDIA, Envoy, Nginx, Server, cli, free_port, serve, soccer_binary
+from soccertest import MEDIA, Envoy, Nginx, Server, cli, free_port, http_get, serve, soccer_binary, stream_parts
 
 DUMPS = 12
 MATCHES = ["sample", "m1", "m2", "m3", "m4", "m5"]
@@ -52,13 +52,15 @@ def reference(tmp_path_factory, soccer):
 
 class Replicas:
     """Three `soccer serve` replicas named r1..r3 on fixed loopback ports, reading the store;
-    with `hosts`, one port on three loopback addresses instead."""
+    with `hosts`, one port on three loopback addresses instead; with `web`, each serves its web
+    API on a port of `web_ports` too."""
 
-    def __init__(self, media, hosts=("127.0.0.1",) * 3):
+    def __init__(self, media, hosts=("127.0.0.1",) * 3, web=False):
         self.media = media
         self.hosts = list(hosts)
         port = free_port()
         self.ports = [port] * 3 if len(set(hosts)) == 3 else [free_port() for _ in range(3)]
+        self.web_ports = [free_port() for _ in range(3)] if web else []
         self.servers = [self.start(n) for n in range(3)]
 
     def start(self, n):
@@ -76,6 +78,7 @@ class Replicas:
                 f"r{n + 1}",
                 "--grace",
                 "2",
+                *(["--http", f"{self.hosts[n]}:{self.web_ports[n]}"] if self.web_ports else []),
             ]
         )
 
@@ -174,6 +177,41 @@ def test_envoy_sends_each_match_to_one_replica_and_spreads_the_matches(envoy, re
         for id in MATCHES:
             seen = {frame.replica for _ in range(3) for frame in client.frames(id, count=1, width=160)}
             assert seen == served[id], (id, seen, served[id])
+
+
+def test_envoy_serves_the_web_viewer_and_api_each_match_from_its_grpc_replica(store, tmp_path):
+    """Envoy's web listener: the viewer's page, and each match's frames and frame stream from one
+    replica, the one its gRPC calls go to (both clusters hash the id over the same replica names)."""
+    group = Replicas(store.url, web=True)
+    proxy = None
+    try:
+        proxy = Envoy(group.ports, tmp_path / "envoy", web_ports=group.web_ports)
+        for cluster, ports in (("soccer", group.ports), ("soccer-web", group.web_ports)):
+            healthy = {port: True for port in ports}
+            assert proxy.wait_for_health(healthy, cluster=cluster) == healthy
+        address = ("http", "127.0.0.1", proxy.web_port)
+        status, headers, body = http_get(address, "/watch/m1?frame=3")
+        assert status == 200 and b"/static/viewer.js" in body
+        served = {}
+        with soccerstream.connect(proxy.target, deadline=60) as client:
+            for id in MATCHES:
+                seen = set()
+                for n in (3, 50, 3):
+                    status, headers, body = http_get(address, f"/v1/matches/{id}/frames/{n}.png?width=160")
+                    assert status == 200 and body.startswith(b"\x89PNG"), body[:200]
+                    seen.add(headers["Soccer-Replica"])
+                status, headers, body = http_get(address, f"/v1/matches/{id}/frames.mjpeg?start=95&width=160")
+                parts, closed = stream_parts(body)
+                assert status == 200 and closed and [int(h["soccer-frame"]) for h, _ in parts] == [95, 96, 97, 98, 99]
+                seen.add(headers["Soccer-Replica"])
+                assert len(seen) == 1, (id, seen)
+                served[id] = seen.pop()
+                assert {frame.replica for frame in client.frames(id, count=1, width=160)} == {served[id]}, id
+        assert len(set(served.values())) >= 2, served
+    finally:
+        if proxy:
+            proxy.stop()
+        group.stop()
 
 
 def test_eight_clients_of_one_match_behind_envoy_meet_on_one_replica_and_share_its_decode(envoy, replicas):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,19 +20,28 @@ ARTIFACTS = Path(os.environ.get("SOCCER_ARTIFACTS", os.path.join(ROOT, "test-art
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless chromium, closed on the way out."""
+def chromium(namespace: str | None = None) -> Iterator[Any]:
+    """A headless chromium, closed on the way out; in network namespace `namespace` when given
+    (a ThinLink's client side)."""
     if not shutil.which(CHROMIUM):
         raise MissingComponent("chromium is not installed: run tools/install-deps")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        # Root has no user namespace sandbox here; the pages are our own, on loopback.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with tempfile.TemporaryDirectory(prefix="soccer-chromium-") as folder:
+        executable = CHROMIUM
+        if namespace is not None:
+            # Playwright starts the program it is given: one that enters the namespace first.
+            executable = os.path.join(folder, "chromium")
+            with open(executable, "w") as script:
+                script.write(f'#!/bin/sh\nexec ip netns exec {namespace} {CHROMIUM} "$@"\n')
+            os.chmod(executable, 0o755)
+        with sync_playwright() as playwright:
+            # Root has no user namespace sandbox here; the pages are our own.
+            browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            try:
+                yield browser
+            finally:
+                browser.close()
 
 
 @dataclass

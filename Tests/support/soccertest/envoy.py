@@ -14,9 +14,11 @@ from .processes import free_port, terminate
 
 class Envoy:
     """Envoy running deploy/envoy/envoy.yaml, listening on a free loopback port and balancing
-    over replicas at 127.0.0.1:`ports`; its admin interface on another free port."""
+    over replicas at 127.0.0.1:`ports` (named r1, r2, … for Maglev); its admin interface on
+    another free port. With `web_ports` (the same replicas' --http ports), its web listener on
+    `web_port` too; without, the configuration has no web listener or cluster."""
 
-    def __init__(self, ports, workdir, port=None, admin_port=None):
+    def __init__(self, ports, workdir, port=None, admin_port=None, web_ports=(), web_port=None):
 
         binary = os.path.join(os.path.dirname(sys.executable), "envoy")
         if not os.access(binary, os.X_OK):
@@ -26,12 +28,22 @@ class Envoy:
         self.port = port or free_port()
         self.admin_port = admin_port or free_port()
         config["admin"]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.admin_port}
-        listener = config["static_resources"]["listeners"][0]
-        listener["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.port}
-        cluster = config["static_resources"]["clusters"][0]
-        cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
-            {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}}} for p in ports
-        ]
+        listeners, clusters = config["static_resources"]["listeners"], config["static_resources"]["clusters"]
+        listeners[0]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.port}
+        self.web_port = None
+        if web_ports:
+            self.web_port = web_port or free_port()
+            listeners[1]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.web_port}
+        else:
+            del listeners[1], clusters[1]
+        for cluster, endpoints in zip(clusters, (ports, web_ports)):
+            cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
+                {
+                    "endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}},
+                    "metadata": {"filter_metadata": {"envoy.lb": {"hash_key": f"r{n + 1}"}}},
+                }
+                for n, p in enumerate(endpoints)
+            ]
         os.makedirs(str(workdir), exist_ok=True)
         path = os.path.join(str(workdir), "envoy.yaml")
         with open(path, "w") as f:
@@ -71,12 +83,13 @@ class Envoy:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}{path}", timeout=5) as response:
             return response.read().decode()
 
-    def health(self):
-        """Each replica port and whether Envoy's health checks currently count it healthy."""
+    def health(self, cluster="soccer"):
+        """Each replica port of `cluster` ("soccer-web": their web ports) and whether Envoy's
+        health checks currently count it healthy."""
         flags = {}
         for line in self.admin("/clusters").splitlines():
             parts = line.split("::")
-            if len(parts) >= 4 and parts[0] == "soccer" and parts[2] == "health_flags":
+            if len(parts) >= 4 and parts[0] == cluster and parts[2] == "health_flags":
                 flags[int(parts[1].rsplit(":", 1)[1])] = parts[3] == "healthy"
         return flags
 
@@ -97,12 +110,12 @@ class Envoy:
                 return int(value)
         return 0
 
-    def wait_for_health(self, expected, timeout=20):
+    def wait_for_health(self, expected, timeout=20, cluster="soccer"):
         """Waits until the replicas' health is `expected` ({port: healthy}); returns the last seen."""
         deadline = time.monotonic() + timeout
         seen = {}
         while time.monotonic() < deadline:
-            seen = self.health()
+            seen = self.health(cluster)
             if seen == expected:
                 return seen
             time.sleep(0.1)

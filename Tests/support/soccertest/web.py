@@ -24,8 +24,9 @@ def base_url(address: Address) -> str:
 
 def http_get(
     address: Address, path: str, method: str = "GET", context: ssl.SSLContext | None = None, **headers: str
-) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) of one request on a new connection."""
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """(status, headers, body) of one request on a new connection; the headers are looked up
+    case-insensitively (a proxy may lower-case their names)."""
     scheme, host, port = address
     connection = (
         http.client.HTTPSConnection(host, port, context=context, timeout=30)
@@ -35,7 +36,7 @@ def http_get(
     try:
         connection.request(method, path, headers=headers)
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
 

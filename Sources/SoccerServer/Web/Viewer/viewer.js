@@ -341,10 +341,14 @@ class Player {
     return matchPath(this.id) + "/frames/" + n + "." + file + (query ? "?" + query : "");
   }
 
-  /** The width frames are asked for while playing: the canvas's on the screen, at most the match's. */
+  /**
+   * The width frames are asked for as JPEG: the match's, or the canvas's on the screen when that
+   * is at most two thirds of it (a 1080p match in a laptop's window), which saves the server and
+   * the link more than half the pixels.
+   */
   displayWidth() {
     const shown = Math.round(this.canvas.clientWidth * (window.devicePixelRatio || 1));
-    return shown > 0 && shown < this.info.width ? { width: shown } : {};
+    return shown > 0 && shown * 3 <= this.info.width * 2 ? { width: shown } : {};
   }
 
   stopStream() {
@@ -364,27 +368,42 @@ class Player {
     this.stream = controller;
     const query = new URLSearchParams({ start: from, quality: 80, ...this.displayWidth() });
     guarded(async () => {
-      const answer = await api(matchPath(this.id) + "/frames.mjpeg?" + query, { signal: controller.signal });
-      for await (const part of parts(answer)) {
-        if (generation !== this.generation) return;
-        if (part.headers["content-type"] === "application/json") {
-          const error = JSON.parse(new TextDecoder().decode(part.body));
-          throw new ApiError(Number(part.headers["soccer-status"]), error.code, error.message);
+      try {
+        await this.readStream(query, controller, generation);
+      } catch (error) {
+        // The stream failed (the server went away, a frame it could not give): stop on the
+        // frame on screen and say why.
+        if (generation === this.generation && error.name !== "AbortError") {
+          this.playing = false;
+          this.showState();
         }
-        const bitmap = await createImageBitmap(new Blob([part.body], { type: "image/jpeg" }));
-        if (generation !== this.generation) return bitmap.close();
-        this.queue.push({
-          frame: Number(part.headers["soccer-frame"]),
-          seconds: Number(part.headers["soccer-time"]),
-          bitmap,
-        });
-        // A second of frames decoded ahead is enough: the rest waits in the socket.
-        while (this.queue.length >= 24 && generation === this.generation) {
-          await new Promise((resolve) => (this.room = resolve));
-        }
+        throw error;
       }
-      if (generation === this.generation) this.streamEnded = generation;
     });
+  }
+
+  /** Reads one frame stream into the queue, reading no further while the queue is full. */
+  async readStream(query, controller, generation) {
+    const answer = await api(matchPath(this.id) + "/frames.mjpeg?" + query, { signal: controller.signal });
+    for await (const part of parts(answer)) {
+      if (generation !== this.generation) return;
+      if (part.headers["content-type"] === "application/json") {
+        const error = JSON.parse(new TextDecoder().decode(part.body));
+        throw new ApiError(Number(part.headers["soccer-status"]), error.code, error.message);
+      }
+      const bitmap = await createImageBitmap(new Blob([part.body], { type: "image/jpeg" }));
+      if (generation !== this.generation) return bitmap.close();
+      this.queue.push({
+        frame: Number(part.headers["soccer-frame"]),
+        seconds: Number(part.headers["soccer-time"]),
+        bitmap,
+      });
+      // A second of frames decoded ahead is enough: the rest waits in the socket.
+      while (this.queue.length >= 24 && generation === this.generation) {
+        await new Promise((resolve) => (this.room = resolve));
+      }
+    }
+    if (generation === this.generation) this.streamEnded = generation;
   }
 
   /** Shows each queued frame when its time comes. */
