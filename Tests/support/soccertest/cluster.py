@@ -27,7 +27,7 @@ def main():
         "--port",
         type=int,
         default=50051,
-        help="Envoy's port; Envoy's admin is 9 above, replicas 10 above, their metrics 20 above, their web API 30 above",
+        help="Envoy's port; its admin is 9 above, replicas 10 above, their metrics 20 above, their web API 30 above",
     )
     parser.add_argument("--web-port", type=int, default=8080, help="Envoy's port for the web viewer and API")
     args = parser.parse_args()

@@ -36,7 +36,7 @@ class Envoy:
             listeners[1]["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": self.web_port}
         else:
             del listeners[1], clusters[1]
-        for cluster, endpoints in zip(clusters, (ports, web_ports)):
+        for cluster, endpoints in zip(clusters, (ports, web_ports)[: len(clusters)], strict=True):
             cluster["load_assignment"]["endpoints"][0]["lb_endpoints"] = [
                 {
                     "endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}},
