@@ -155,6 +155,11 @@ def test_answers_are_counted_by_route_and_status(server):
     before = metric(server.metrics_port, series) if http_get(address, "/v1/matches/nope")[0] == 404 else None
     assert http_get(address, "/v1/matches/nope")[0] == 404
     assert metric(server.metrics_port, series) == before + 1
+    # A frame stream counts once it has started or failed before its first frame.
+    streams = 'soccer_http_requests_total{route="frames",status="404"}'
+    for expected in (1, 2):
+        assert http_get(address, "/v1/matches/nope/frames.mjpeg")[0] == 404
+        assert metric(server.metrics_port, streams) == expected
 
 
 def test_a_server_with_a_token_and_tls_asks_for_the_token(tmp_path):

@@ -88,9 +88,22 @@ public struct WebAPI: Sendable {
     } catch {
       response = WebResponse(error)
     }
-    metrics?.answered(route: route, status: response.status)
     var answered = response
     answered.headers.append(("Soccer-Replica", replica.value))
+    if let stream = response.stream {
+      // A stream's status is known once it has started, or failed before its first frame.
+      answered.stream = { [metrics, route] (write) throws(WebError) in
+        do throws(WebError) {
+          try await stream(write)
+          metrics?.answered(route: route, status: response.status)
+        } catch {
+          metrics?.answered(route: route, status: error.status)
+          throw error
+        }
+      }
+    } else {
+      metrics?.answered(route: route, status: response.status)
+    }
     return answered
   }
 
