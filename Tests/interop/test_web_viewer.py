@@ -183,3 +183,27 @@ def test_a_server_with_a_token_refuses_the_page_until_it_is_given(site, tmp_path
         assert all("401" in error for error in watched.errors) and len(watched.errors) == 2, watched.errors
     finally:
         assert server.stop() == 0
+
+
+def test_a_stream_cut_off_mid_play_stops_on_the_last_frame_it_got_and_says_so(site):
+    """The link or the server goes away mid-play: the browser gets the server's own stream of
+    frames 1 to 30 without its closing boundary, as a connection cut there leaves it."""
+    browser, address, base = site
+    status, _, body = http_get(address, "/v1/matches/long/frames.mjpeg?start=1&count=30&quality=80")
+    assert status == 200 and body.endswith(b"--soccerframe--\r\n")
+    cut = body[: -len(b"--soccerframe--\r\n")]
+    watched = watched_page(browser)
+    page = watched.page
+    page.route(
+        "**/frames.mjpeg?*",
+        lambda route: route.fulfill(
+            status=200, headers={"Content-Type": "multipart/x-mixed-replace; boundary=soccerframe"}, body=cut
+        ),
+    )
+    page.goto(base + "/watch/long")
+    wait_exact(page, 0)
+    page.keyboard.press("Space")
+    wait_exact(page, 30)
+    assert "stopped coming before the end" in page.inner_text("#status")
+    assert np.array_equal(on_screen(page), frame_png(address, "long", 30))
+    assert_clean(watched, base)

@@ -8,6 +8,13 @@ const tokenKey = "soccerstream-token";
 /** Thrown when the server asks for a token: the page then asks the user for it. */
 class NeedsToken extends Error {}
 
+/** A frame stream that ended without its last boundary: the server or the link went away. */
+class StreamCut extends Error {
+  constructor() {
+    super("the frames stopped coming before the end (the server or the network went away): press play to go on");
+  }
+}
+
 /** An answer of the API that is an error: its code and message, as the server wrote them. */
 class ApiError extends Error {
   constructor(status, code, message) {
@@ -61,14 +68,20 @@ function say(text) {
   $("status").textContent = text;
 }
 
-/** Reports a failure of `work` where the user sees it, asking for a token when that is why. */
+/** Says what went wrong where the user sees it, asking for a token when that is why. */
+function report(error, retry) {
+  if (error instanceof NeedsToken) askForToken(error.message, retry);
+  else if (error instanceof ApiError) say(error.message + " (" + error.code + ")");
+  else if (error instanceof StreamCut) say(error.message);
+  else if (error.name !== "AbortError") say("the server could not be reached: " + error.message);
+}
+
+/** Runs `work`, reporting its failure. */
 async function guarded(work) {
   try {
     await work();
   } catch (error) {
-    if (error instanceof NeedsToken) askForToken(error.message, () => guarded(work));
-    else if (error instanceof ApiError) say(error.message + " (" + error.code + ")");
-    else if (error.name !== "AbortError") say("the server could not be reached: " + error.message);
+    report(error, () => guarded(work));
   }
 }
 
@@ -142,7 +155,14 @@ async function* parts(response) {
     return -1;
   };
   const more = async () => {
-    const { value, done } = await reader.read();
+    let read;
+    try {
+      read = await reader.read();
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      throw new StreamCut();
+    }
+    const { value, done } = read;
     if (done) return false;
     const joined = new Uint8Array(buffer.length + value.length);
     joined.set(buffer);
@@ -154,7 +174,8 @@ async function* parts(response) {
     for (;;) {
       let end = find(0);
       while (end < 0) {
-        if (!(await more())) return;
+        // The server always closes a stream with its last boundary: without it, it was cut off.
+        if (!(await more())) throw new StreamCut();
         end = find(0);
       }
       const lines = decoder.decode(buffer.subarray(0, end)).split("\r\n");
@@ -167,7 +188,7 @@ async function* parts(response) {
       const length = Number(headers["content-length"]);
       if (!Number.isInteger(length) || length < 0) throw new Error("the frame stream is malformed");
       while (buffer.length < end + 4 + length) {
-        if (!(await more())) throw new Error("the frame stream ended in the middle of a frame");
+        if (!(await more())) throw new StreamCut();
       }
       const body = buffer.slice(end + 4, end + 4 + length);
       buffer = buffer.slice(Math.min(buffer.length, end + 4 + length + 2));
@@ -287,6 +308,7 @@ class Player {
   play() {
     const from = this.frame >= this.last ? 0 : Math.max(0, this.frame + 1);
     this.playing = true;
+    say("");
     this.showState();
     this.startStream(from);
   }
@@ -367,19 +389,16 @@ class Player {
     const controller = new AbortController();
     this.stream = controller;
     const query = new URLSearchParams({ start: from, quality: 80, ...this.displayWidth() });
-    guarded(async () => {
-      try {
-        await this.readStream(query, controller, generation);
-      } catch (error) {
-        // The stream failed (the server went away, a frame it could not give): stop on the
-        // frame on screen and say why.
-        if (generation === this.generation && error.name !== "AbortError") {
-          this.playing = false;
-          this.showState();
-        }
-        throw error;
-      }
-    });
+    // However the stream ends (its last frame, a cut, an error), the frames already here are
+    // shown, and playing then stops on the last of them, saying why when it was not the end.
+    this.readStream(query, controller, generation).then(
+      () => this.ended(generation, null),
+      (error) => this.ended(generation, error.name === "AbortError" ? null : error),
+    );
+  }
+
+  ended(generation, error) {
+    if (generation === this.generation) this.streamEnd = { generation, error };
   }
 
   /** Reads one frame stream into the queue, reading no further while the queue is full. */
@@ -403,7 +422,6 @@ class Player {
         await new Promise((resolve) => (this.room = resolve));
       }
     }
-    if (generation === this.generation) this.streamEnded = generation;
   }
 
   /** Shows each queued frame when its time comes. */
@@ -423,9 +441,13 @@ class Player {
       if (this.room) this.room();
       break;
     }
-    if (this.queue.length === 0 && this.streamEnded === this.generation) {
+    const end = this.streamEnd;
+    if (this.queue.length === 0 && end && end.generation === this.generation) {
+      this.streamEnd = null;
       this.playing = false;
       this.showState();
+      this.target = this.frame;
+      if (end.error) report(end.error, () => this.play());
       this.exact(this.frame, this.generation);
     }
   }
