@@ -58,9 +58,10 @@ struct ListenOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Also serve the web API on HTTP at HOST:PORT (a bare PORT listens on 127.0.0.1): the matches as JSON and "
-        + "any frame as a .png, .jpg or .ppm file at /v1/matches/ID/frames/N.png, with the same TLS certificate, "
-        + "token and limits as gRPC. Off by default.",
+      "Also serve the web viewer and API on HTTP at HOST:PORT (a bare PORT listens on 127.0.0.1): the matches "
+        + "in a browser at / and /watch/ID?frame=N, as JSON, any frame as a .png, .jpg or .ppm file at "
+        + "/v1/matches/ID/frames/N.png and frames as an MJPEG stream, with the same TLS certificate, token and "
+        + "limits as gRPC. Off by default.",
       valueName: "host:port"))
   var http: ListenAddress?
 
