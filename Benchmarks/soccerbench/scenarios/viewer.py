@@ -5,12 +5,11 @@ One release `soccer serve --http`; Debian's chromium driven by Playwright, in a 
 window (the canvas is 1248 pixels wide, so a 1080p match's frames are asked for at that width
 and a 720p match's at its own).
 
-- Seek: --seeks frames at random positions, each asked for while paused (as the frame box, the
-  slider or a key asks), from the call to the paint of that frame on the canvas (its JPEG; the
-  lossless PNG follows). p50 and p95.
-- Playback: --play-seconds of playing from frame 0, the frames painted a second, on loopback
-  and over a 100 Mbit/s link (the thin-link harness: server and browser in two network
-  namespaces; root only).
+Seek: --seeks frames at random positions, each asked for while paused (as the frame box, the
+slider or a key asks), from the call to the paint of that frame on the canvas (its JPEG; the
+lossless PNG follows); p50 and p95. Playback: --play-seconds of playing from frame 0, the frames
+painted a second, on loopback and over a 100 Mbit/s link (the thin-link harness: server and
+browser in two network namespaces; root only).
 """
 
 import os
