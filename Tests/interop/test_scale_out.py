@@ -112,6 +112,10 @@ def envoy(replicas, tmp_path):
 class Dump:
     """One `soccer dump` of the sample running in the background; `wrap` goes before the command."""
 
+    # Every dump a test started: one still running when the test ends (a failed assertion) is
+    # killed, so it cannot disturb the next test.
+    started: list["Dump"] = []
+
     def __init__(self, target, out, wrap=(), extra=(), id="sample"):
         self.out = out
         self.id = id
@@ -122,6 +126,7 @@ class Dump:
             text=True,
         )
         self.stdout = self.stderr = ""
+        Dump.started.append(self)
 
     def files(self):
         return [name for name in os.listdir(self.out) if not name.startswith(".")] if self.out.exists() else []
@@ -137,6 +142,16 @@ class Dump:
 
     def breaks(self):
         return [line for line in self.stderr.splitlines() if "broke after frame" in line]
+
+
+@pytest.fixture(autouse=True)
+def no_dump_outlives_its_test():
+    yield
+    for dump in Dump.started:
+        if dump.process.poll() is None:
+            dump.process.kill()
+            dump.process.communicate(timeout=10)
+    Dump.started.clear()
 
 
 def start_dumps(target, folder, count=DUMPS, wrap=(), extra=()):

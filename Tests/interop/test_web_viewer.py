@@ -55,6 +55,14 @@ def wait_exact(page, n):
     page.wait_for_selector(f"#screen[data-frame='{n}'][data-exact='1'][data-state='paused']", timeout=15000)
 
 
+def opened(browser, url, frame):
+    """A watched page at `url`, once frame `frame` is on screen without loss."""
+    watched = watched_page(browser)
+    watched.page.goto(url)
+    wait_exact(watched.page, frame)
+    return watched
+
+
 def assert_clean(watched, base):
     assert watched.errors == [], watched.errors
     assert watched.requests and all(url.startswith(base + "/") for url in watched.requests), watched.requests
@@ -93,10 +101,8 @@ def test_the_list_shows_each_match_with_its_size_duration_and_frames(site):
 
 def test_a_link_to_a_frame_opens_paused_on_exactly_that_frame(site):
     browser, address, base = site
-    watched = watched_page(browser)
+    watched = opened(browser, base + "/watch/sample?frame=42", 42)
     page = watched.page
-    page.goto(base + "/watch/sample?frame=42")
-    wait_exact(page, 42)
     assert np.array_equal(on_screen(page), frame_png(address, "sample", 42))
     assert "frame 42 / 99 · 0:01.680 / 0:04.000" in page.inner_text("#position")
     assert page.get_attribute("#link", "href") == "/watch/sample?frame=42"
@@ -107,10 +113,8 @@ def test_a_link_to_a_frame_opens_paused_on_exactly_that_frame(site):
 
 def test_playing_advances_at_the_matchs_rate_and_pausing_shows_the_frame_exactly(site):
     browser, address, base = site
-    watched = watched_page(browser)
+    watched = opened(browser, base + "/watch/long?frame=10", 10)
     page = watched.page
-    page.goto(base + "/watch/long?frame=10")
-    wait_exact(page, 10)
     page.keyboard.press("Space")
     page.wait_for_selector("#screen[data-state='playing']")
     frame_at_least(page, 12)
@@ -129,10 +133,8 @@ def test_playing_advances_at_the_matchs_rate_and_pausing_shows_the_frame_exactly
 
 def test_step_seek_and_the_keys_land_on_the_frames_they_name(site):
     browser, address, base = site
-    watched = watched_page(browser)
+    watched = opened(browser, base + "/watch/long?frame=100", 100)
     page = watched.page
-    page.goto(base + "/watch/long?frame=100")
-    wait_exact(page, 100)
     for key, frame in [(".", 101), (".", 102), (",", 101), ("ArrowRight", 226), ("ArrowLeft", 101)]:
         page.keyboard.press(key)
         wait_exact(page, frame)

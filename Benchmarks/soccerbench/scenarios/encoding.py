@@ -16,10 +16,10 @@ import subprocess
 import tempfile
 import time
 
-from soccertest import Server, ThinLink, cpu_seconds
+from soccertest import ThinLink, cpu_seconds
 
 from ..clips import SIZES, clip
-from ..servers import serve
+from ..servers import serve, serve_behind
 from ..stats import alternated, medians
 
 REPS = 3
@@ -106,20 +106,7 @@ def run(args, figures):
         return
     link = ThinLink("100mbit")
     try:
-        server = Server(
-            link.in_server(
-                args.bin,
-                "serve",
-                "--media",
-                media,
-                "--host",
-                link.server_address,
-                "--port",
-                "0",
-                "--log-level",
-                "warning",
-            )
-        )
+        server = serve_behind(link, args.bin, media)
         target = f"{link.server_address}:{server.port}"
         try:
             runs = alternated(

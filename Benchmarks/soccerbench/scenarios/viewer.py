@@ -17,10 +17,10 @@ import random
 import statistics
 import time
 
-from soccertest import Server, ThinLink, chromium
+from soccertest import ThinLink, chromium
 
 from ..clips import clip, served
-from ..servers import serve
+from ..servers import serve, serve_behind
 
 MARKDOWN = True
 REPS = 1
@@ -99,22 +99,7 @@ def run(args, figures):
     if os.geteuid() == 0:
         link = ThinLink("100mbit")
         try:
-            server = Server(
-                link.in_server(
-                    args.bin,
-                    "serve",
-                    "--media",
-                    media,
-                    "--host",
-                    link.server_address,
-                    "--port",
-                    "0",
-                    "--http",
-                    f"{link.server_address}:0",
-                    "--log-level",
-                    "warning",
-                )
-            )
+            server = serve_behind(link, args.bin, media, "--http", f"{link.server_address}:0")
             try:
                 base = server.announced("web on ").rstrip("/")
                 with chromium(namespace=link.client_ns) as browser:
