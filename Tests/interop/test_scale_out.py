@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -114,7 +115,7 @@ class Dump:
 
     # Every dump a test started: one still running when the test ends (a failed assertion) is
     # killed, so it cannot disturb the next test.
-    started: list["Dump"] = []
+    started: ClassVar[list["Dump"]] = []
 
     def __init__(self, target, out, wrap=(), extra=(), id="sample"):
         self.out = out
