@@ -31,17 +31,19 @@ import Testing
   @Test func aFrameStreamsOptionsBecomeItsWatchRequest() throws {
     guard
       case .frames(let id, let frames) = try WebRoute(
-        method: "GET", uri: "/v1/matches/m1/frames.mjpeg?start=250&count=10&stride=2&width=640&quality=70&real_time=1")
+        method: "GET", uri: "/v1/matches/m1/frames.mjpeg?start=250&count=10&stride=2&width=640&quality=70&pace=1.5")
     else {
       Issue.record("not a frame stream")
       return
     }
     let match = frames.match(id: id)
     #expect(match.id == "m1" && match.startFrame == 250 && match.maxFrames == 10 && match.stride == 2)
-    #expect(match.maxWidth == 640 && match.jpegQuality == 70 && match.realTime && match.encoding == .jpeg)
+    #expect(match.maxWidth == 640 && match.jpegQuality == 70 && match.encoding == .jpeg)
+    #expect(frames.pace == 1.5 && !match.realTime)
     // Without options: every frame from the first, as fast as the client reads.
     let plain = try FrameStreamRequest(query: []).match(id: "m")
-    #expect(plain.startFrame == 0 && plain.maxFrames == 0 && plain.stride == 1 && !plain.realTime)
+    #expect(plain.startFrame == 0 && plain.maxFrames == 0 && plain.stride == 1)
+    #expect(try FrameStreamRequest(query: []).pace == nil)
   }
 
   @Test func aFrameStreamsPartsCarryTheFramesPositionAndTime() {
@@ -75,7 +77,8 @@ import Testing
     ("/v1/matches/m/frames/1.png?width=1&width=2", 400), ("/v1/matches?limit=1", 400), ("/v2/matches", 404),
     ("/index.html", 404), ("/watch/", 404), ("/static/other.js", 404), ("/v1/matches/m/extra", 404),
     ("/v1/matches/m/frames.mjpeg?start=-1", 400), ("/v1/matches/m/frames.mjpeg?count=0", 400),
-    ("/v1/matches/m/frames.mjpeg?format=bgr", 400), ("/v1/matches/m/frames.mjpeg?real_time=yes", 400),
+    ("/v1/matches/m/frames.mjpeg?format=bgr", 400), ("/v1/matches/m/frames.mjpeg?pace=0", 400),
+    ("/v1/matches/m/frames.mjpeg?pace=nan", 400), ("/v1/matches/m/frames.mjpeg?pace=17", 400),
     ("/v1/matches/m/frames.mjpeg?stride=0", 400), ("/v1/matches/m/frames.mjpeg?start=1&start=2", 400),
     ("/v1/matches/m/frames.mjpeg?speed=2", 400), ("/v1/matches/m/frames.mjpg", 404),
     ("/v1/matches/m/frames/99999999999999999999.png", 400),

@@ -161,9 +161,10 @@ def test_answers_are_counted_by_route_and_status(server):
     assert metric(server.metrics_port, series) == before + 1
     # A frame stream counts once it has started or failed before its first frame.
     streams = 'soccer_http_requests_total{route="frames",status="404"}'
-    for expected in (1, 2):
-        assert http_get(address, "/v1/matches/nope/frames.mjpeg")[0] == 404
-        assert metric(server.metrics_port, streams) == expected
+    assert http_get(address, "/v1/matches/nope/frames.mjpeg")[0] == 404
+    before = metric(server.metrics_port, streams)
+    assert http_get(address, "/v1/matches/nope/frames.mjpeg")[0] == 404
+    assert metric(server.metrics_port, streams) == before + 1
 
 
 def test_a_server_with_a_token_and_tls_asks_for_the_token(tmp_path):
@@ -264,6 +265,18 @@ def test_a_frame_stream_sends_the_frames_it_names_in_order_with_their_times(serv
     assert closed and [int(h["soccer-frame"]) for h, _ in parts] == [95, 96, 97, 98, 99]
 
 
+def test_a_paced_frame_stream_runs_at_most_a_second_ahead_of_its_pace(server):
+    """Frames 11 to 99 are 3.56 s of the match: at twice its rate, 1.78 s, of which the first
+    second may go at once."""
+    server, address = server
+    started = time.monotonic()
+    status, _, body = http_get(address, "/v1/matches/sample/frames.mjpeg?start=11&pace=2&width=160")
+    elapsed = time.monotonic() - started
+    parts, closed = stream_parts(body)
+    assert status == 200 and closed and [int(h["soccer-frame"]) for h, _ in parts] == list(range(11, 100))
+    assert elapsed >= 0.7, elapsed
+
+
 def test_a_frame_stream_ends_when_its_reader_goes_away_and_frees_its_slot(tmp_path):
     """A viewer that closes its tab mid-stream: the stream ends as a disconnect and its slot is free."""
     media = tmp_path / "media"
@@ -272,7 +285,7 @@ def test_a_frame_stream_ends_when_its_reader_goes_away_and_frees_its_slot(tmp_pa
     try:
         _, host, port = web_address(server)
         connection = http.client.HTTPConnection(host, port, timeout=30)
-        connection.request("GET", "/v1/matches/long/frames.mjpeg?real_time=1")
+        connection.request("GET", "/v1/matches/long/frames.mjpeg?pace=1")
         response = connection.getresponse()
         assert response.status == 200 and response.read(2000).startswith(b"--soccerframe\r\n")
         response.close()

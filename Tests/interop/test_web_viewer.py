@@ -42,6 +42,16 @@ def wait_until(page, expression, timeout=15):
         time.sleep(0.02)
 
 
+def wait_for_line(server, text, timeout=10):
+    """The server's last log line of a stream that contains `text`, once it has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [line for line in server.log(0.1).splitlines() if text in line and " stream" in line]
+        if lines:
+            return lines[-1]
+        assert time.monotonic() < deadline, f"no stream line with {text}: {server.log()[-2000:]}"
+
+
 def frame_at_least(page, n):
     wait_until(page, f"Number(document.querySelector('#screen').dataset.frame) >= {n}")
 
@@ -77,13 +87,13 @@ def site(tmp_path_factory):
     try:
         address = web_address(server)
         with chromium() as browser:
-            yield browser, address, base_url(address)
+            yield browser, address, base_url(address), server
     finally:
         assert server.stop() == 0
 
 
 def test_the_list_shows_each_match_with_its_size_duration_and_frames(site):
-    browser, _, base = site
+    browser, _, base, _ = site
     watched = watched_page(browser)
     page = watched.page
     page.goto(base + "/")
@@ -100,7 +110,7 @@ def test_the_list_shows_each_match_with_its_size_duration_and_frames(site):
 
 
 def test_a_link_to_a_frame_opens_paused_on_exactly_that_frame(site):
-    browser, address, base = site
+    browser, address, base, _ = site
     watched = opened(browser, base + "/watch/sample?frame=42", 42)
     page = watched.page
     assert np.array_equal(on_screen(page), frame_png(address, "sample", 42))
@@ -112,7 +122,7 @@ def test_a_link_to_a_frame_opens_paused_on_exactly_that_frame(site):
 
 
 def test_playing_advances_at_the_matchs_rate_and_pausing_shows_the_frame_exactly(site):
-    browser, address, base = site
+    browser, address, base, server = site
     watched = opened(browser, base + "/watch/long?frame=10", 10)
     page = watched.page
     page.keyboard.press("Space")
@@ -128,11 +138,16 @@ def test_playing_advances_at_the_matchs_rate_and_pausing_shows_the_frame_exactly
     time.sleep(0.3)
     assert shown(page) == paused and paused >= 62
     assert np.array_equal(on_screen(page), frame_png(address, "long", paused))
+    # The stream was paced: the server sent at most about a second (25 frames) beyond the frames
+    # shown, where the socket buffers could have taken the whole clip.
+    line = wait_for_line(server, "start-frame:11,")
+    sent = int(line.split(" frames=", 1)[1].split()[0])
+    assert paused - 10 <= sent <= paused - 10 + 40, line
     assert_clean(watched, base)
 
 
 def test_step_seek_and_the_keys_land_on_the_frames_they_name(site):
-    browser, address, base = site
+    browser, address, base, _ = site
     watched = opened(browser, base + "/watch/long?frame=100", 100)
     page = watched.page
     for key, frame in [(".", 101), (".", 102), (",", 101), ("ArrowRight", 226), ("ArrowLeft", 101)]:
@@ -190,7 +205,7 @@ def test_a_server_with_a_token_refuses_the_page_until_it_is_given(site, tmp_path
 def test_a_stream_cut_off_mid_play_stops_on_the_last_frame_it_got_and_says_so(site):
     """The link or the server goes away mid-play: the browser gets the server's own stream of
     frames 1 to 30 without its closing boundary, as a connection cut there leaves it."""
-    browser, address, base = site
+    browser, address, base, _ = site
     status, _, body = http_get(address, "/v1/matches/long/frames.mjpeg?start=1&count=30&quality=80")
     assert status == 200 and body.endswith(b"--soccerframe--\r\n")
     cut = body[: -len(b"--soccerframe--\r\n")]

@@ -39,14 +39,14 @@ def test_options_the_server_would_refuse_are_refused_here(options: dict[str, Any
 def test_a_stream_url_names_the_frames_from_a_start_on() -> None:
     assert stream_url("http://h/", "sample") == "http://h/v1/matches/sample/frames.mjpeg"
     assert (
-        stream_url("http://h", "m", start_frame=250, every=2, count=10, width=640, quality=70, real_time=True)
-        == "http://h/v1/matches/m/frames.mjpeg?start=250&stride=2&count=10&width=640&quality=70&real_time=1"
+        stream_url("http://h", "m", start_frame=250, every=2, count=10, width=640, quality=70, pace=1.5)
+        == "http://h/v1/matches/m/frames.mjpeg?start=250&stride=2&count=10&width=640&quality=70&pace=1.5"
     )
 
 
 @pytest.mark.parametrize(
     "options",
-    [{"start_frame": -1}, {"every": 0}, {"count": 0}, {"quality": 101}, {"width": 0}, {"format": "bgr"}],
+    [{"start_frame": -1}, {"every": 0}, {"count": 0}, {"quality": 101}, {"width": 0}, {"format": "bgr"}, {"pace": 0}],
 )
 def test_stream_options_the_server_would_refuse_are_refused_here(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):

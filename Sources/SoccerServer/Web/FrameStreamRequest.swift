@@ -3,7 +3,7 @@ import SoccerProtocol
 
 /// Frames from one on as a stream of JPEG files (`GET /v1/matches/{id}/frames.mjpeg`): the
 /// viewer plays from it, and so can any player that reads MJPEG over HTTP (ffplay, VLC, an
-/// `<img>` with `real_time=1`).
+/// `<img>` with `pace=1`).
 struct FrameStreamRequest: Equatable {
   /// Position of the first frame, from 0.
   var start = 0
@@ -17,8 +17,13 @@ struct FrameStreamRequest: Equatable {
   var gray = false
   /// JPEG quality, 1 to 100; 0 for the server's default.
   var quality = 0
-  /// Sends at the match's frame rate rather than as fast as the client reads.
-  var realTime = false
+  /// Sends at this many times the match's rate, at most `lead` ahead of it, rather than as fast
+  /// as the client reads: a player then holds at most that much it may never show.
+  var pace: Double?
+
+  /// How far ahead of its pace a paced stream may run: what a player may keep to ride out a slow
+  /// frame or a slow link.
+  static let lead = Duration.seconds(1)
 
   /// The multipart boundary between frames.
   static let boundary = "soccerframe"
@@ -41,16 +46,15 @@ struct FrameStreamRequest: Equatable {
         case "gray": gray = true
         default: throw .badRequest("format is rgb or gray for a JPEG stream, not \(value.prefix(40))")
         }
-      case "real_time":
-        switch value {
-        case "1", "true": realTime = true
-        case "0", "false": realTime = false
-        default: throw .badRequest("real_time is 1 or 0, not \(value.prefix(40))")
+      case "pace":
+        guard let value = Double(value), value >= 1.0 / 16, value <= 16 else {
+          throw .badRequest("pace is a speed from 0.0625 to 16 (1: the match's rate), not \(value.prefix(40))")
         }
+        pace = value
       default:
         throw .badRequest(
           "\(name.prefix(100)) is not an option: start, count, stride, width, height, format, quality and "
-            + "real_time are")
+            + "pace are")
       }
     }
   }
@@ -67,7 +71,6 @@ struct FrameStreamRequest: Equatable {
       $0.pixelFormat = gray ? .gray8 : .rgb24
       $0.encoding = .jpeg
       $0.jpegQuality = UInt32(quality)
-      $0.realTime = realTime
     }
   }
 

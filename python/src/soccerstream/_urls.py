@@ -52,13 +52,13 @@ def stream_url(
     height: int | None = None,
     format: Literal["rgb", "gray"] | None = None,
     quality: int | None = None,
-    real_time: bool = False,
+    pace: float | None = None,
 ) -> str:
     """The URL of match `id`'s frames from `start_frame` on, every `every`th, at most `count`, as
     one MJPEG stream (multipart/x-mixed-replace; each part's `Soccer-Frame` and `Soccer-Time`
     headers say which frame it is): what ffplay, VLC or an `<img>` play. The server sends as
-    fast as the reader reads, or at the match's rate with `real_time`. Raises ValueError for
-    options the server would refuse."""
+    fast as the reader reads, or, with `pace`, at that many times the match's rate (1: its own),
+    at most a second ahead. Raises ValueError for options the server would refuse."""
     if start_frame < 0:
         raise ValueError(f"start_frame must be 0 or more, not {start_frame}")
     if every < 1:
@@ -78,8 +78,10 @@ def stream_url(
         options["format"] = format
     if quality is not None:
         options["quality"] = quality
-    if real_time:
-        options["real_time"] = 1
+    if pace is not None:
+        if not 1 / 16 <= pace <= 16:
+            raise ValueError(f"pace is a speed from 0.0625 to 16, not {pace}")
+        options["pace"] = f"{pace:g}"
     url = f"{base.rstrip('/')}/v1/matches/{quote(id, safe='')}/frames.mjpeg"
     return f"{url}?{urlencode(options)}" if options else url
 

@@ -290,6 +290,8 @@ class Player {
   setSpeed(speed) {
     this.speed = Math.min(16, Math.max(1 / 16, speed));
     this.anchor = null;
+    // The stream is paced at the old speed: go on from the frame on screen at the new one.
+    if (this.playing) this.startStream(Math.min(this.last, this.frame + 1));
     const select = $("speed");
     const option = [...select.options].find((o) => Math.abs(Number(o.value) - this.speed) < 1e-9);
     if (!option) {
@@ -388,7 +390,9 @@ class Player {
     const generation = this.generation;
     const controller = new AbortController();
     this.stream = controller;
-    const query = new URLSearchParams({ start: from, quality: 80, ...this.displayWidth() });
+    // Paced at the speed: the server runs at most a second ahead, so a pause or a seek throws
+    // away no more than that.
+    const query = new URLSearchParams({ start: from, quality: 80, pace: this.speed, ...this.displayWidth() });
     // However the stream ends (its last frame, a cut, an error), the frames already here are
     // shown, and playing then stops on the last of them, saying why when it was not the end.
     this.readStream(query, controller, generation).then(
