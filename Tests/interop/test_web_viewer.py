@@ -119,6 +119,13 @@ def test_a_link_to_a_frame_opens_paused_on_exactly_that_frame(site):
     assert page.input_value("#frame") == "42"
     watched.screenshot("viewer-watch")
     assert_clean(watched, base)
+    # A link past the end, or to no frame, says so and shows a frame that exists.
+    page.goto(base + "/watch/sample?frame=500")
+    wait_exact(page, 99)
+    assert "the match has 100 frames, 0 to 99: showing the last" in page.inner_text("#status")
+    page.goto(base + "/watch/sample?frame=ten")
+    wait_exact(page, 0)
+    assert "frame=ten is not a frame number" in page.inner_text("#status")
 
 
 def test_playing_advances_at_the_matchs_rate_and_pausing_shows_the_frame_exactly(site):

@@ -234,8 +234,12 @@ class Player {
     $("player").hidden = false;
     this.wire();
     const asked = new URLSearchParams(location.search).get("frame");
-    const start = asked !== null && /^\d+$/.test(asked) ? Math.min(Number(asked), this.last) : 0;
-    if (asked !== null && !/^\d+$/.test(asked)) say("frame=" + asked + " is not a frame number; showing frame 0");
+    let start = 0;
+    if (asked !== null && !/^\d+$/.test(asked)) say("frame=" + asked + " is not a frame number: showing frame 0");
+    else if (asked !== null && Number(asked) > this.last) {
+      start = this.last;
+      say("the match has " + (this.last + 1) + " frames, 0 to " + this.last + ": showing the last");
+    } else if (asked !== null) start = Number(asked);
     await this.still(start);
     requestAnimationFrame(() => this.tick());
   }
