@@ -17,22 +17,3 @@ def json_of(argv):
     """The JSON object a command prints on its last line (`soccer bench --json`, a Python client)."""
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
-
-
-def serve_behind(link, binary, media, *options):
-    """`soccer serve` of `media` in a ThinLink's server namespace, on its address, logging warnings only."""
-    return Server(
-        link.in_server(
-            binary,
-            "serve",
-            "--media",
-            media,
-            "--host",
-            link.server_address,
-            "--port",
-            "0",
-            "--log-level",
-            "warning",
-            *options,
-        )
-    )

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from soccertest import ROOT, Server, ThinLink, make_media, soccer_binary
+from soccertest import ROOT, ThinLink, make_media, soccer_binary
 
 CLIENT = """
 import json, sys, time, soccerstream
@@ -26,20 +26,7 @@ def link(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     make_media(str(media), "clip720", "--size", "1280x720", "--seconds", "4", "--rate", "30")
     link = ThinLink("100mbit")
-    server = Server(
-        link.in_server(
-            soccer_binary(),
-            "serve",
-            "--media",
-            str(media),
-            "--host",
-            link.server_address,
-            "--port",
-            "0",
-            "--log-level",
-            "warning",
-        )
-    )
+    server = link.serve(soccer_binary(), media)
     yield link, f"{link.server_address}:{server.port}"
     assert server.stop() == 0
     link.close()

@@ -19,7 +19,7 @@ import time
 from soccertest import ThinLink, cpu_seconds
 
 from ..clips import SIZES, clip
-from ..servers import serve, serve_behind
+from ..servers import serve
 from ..stats import alternated, medians
 
 REPS = 3
@@ -106,7 +106,7 @@ def run(args, figures):
         return
     link = ThinLink("100mbit")
     try:
-        server = serve_behind(link, args.bin, media)
+        server = link.serve(args.bin, media)
         target = f"{link.server_address}:{server.port}"
         try:
             runs = alternated(

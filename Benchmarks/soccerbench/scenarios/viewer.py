@@ -20,7 +20,7 @@ import time
 from soccertest import ThinLink, chromium
 
 from ..clips import clip, served
-from ..servers import serve, serve_behind
+from ..servers import serve
 
 MARKDOWN = True
 REPS = 1
@@ -99,7 +99,7 @@ def run(args, figures):
     if os.geteuid() == 0:
         link = ThinLink("100mbit")
         try:
-            server = serve_behind(link, args.bin, media, "--http", f"{link.server_address}:0")
+            server = link.serve(args.bin, media, "--http", f"{link.server_address}:0")
             try:
                 base = server.announced("web on ").rstrip("/")
                 with chromium(namespace=link.client_ns) as browser:

@@ -3,6 +3,8 @@
 import os
 import subprocess
 
+from .processes import Server
+
 
 class ThinLink:
     """Two network namespaces joined by a veth pair, the server's side shaped to `rate` with tc's
@@ -66,6 +68,24 @@ class ThinLink:
 
     def in_server(self, *argv):
         return ["ip", "netns", "exec", self.server_ns, *argv]
+
+    def serve(self, binary, media, *options):
+        """`soccer serve` of `media` in the server's namespace, on its address, logging warnings only."""
+        return Server(
+            self.in_server(
+                binary,
+                "serve",
+                "--media",
+                str(media),
+                "--host",
+                self.server_address,
+                "--port",
+                "0",
+                "--log-level",
+                "warning",
+                *options,
+            )
+        )
 
     def in_client(self, *argv):
         return ["ip", "netns", "exec", self.client_ns, *argv]
