@@ -74,12 +74,17 @@ struct FrameStreamRequest: Equatable {
     }
   }
 
-  /// One frame's part of the stream: the boundary, its headers (`Soccer-Frame` its position,
-  /// `Soccer-Time` its time in seconds) and the JPEG file.
+  /// The headers that say which frame an answer or a part is: `Soccer-Frame`, its position, and
+  /// `Soccer-Time`, its time in seconds.
+  static func headers(frame: UInt64, seconds: Double) -> [(String, String)] {
+    [("Soccer-Frame", "\(frame)"), ("Soccer-Time", String(format: "%.6f", seconds))]
+  }
+
+  /// One frame's part of the stream: the boundary, its headers and the JPEG file.
   static func part(jpeg: Data, frame: UInt64, seconds: Double) -> Data {
+    let named = headers(frame: frame, seconds: seconds).map { "\($0.0): \($0.1)\r\n" }.joined()
     var part = Data(
-      ("--\(boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n"
-        + "Soccer-Frame: \(frame)\r\nSoccer-Time: \(String(format: "%.6f", seconds))\r\n\r\n").utf8)
+      ("--\(boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n\(named)\r\n").utf8)
     part.append(jpeg)
     part.append(contentsOf: Array("\r\n".utf8))
     return part

@@ -197,10 +197,9 @@ public struct WebAPI: Sendable {
     var etag = known
     if let before, FileVersion.Status(path: (try? service.library.path(for: id)) ?? "") != before { etag = nil }
     if before == nil { etag = "\"\(SHA256.digest(body).prefix(16).hexText)\"" }
-    var headers = [
-      ("Content-Type", frame.file.contentType), ("Cache-Control", Self.frameCaching),
-      ("Soccer-Frame", "\(video.frameIndex)"), ("Soccer-Time", String(format: "%.6f", video.ptsSeconds)),
-    ]
+    var headers =
+      [("Content-Type", frame.file.contentType), ("Cache-Control", Self.frameCaching)]
+      + FrameStreamRequest.headers(frame: video.frameIndex, seconds: video.ptsSeconds)
     if let etag {
       headers.append(("ETag", etag))
       if request.ifNoneMatch.map({ Self.matches(etag, $0) }) == true {
